@@ -1,0 +1,148 @@
+"""Typed, immutable views of what a miner reports.
+
+Every field that a firmware may omit or fill with junk is optional: ``None`` means
+"the miner did not tell us", never "zero". Units are fixed here so that the parsers of
+both API generations convert into the same numbers: hashrate in TH/s, power in W,
+temperatures in °C, fan speeds in RPM, durations in seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+
+class PowerMode(StrEnum):
+    """The miner's power mode presets."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class ApiGeneration(Enum):
+    """Which protocol the client speaks to a miner."""
+
+    V2 = 2
+    V3 = 3
+
+
+class CommandOutcome(StrEnum):
+    """What the client knows about a write command after sending it.
+
+    Commands that restart the miner often lose their reply; the client then reports
+    ``SENT`` instead of failing, and the next poll shows whether it took effect.
+    """
+
+    CONFIRMED = "confirmed"
+    SENT = "sent"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identity:
+    """Static facts about a miner, read once and again only when the firmware changes."""
+
+    mac: str  # upper case, colon separated: "C4:08:28:00:A4:19"
+    hostname: str | None
+    model: str | None  # as reported, e.g. "M50S+VH40"
+    firmware: str | None  # e.g. "20230803.11.REL", quotes stripped
+    api_version: str | None  # e.g. "2.0.5" or "3.0.2"
+    api_generation: ApiGeneration
+    serial: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Board:
+    """One hashboard."""
+
+    index: int  # 0-based slot
+    temperature: float | None
+    hashrate: float | None  # TH/s
+    chip_temp_min: float | None
+    chip_temp_avg: float | None
+    chip_temp_max: float | None
+    frequency: float | None  # MHz
+    effective_chips: int | None
+    alive: bool | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pool:
+    """One configured mining pool."""
+
+    index: int  # 1-based, as the miner numbers them
+    url: str
+    user: str | None
+    alive: bool | None
+    active: bool
+    accepted: int | None
+    rejected: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorCode:
+    """A hardware fault code the miner reports, with when it happened."""
+
+    code: str
+    time: str | None  # miner-local "YYYY-MM-DD HH:MM:SS", as reported
+    reason: str | None = None  # v3 only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Psu:
+    """The power supply unit."""
+
+    model: str | None
+    serial: str | None
+    firmware: str | None
+    fan_speed: int | None  # RPM
+    input_power: float | None  # W, where the firmware reports it
+    input_voltage: float | None  # V, where the firmware reports it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoolConfig:
+    """One pool to write with ``update_pools``."""
+
+    url: str
+    worker: str
+    password: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    """Everything one poll learns about a miner."""
+
+    hashrate: float | None  # TH/s, realtime or the shortest average the firmware gives
+    hashrate_average: float | None  # TH/s since btminer start
+    hashrate_factory: float | None  # TH/s the miner was rated for
+    power: float | None  # W drawn now
+    power_limit: int | None  # W; None when no limit is set or it is unknown
+    efficiency: float | None  # J/TH = power / hashrate; None when not mining
+    environment_temperature: float | None
+    boards: tuple[Board, ...]
+    chip_temp_min: float | None
+    chip_temp_avg: float | None
+    chip_temp_max: float | None
+    fan_in: int | None  # RPM
+    fan_out: int | None  # RPM
+    psu: Psu | None
+    elapsed: int | None  # s since btminer (the mining process) started
+    mining: bool | None  # False while mining is stopped with power_off
+    power_mode: PowerMode | None
+    fast_boot: bool | None
+    upfreq_speed: int | None  # 0..9; None where the firmware has no way to read it
+    temp_offset: int | None  # °C, -30..0; None where unreadable (v2)
+    poweroff_cool: bool | None  # None where unreadable (v2)
+    fan_zero_speed: bool | None  # None where unreadable (v2)
+    led_auto: bool | None
+    pools: tuple[Pool, ...]
+    accepted: int | None
+    rejected: int | None
+    errors: tuple[ErrorCode, ...]
+    firmware: str | None  # lets the caller notice a firmware update without re-reading identity
+
+    @property
+    def active_pool(self) -> Pool | None:
+        """The pool the miner is hashing on, if any."""
+        return next((pool for pool in self.pools if pool.active), None)

@@ -1,0 +1,41 @@
+"""Constants shared by the Whatsminer integration modules."""
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "whatsminer"
+LOGGER: Final = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "MicroBT"
+
+# entry.data key holding the miner's last known identity, so that a miner that is
+# switched off when Home Assistant starts still gets its device and entities.
+CONF_IDENTITY: Final = "identity"
+
+DEFAULT_SCAN_INTERVAL: Final = 30
+MIN_SCAN_INTERVAL: Final = 10
+MAX_SCAN_INTERVAL: Final = 600
+
+# Commands that restart btminer or the control board answer before the miner has
+# settled; polling right away would only show the old state or a refused port.
+RESTART_REFRESH_DELAY: Final = timedelta(seconds=10)
+
+# Every power limit change restarts mining, so slider drags and typing are collapsed
+# into one write once the value has been left alone for this long.
+POWER_LIMIT_DEBOUNCE: Final = timedelta(seconds=2)
+
+# How long the Identify button flashes the red LED before handing it back to the miner.
+IDENTIFY_DURATION: Final = timedelta(seconds=30)
+IDENTIFY_LED_COLOR: Final = "red"
+IDENTIFY_LED_PERIOD_MS: Final = 200
+IDENTIFY_LED_DURATION_MS: Final = 100
+
+# Whatever the firmware accepts (adjust_power_limit: "0".."99999"; 99999 removes the
+# limit). No per-model rated power is documented, so the range is not narrowed.
+POWER_LIMIT_MIN: Final = 0
+POWER_LIMIT_MAX: Final = 99999
+
+# Uptime is derived as "now - elapsed"; differences smaller than this are poll jitter,
+# not a restart of btminer, and would otherwise change the state every poll.
+UPTIME_TOLERANCE: Final = timedelta(minutes=1)

@@ -1,0 +1,1 @@
+"""Tests for the Whatsminer integration, its protocol client and its simulator."""
