@@ -1,0 +1,427 @@
+"""WhatsminerClient: reads, polls and privileged commands for one miner (API v2).
+
+The client learns a few facts about its miner as it goes, so that later polls cost
+fewer connections: whether it can join reads, whether it has ``edevs``, which optional
+reads it answers with "invalid cmd", and its API version. A firmware change seen by
+:meth:`WhatsminerClient.identity` forgets them.
+
+Privileged commands go through the client's :class:`PrivilegedChannel`; this module
+checks their arguments first (nothing is sent when one is wrong) and keeps the settings
+that no v2 poll can read but a confirmed write reveals (LED mode, ramp-up speed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import TYPE_CHECKING, Final
+
+from . import commands, v2_models, values
+from .errors import (
+    WhatsminerCommandRejectedError,
+    WhatsminerInvalidArgumentError,
+    WhatsminerInvalidReplyError,
+)
+from .models import CommandOutcome, PowerMode
+from .parser import check_read, decode_reply, message, rows, split_joined
+from .privileged import PrivilegedChannel
+from .transport import Transport, V2Transport
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .models import Identity, PoolConfig, Snapshot
+    from .parser import JsonObject
+    from .privileged import BlockingRunner
+
+_LOGGER = logging.getLogger(__name__)
+
+ERROR_CODE_READ_SINCE: Final = (2, 0, 4)
+"""API version since which errors moved from ``summary`` to ``get_error_code``."""
+
+CODE_INVALID_COMMAND: Final = 14
+
+_POWER_MODE_COMMANDS: Final = {
+    PowerMode.LOW: commands.SET_LOW_POWER,
+    PowerMode.NORMAL: commands.SET_NORMAL_POWER,
+    PowerMode.HIGH: commands.SET_HIGH_POWER,
+}
+
+
+def _succeeded[T](result: T | BaseException) -> T:
+    """Return a gathered result, or raise the error it holds."""
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _first_row(reply: JsonObject, sections: tuple[str, ...]) -> JsonObject:
+    """Return the first row of a cgminer-style reply, e.g. ``SUMMARY[0]``."""
+    found = rows(reply, sections)
+    if not found:
+        raise WhatsminerInvalidReplyError(f"reply has an empty {sections[0]} list")
+    return found[0]
+
+
+class WhatsminerClient:
+    """The protocol client for one Whatsminer (API v2 on TCP 4028)."""
+
+    def __init__(
+        self,
+        host: str,
+        password: str,
+        *,
+        port: int = 4028,
+        v3_port: int = 4433,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        run_blocking: BlockingRunner | None = None,
+    ) -> None:
+        """Prepare the client; nothing is sent until a method is called.
+
+        ``timeout`` bounds each exchange (sending and reading the reply),
+        ``connect_timeout`` each connection attempt. ``run_blocking`` runs md5-crypt
+        off the event loop; it defaults to ``asyncio.to_thread``. ``v3_port`` is kept
+        for the API v3 transport, which is not implemented yet.
+        """
+        self._host = host
+        self._v3_port = v3_port  # for the API v3 transport, once it lands
+        self._transport: Transport = V2Transport(
+            host, port, timeout=timeout, connect_timeout=connect_timeout
+        )
+        self._privileged = PrivilegedChannel(
+            host=host,
+            password=password,
+            transport=self._transport,
+            run_blocking=run_blocking or asyncio.to_thread,
+        )
+        # What this miner's firmware was found to do; forgotten on a firmware change.
+        self._firmware: str | None = None
+        self._api_version: tuple[int, ...] | None = None
+        self._join_reads = True
+        self._board_read = "edevs"
+        self._unsupported_reads: set[str] = set()
+        # Settings no poll reads: learned from get_miner_info and confirmed writes.
+        self._led_auto: bool | None = None
+        self._upfreq_speed: int | None = None
+
+    @property
+    def host(self) -> str:
+        """The miner's address."""
+        return self._host
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections opened so far (for benchmarks and tests)."""
+        return self._transport.connections_opened
+
+    async def close(self) -> None:
+        """Forget the token and derived keys and release the transport."""
+        self._privileged.forget()
+        await self._transport.close()
+
+    # Reads ----------------------------------------------------------------------------
+
+    async def read(self, command: str) -> JsonObject:
+        """Send one plaintext read command (``summary``, ``get_psu``…); return its reply.
+
+        The reply has passed its STATUS check and has the shape its command promises.
+        """
+        spec = commands.read_command(command)
+        reply = await self._exchange_json(spec.request())
+        check_read(reply, spec.sections)
+        return reply
+
+    async def read_joined(self, names: Sequence[str]) -> dict[str, JsonObject]:
+        """Send two cgminer-style reads joined with ``+`` on one connection.
+
+        Returns each command's reply by name, each checked as :meth:`read` checks.
+        """
+        specs = [commands.read_command(name) for name in names]
+        joined = tuple(spec.name for spec in specs)
+        if (
+            len(set(joined)) != commands.MAX_JOINED_READS
+            or len(joined) != commands.MAX_JOINED_READS
+            or not all(spec.joinable for spec in specs)
+        ):
+            raise WhatsminerInvalidArgumentError(
+                "joined reads take two different cgminer-style reads (not get_* or status)"
+            )
+        reply = await self._exchange_json({"cmd": "+".join(joined)})
+        parts = split_joined(reply, joined)
+        for spec in specs:
+            check_read(parts[spec.name], spec.sections)
+        return parts
+
+    async def fetch(self) -> Snapshot:
+        """Poll the miner once and return everything it reports.
+
+        A poll costs 5 connections, opened concurrently: ``summary+edevs`` joined,
+        ``pools``, ``status``, ``get_error_code`` and ``get_psu``. ``get_*`` and
+        ``status`` cannot be joined, and ``pools`` rides alone because the firmware
+        joins only two commands. Firmware older than API 2.0.4 keeps its errors in
+        ``summary``, so once :meth:`identity` has seen such a version, ``get_error_code``
+        is skipped (4 connections); so is any optional read that answered
+        "invalid cmd" before. A miner that cannot join reads costs one more.
+
+        An optional read (``get_psu``, ``get_error_code``) that is refused or garbled
+        leaves its fields empty; any connection error fails the poll.
+        """
+        (boards_and_summary, pools, status, error_codes, psu) = await asyncio.gather(
+            self._read_summary_and_boards(),
+            self.read("pools"),
+            self.read("status"),
+            self._read_error_codes(),
+            self._read_optional("get_psu"),
+            return_exceptions=True,
+        )
+        summary, boards = _succeeded(boards_and_summary)
+        error_reply = _succeeded(error_codes)
+        psu_reply = _succeeded(psu)
+        return v2_models.build_snapshot(
+            v2_models.V2Replies(
+                summary=summary,
+                boards=boards,
+                pools=rows(_succeeded(pools), ("POOLS",)),
+                status=message(_succeeded(status)),
+                error_codes=None if error_reply is None else message(error_reply),
+                psu=None if psu_reply is None else message(psu_reply),
+                led_auto=self._led_auto,
+                upfreq_speed=self._upfreq_speed,
+            )
+        )
+
+    async def identity(self) -> Identity:
+        """Read the miner's static facts: ``get_version``, ``get_miner_info``, ``devdetails``.
+
+        Old firmware without a MAC in ``get_miner_info`` costs one more read
+        (``summary``). Raises WhatsminerInvalidReplyError when no MAC can be found.
+        """
+        version, info, details = await asyncio.gather(
+            self._read_optional("get_version"),
+            self._read_optional("get_miner_info"),
+            self._read_optional("devdetails"),
+            return_exceptions=True,
+        )
+        version_reply, info_reply, details_reply = (
+            _succeeded(version),
+            _succeeded(info),
+            _succeeded(details),
+        )
+        miner_info = None if info_reply is None else message(info_reply)
+        summary = None
+        if v2_models.mac_address(miner_info.get("mac") if miner_info else None) is None:
+            summary = _first_row(await self.read("summary"), ("SUMMARY",))
+        identity = v2_models.build_identity(
+            version_msg=None if version_reply is None else message(version_reply),
+            miner_info=miner_info,
+            device_rows=() if details_reply is None else rows(details_reply, ("DEVDETAILS",)),
+            summary=summary,
+        )
+        if self._firmware is not None and identity.firmware != self._firmware:
+            _LOGGER.debug("%s: firmware changed; forgetting what the old one did", self._host)
+            self._join_reads, self._board_read = True, "edevs"
+            self._unsupported_reads.clear()
+        self._firmware = identity.firmware
+        self._api_version = values.version(identity.api_version)
+        self._led_auto = v2_models.led_auto(miner_info)
+        self._upfreq_speed = v2_models.upfreq_speed(miner_info)
+        return identity
+
+    async def _exchange_json(self, request: JsonObject) -> JsonObject:
+        """Send one plaintext JSON request and return the parsed (not yet checked) reply."""
+        return decode_reply(await self._transport.exchange(json.dumps(request).encode()))
+
+    async def _read_optional(self, command: str) -> JsonObject | None:
+        """Read a command the firmware may lack; None when it is refused or garbled.
+
+        "invalid cmd" is remembered so the command is not asked for again.
+        """
+        if command in self._unsupported_reads:
+            return None
+        try:
+            return await self.read(command)
+        except WhatsminerCommandRejectedError as err:
+            if err.code == CODE_INVALID_COMMAND:
+                self._unsupported_reads.add(command)
+            _LOGGER.debug("%s: optional read %s refused: %s", self._host, command, err)
+        except WhatsminerInvalidReplyError as err:
+            _LOGGER.debug("%s: optional read %s unreadable: %s", self._host, command, err)
+        return None
+
+    async def _read_error_codes(self) -> JsonObject | None:
+        """Read ``get_error_code`` unless the API version says errors are in summary."""
+        if self._api_version is not None and self._api_version < ERROR_CODE_READ_SINCE:
+            return None
+        return await self._read_optional("get_error_code")
+
+    async def _read_boards(self) -> tuple[JsonObject, ...]:
+        """Read the hashboard rows: ``edevs``, or ``devs`` where the firmware lacks it."""
+        if self._board_read == "edevs":
+            try:
+                return rows(await self.read("edevs"), commands.READ_COMMANDS["edevs"].sections)
+            except WhatsminerCommandRejectedError:
+                _LOGGER.debug("%s: edevs refused; reading boards with devs", self._host)
+                self._board_read = "devs"
+        return rows(await self.read("devs"), commands.READ_COMMANDS["devs"].sections)
+
+    async def _read_summary_and_boards(self) -> tuple[JsonObject, tuple[JsonObject, ...]]:
+        """Read summary and boards, joined on one connection where the firmware can."""
+        if self._join_reads:
+            board_spec = commands.READ_COMMANDS[self._board_read]
+            try:
+                parts = await self.read_joined(("summary", board_spec.name))
+            except (WhatsminerCommandRejectedError, WhatsminerInvalidReplyError) as err:
+                _LOGGER.debug("%s: joined read failed (%s); reading apart", self._host, err)
+                self._join_reads = False
+            else:
+                return (
+                    _first_row(parts["summary"], ("SUMMARY",)),
+                    rows(parts[board_spec.name], board_spec.sections),
+                )
+        summary, boards = await asyncio.gather(
+            self.read("summary"), self._read_boards(), return_exceptions=True
+        )
+        return _first_row(_succeeded(summary), ("SUMMARY",)), _succeeded(boards)
+
+    # Privileged commands ----------------------------------------------------------------
+
+    async def verify_password(self) -> None:
+        """Check the password with a harmless privileged round trip (encrypted ``status``).
+
+        Raises WhatsminerAuthError for a wrong password and WhatsminerWriteDisabledError
+        when the miner's write API is switched off.
+        """
+        await self._privileged.send({"cmd": "status"})
+
+    async def power_on(self) -> CommandOutcome:
+        """Start mining (hashboard power on)."""
+        return await self._run(commands.POWER_ON)
+
+    async def power_off(self, *, respond_before: bool = True) -> CommandOutcome:
+        """Stop mining; the control board stays up. The miner replies first by default."""
+        return await self._run(commands.POWER_OFF, respond_before=respond_before)
+
+    async def restart_mining(self) -> CommandOutcome:
+        """Restart the mining process (``restart_btminer``), not the control board."""
+        return await self._run(commands.RESTART_BTMINER)
+
+    async def reboot(self) -> CommandOutcome:
+        """Reboot the control board."""
+        return await self._run(commands.REBOOT)
+
+    async def set_fast_boot(self, enabled: bool) -> CommandOutcome:
+        """Switch fast boot; it takes effect at the next restart of the mining process."""
+        if not isinstance(enabled, bool):
+            raise WhatsminerInvalidArgumentError("enabled must be True or False")
+        return await self._run(commands.ENABLE_FAST_BOOT if enabled else commands.DISABLE_FAST_BOOT)
+
+    async def set_power_limit(self, watts: int) -> CommandOutcome:
+        """Limit the power draw to 0..99999 W; the miner restarts."""
+        return await self._run(commands.ADJUST_POWER_LIMIT, watts=watts)
+
+    async def set_upfreq_speed(self, speed: int) -> CommandOutcome:
+        """Set the ramp-up speed, 0 (normal) to 9 (fastest)."""
+        outcome = await self._run(commands.ADJUST_UPFREQ_SPEED, speed=speed)
+        self._upfreq_speed = speed
+        return outcome
+
+    async def set_power_mode(self, mode: PowerMode) -> CommandOutcome:
+        """Select the low, normal or high power preset; the mining process restarts."""
+        command = _POWER_MODE_COMMANDS.get(mode) if isinstance(mode, str) else None
+        if command is None:
+            raise WhatsminerInvalidArgumentError("mode must be a PowerMode")
+        return await self._run(command)
+
+    async def set_target_freq(self, percent: int) -> CommandOutcome:
+        """Shift the target frequency by -100..100 %; the mining process restarts."""
+        return await self._run(commands.SET_TARGET_FREQ, percent=percent)
+
+    async def set_temp_offset(self, offset: int) -> CommandOutcome:
+        """Offset the hashboards' target temperature by -30..0 °C."""
+        return await self._run(commands.SET_TEMP_OFFSET, offset=offset)
+
+    async def set_power_percent(self, percent: int) -> CommandOutcome:
+        """Run at 0..100 % of the current power for now (``set_power_pct``)."""
+        return await self._run(commands.SET_POWER_PCT, percent=percent)
+
+    async def set_power_percent_v2(self, percent: int) -> CommandOutcome:
+        """Run at 0..200 % of the current power (``set_power_pct_v2``, newer firmware)."""
+        return await self._run(commands.SET_POWER_PCT_V2, percent=percent)
+
+    async def set_poweroff_cool(self, enabled: bool) -> CommandOutcome:
+        """Keep the fans cooling while mining is stopped."""
+        return await self._run(commands.SET_POWEROFF_COOL, enabled=enabled)
+
+    async def set_fan_zero_speed(self, enabled: bool) -> CommandOutcome:
+        """Allow the fans' lowest speed to be zero."""
+        return await self._run(commands.SET_FAN_ZERO_SPEED, enabled=enabled)
+
+    async def set_led_auto(self) -> CommandOutcome:
+        """Give the LEDs back to the firmware."""
+        outcome = await self._run(commands.SET_LED_AUTO)
+        self._led_auto = True
+        return outcome
+
+    async def set_led(
+        self, *, color: str, period: int, duration: int, start: int
+    ) -> CommandOutcome:
+        """Flash the ``red`` or ``green`` LED: on ``duration`` ms every ``period`` ms."""
+        outcome = await self._run(
+            commands.SET_LED, color=color, period=period, duration=duration, start=start
+        )
+        self._led_auto = False
+        return outcome
+
+    async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
+        """Replace the pools with 1 to 3 new ones; unused slots are cleared."""
+        return await self._run(commands.UPDATE_POOLS, pools=pools)
+
+    async def update_password(self, new_password: str) -> CommandOutcome:
+        """Change the admin password (1..8 of ``[A-Za-z0-9_]``) and use it from now on."""
+        await self._privileged.change_password(new_password)
+        return CommandOutcome.CONFIRMED
+
+    async def set_hostname(self, hostname: str) -> CommandOutcome:
+        """Rename the miner on the network; effective after the network restarts."""
+        return await self._run(commands.SET_HOSTNAME, hostname=hostname)
+
+    async def set_network_dhcp(self) -> CommandOutcome:
+        """Take the network settings from DHCP; the miner restarts."""
+        return await self._run(commands.NET_CONFIG_DHCP)
+
+    async def set_network_static(
+        self, *, ip: str, mask: str, gateway: str, dns: Sequence[str], hostname: str
+    ) -> CommandOutcome:
+        """Set a static address; the miner restarts."""
+        return await self._run(
+            commands.NET_CONFIG_STATIC,
+            ip=ip,
+            mask=mask,
+            gateway=gateway,
+            dns=dns,
+            hostname=hostname,
+        )
+
+    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
+        """Allow or forbid editing the pools in the miner's web interface."""
+        if not isinstance(enabled, bool):
+            raise WhatsminerInvalidArgumentError("enabled must be True or False")
+        return await self._run(commands.ENABLE_WEB_POOLS if enabled else commands.DISABLE_WEB_POOLS)
+
+    async def pre_power_on(self, *, complete: bool, message: str) -> CommandOutcome:
+        """Pre-heat before ``power_on`` (mining must be off), or ask how far it got."""
+        return await self._run(commands.PRE_POWER_ON, complete=complete, message=message)
+
+    async def factory_reset(self) -> CommandOutcome:
+        """Restore factory settings; the miner reboots with its write API switched off."""
+        outcome = await self._run(commands.FACTORY_RESET)
+        self._led_auto = self._upfreq_speed = None
+        return outcome
+
+    async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
+        """Check the arguments, then send the command through the privileged channel."""
+        payload = command.build(**arguments)
+        reply = await self._privileged.send(payload, restarts_miner=command.restarts_miner)
+        return CommandOutcome.SENT if reply is None else CommandOutcome.CONFIRMED

@@ -1,0 +1,229 @@
+"""From reply bytes to a checked JSON object: firmware-quirk repairs and STATUS checks.
+
+Whatsminer firmware sends JSON with known defects (PROTOCOL.md §1.4). A reply is
+parsed as it is first, so a valid reply is never altered. Only when that fails are the
+harmless repairs tried (stray commas, raw newlines, a missing comma before ``"temp0"``),
+and only when those fail too the invasive ones that rewrite structure (the API 2.0.4
+``"error_code":["329":"…"]`` list-as-dict, error lists cut short).
+
+Two reply families share port 4028 (PROTOCOL.md §1.3): cgminer-style reads whose
+``STATUS`` is a list of one object, and BTMiner-style replies whose ``STATUS`` is a
+string beside ``Code`` and ``Msg``. :func:`check_status` turns both into typed errors.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+from typing import TYPE_CHECKING, Final
+
+from .errors import (
+    WhatsminerAuthError,
+    WhatsminerCommandRejectedError,
+    WhatsminerInvalidReplyError,
+    WhatsminerTokenLimitError,
+    WhatsminerWriteDisabledError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+type JsonObject = Mapping[str, object]
+
+_SUCCESS_STATES: Final = frozenset({"S", "I"})  # cgminer: success and informational
+
+CODE_TOKEN_REJECTED: Final = 135
+CODE_TOKEN_LIMIT: Final = 136
+MSG_OVER_MAX_CONNECT: Final = "over max connect"
+MSG_ENC_JSON_LOAD_ERR: Final = "enc json load err"
+MSG_CANT_ACCESS_WRITE: Final = "can't access write cmd"
+
+_BRACKET_DICT_ERRORS: Final = re.compile(r'"error_code"\s*:\s*\[([^\[\]{}]*)\]')
+_TRUNCATION_CUTS_TRIED: Final = 4
+
+
+def _load(text: str) -> object | None:
+    """Parse ``text`` as JSON, or return None when it is not JSON."""
+    try:
+        parsed: object = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return parsed
+
+
+def _harmless_repairs(text: str) -> str:
+    """Fix the defects that can be fixed without guessing at structure."""
+    return (
+        text.replace("\r", "")
+        .replace("\n", "")
+        .replace(",}", "}")
+        .replace('""temp0"', '","temp0"')
+        .replace("}{", "},{")
+    )
+
+
+def _error_list_as_object(text: str) -> str:
+    """Rewrite API 2.0.4's ``"error_code":["329":"time"]`` into a JSON object."""
+    return _BRACKET_DICT_ERRORS.sub(r'"error_code":{\1}', text)
+
+
+def _scan_brackets(text: str) -> tuple[list[str], collections.deque[int]]:
+    """Return the brackets open at the end of ``text`` and its last few commas.
+
+    Only brackets and commas outside strings count. The scan stops at a closing
+    bracket that does not match: nothing after it can be kept.
+    """
+    open_brackets: list[str] = []
+    commas: collections.deque[int] = collections.deque(maxlen=_TRUNCATION_CUTS_TRIED)
+    in_string = escaped = False
+    pairs = {"}": "{", "]": "["}
+    for position, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            open_brackets.append(char)
+        elif char in pairs:
+            if not open_brackets or open_brackets[-1] != pairs[char]:
+                break
+            open_brackets.pop()
+        elif char == ",":
+            commas.append(position)
+    return open_brackets, commas
+
+
+def _closed_truncations(text: str) -> Iterable[str]:
+    """Yield ``text`` cut after each of its last complete items, brackets closed.
+
+    Some firmware cuts long ``error_code`` lists at an arbitrary byte. Dropping the
+    last partial item and closing what is open keeps the codes that did arrive.
+    """
+    _, commas = _scan_brackets(text)
+    closers = {"{": "}", "[": "]"}
+    for cut in reversed(commas):
+        prefix = text[:cut]
+        open_brackets, _ = _scan_brackets(prefix)
+        yield prefix + "".join(closers[char] for char in reversed(open_brackets))
+
+
+def _invasive_repairs(text: str) -> Iterable[str]:
+    """Yield candidate rewrites for replies the harmless repairs could not fix."""
+    yield _error_list_as_object(text)
+    if '"error_code"' in text:
+        for candidate in _closed_truncations(text):
+            yield candidate
+            yield _error_list_as_object(candidate)
+
+
+def decode_reply(raw: bytes) -> JsonObject:
+    """Return the JSON object in ``raw``, repairing known firmware defects if needed.
+
+    Raises WhatsminerInvalidReplyError when no repair yields a JSON object.
+    """
+    text = raw.rstrip(b"\0 \t\r\n").decode("utf-8", errors="replace")
+    parsed = _load(text)
+    if parsed is None:
+        repaired = _harmless_repairs(text)
+        parsed = _load(repaired)
+        candidates = iter(_invasive_repairs(repaired))
+        while parsed is None and (candidate := next(candidates, None)) is not None:
+            parsed = _load(candidate)
+    if parsed is None:
+        raise WhatsminerInvalidReplyError(f"reply is not JSON: {text[:80]!r}")
+    if not isinstance(parsed, dict):
+        raise WhatsminerInvalidReplyError("reply is not a JSON object")
+    return parsed
+
+
+def _code(value: object) -> int | None:
+    """Return a STATUS ``Code`` as an int; firmware sends ints, tolerate strings."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value)
+    return None
+
+
+def _check_entry(entry: JsonObject) -> None:
+    """Raise the typed error that a STATUS object describes; return if it is a success."""
+    state = entry.get("STATUS")
+    code = _code(entry.get("Code"))
+    raw_message = entry.get("Msg")
+    message = raw_message.strip() if isinstance(raw_message, str) else ""
+    if code == CODE_TOKEN_LIMIT or message.lower() == MSG_OVER_MAX_CONNECT:
+        raise WhatsminerTokenLimitError("the miner has no tokens left for this client")
+    if state in _SUCCESS_STATES:
+        return
+    if message.lower() == MSG_CANT_ACCESS_WRITE:
+        raise WhatsminerWriteDisabledError(
+            "the miner's write API is off; enable it in WhatsMinerTool"
+        )
+    if message.lower() == MSG_ENC_JSON_LOAD_ERR:
+        raise WhatsminerAuthError("the miner could not decrypt the command: wrong password")
+    if code == CODE_TOKEN_REJECTED:
+        raise WhatsminerAuthError("the miner rejected the token")
+    raise WhatsminerCommandRejectedError(message or f"STATUS {state!r}", code=code)
+
+
+def check_status(reply: JsonObject) -> None:
+    """Raise a typed error unless ``reply`` reports success, in either reply family."""
+    status = reply.get("STATUS")
+    if isinstance(status, str):
+        _check_entry(reply)
+    elif isinstance(status, list) and status and isinstance(status[0], dict):
+        _check_entry(status[0])
+    else:
+        raise WhatsminerInvalidReplyError("reply has no STATUS")
+
+
+def message(reply: JsonObject) -> JsonObject:
+    """Return the ``Msg`` object of a BTMiner-style reply (``get_*``, ``status``)."""
+    msg = reply.get("Msg")
+    if not isinstance(msg, dict):
+        raise WhatsminerInvalidReplyError("reply has no Msg object")
+    return msg
+
+
+def rows(reply: JsonObject, names: tuple[str, ...]) -> tuple[JsonObject, ...]:
+    """Return the rows of a cgminer-style reply, e.g. ``SUMMARY`` or ``DEVS``.
+
+    ``names`` lists the keys the section is known under; junk rows are skipped.
+    """
+    for name in names:
+        section = reply.get(name)
+        if isinstance(section, list):
+            return tuple(row for row in section if isinstance(row, dict))
+    raise WhatsminerInvalidReplyError(f"reply has no {names[0]} list")
+
+
+def split_joined(reply: JsonObject, commands: tuple[str, ...]) -> dict[str, JsonObject]:
+    """Split a joined read (``{"summary": [reply], "edevs": [reply]}``) into its replies.
+
+    A miner that cannot join answers with one STATUS for the whole request instead;
+    that error is raised as it is.
+    """
+    if "STATUS" in reply:
+        check_status(reply)
+    parts: dict[str, JsonObject] = {}
+    for command in commands:
+        part = reply.get(command)
+        if not (isinstance(part, list) and part and isinstance(part[0], dict)):
+            raise WhatsminerInvalidReplyError(f"joined reply has no {command!r} part")
+        parts[command] = part[0]
+    return parts
+
+
+def check_read(reply: JsonObject, sections: tuple[str, ...]) -> None:
+    """Check a read reply: success STATUS, then its rows (cgminer style) or its Msg object."""
+    check_status(reply)
+    if sections:
+        rows(reply, sections)
+    else:
+        message(reply)

@@ -1,0 +1,163 @@
+"""Moving request and reply bytes between the client and a miner.
+
+The client talks to a :class:`Transport`; it never opens sockets itself. API v2 has one
+request per TCP connection (:class:`V2Transport`). API v3 frames every message with a
+4-byte little-endian length and keeps the connection open for several frames; its
+transport will implement the same protocol beside this one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Final, Protocol
+
+from .errors import (
+    WhatsminerConnectionError,
+    WhatsminerReplyTooLargeError,
+    WhatsminerTimeoutError,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_REPLY_BYTES: Final = 1024 * 1024
+"""The largest reply accepted. Real replies are a few KiB; this bounds memory."""
+
+_CHUNK_BYTES: Final = 64 * 1024
+
+
+class Transport(Protocol):
+    """Sends one request and returns its raw reply bytes."""
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections opened so far."""
+
+    async def exchange(self, request: bytes) -> bytes:
+        """Send ``request`` and return the miner's reply, unparsed."""
+
+    async def close(self) -> None:
+        """Release any connection kept open between exchanges."""
+
+
+def _is_complete_json(reply: bytes | bytearray) -> bool:
+    """Tell whether ``reply`` already holds one whole JSON document.
+
+    Miners usually close the connection after replying, but some keep it open until
+    their idle timeout; stopping at a complete document saves that wait. A reply
+    that only parses after repairs is read until the connection closes.
+    """
+    text = reply.rstrip()
+    if not text.endswith(b"}"):
+        return False
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+class V2Transport:
+    """API v2: one JSON request per TCP connection, the reply read until it is complete.
+
+    The reply ends at whichever comes first: the miner closing the connection, a NUL
+    byte (the cgminer terminator), or a complete JSON document.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float,
+        connect_timeout: float,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
+    ) -> None:
+        """Remember where the miner listens and how long to wait for it."""
+        self._host = host
+        self._port = port
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._max_reply_bytes = max_reply_bytes
+        self._connections_opened = 0
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections opened so far."""
+        return self._connections_opened
+
+    async def exchange(self, request: bytes) -> bytes:
+        """Open a connection, send ``request``, read the reply and close the connection.
+
+        Raises WhatsminerTimeoutError or WhatsminerConnectionError when the miner is not
+        reachable or the reply does not arrive; ``request_sent`` on the error says
+        whether the request had left. Raises WhatsminerReplyTooLargeError when the
+        reply exceeds the size cap.
+        """
+        reader, writer = await self._connect()
+        request_sent = False
+        try:
+            async with asyncio.timeout(self._timeout):
+                writer.write(request)
+                await writer.drain()
+                request_sent = True
+                reply = await self._read_reply(reader)
+        except TimeoutError as err:
+            raise WhatsminerTimeoutError(
+                f"{self._host}:{self._port} did not answer within {self._timeout} s",
+                request_sent=request_sent,
+            ) from err
+        except OSError as err:
+            raise WhatsminerConnectionError(
+                f"connection to {self._host}:{self._port} failed: {err}",
+                request_sent=request_sent,
+            ) from err
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        if not reply:
+            raise WhatsminerConnectionError(
+                f"{self._host}:{self._port} closed the connection without a reply",
+                request_sent=True,
+            )
+        _LOGGER.debug("%s:%s replied with %d bytes", self._host, self._port, len(reply))
+        return reply
+
+    async def close(self) -> None:
+        """Nothing to release: every v2 exchange closes its own connection."""
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Open the TCP connection for one exchange."""
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                connection = await asyncio.open_connection(self._host, self._port)
+        except TimeoutError as err:
+            raise WhatsminerTimeoutError(
+                f"{self._host}:{self._port} did not accept a connection within "
+                f"{self._connect_timeout} s"
+            ) from err
+        except OSError as err:
+            raise WhatsminerConnectionError(
+                f"cannot connect to {self._host}:{self._port}: {err}"
+            ) from err
+        self._connections_opened += 1
+        return connection
+
+    async def _read_reply(self, reader: asyncio.StreamReader) -> bytes:
+        """Read until EOF, a NUL byte or a complete JSON document, within the size cap."""
+        reply = bytearray()
+        while chunk := await reader.read(_CHUNK_BYTES):
+            terminator = chunk.find(b"\0")
+            if terminator >= 0:
+                chunk = chunk[:terminator]
+            reply += chunk
+            if len(reply) > self._max_reply_bytes:
+                raise WhatsminerReplyTooLargeError(
+                    f"{self._host}:{self._port} sent more than {self._max_reply_bytes} bytes"
+                )
+            if terminator >= 0 or _is_complete_json(reply):
+                break
+        return bytes(reply)

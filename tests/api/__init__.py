@@ -1,0 +1,1 @@
+"""Tests of the protocol client in custom_components/whatsminer/api."""

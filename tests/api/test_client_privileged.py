@@ -1,0 +1,435 @@
+"""The privileged flow over loopback TCP: tokens, encryption, retries and outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+import dataclasses
+from typing import Any
+
+import pytest
+
+from custom_components.whatsminer.api import (
+    CommandOutcome,
+    PoolConfig,
+    PowerMode,
+    WhatsminerAuthError,
+    WhatsminerClient,
+    WhatsminerConnectionError,
+    WhatsminerInvalidArgumentError,
+    WhatsminerInvalidReplyError,
+    WhatsminerTokenLimitError,
+    WhatsminerWriteDisabledError,
+)
+
+from .conftest import run_inline
+from .fake_miner import Action, FakeMiner, btminer_reply, encrypt_reply
+
+type Call = Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
+
+POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.1", password="x")
+
+# client call -> the plaintext command the miner must decrypt (without the token)
+COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
+    ("power_on", lambda c: c.power_on(), {"cmd": "power_on"}),
+    ("power_off", lambda c: c.power_off(), {"cmd": "power_off", "respbefore": "true"}),
+    (
+        "power_off_after",
+        lambda c: c.power_off(respond_before=False),
+        {"cmd": "power_off", "respbefore": "false"},
+    ),
+    ("restart_mining", lambda c: c.restart_mining(), {"cmd": "restart_btminer"}),
+    ("reboot", lambda c: c.reboot(), {"cmd": "reboot"}),
+    ("fast_boot_on", lambda c: c.set_fast_boot(True), {"cmd": "enable_btminer_fast_boot"}),
+    ("fast_boot_off", lambda c: c.set_fast_boot(False), {"cmd": "disable_btminer_fast_boot"}),
+    (
+        "power_limit",
+        lambda c: c.set_power_limit(99999),
+        {"cmd": "adjust_power_limit", "power_limit": "99999"},
+    ),
+    (
+        "upfreq",
+        lambda c: c.set_upfreq_speed(0),
+        {"cmd": "adjust_upfreq_speed", "upfreq_speed": "0"},
+    ),
+    ("low", lambda c: c.set_power_mode(PowerMode.LOW), {"cmd": "set_low_power"}),
+    ("normal", lambda c: c.set_power_mode(PowerMode.NORMAL), {"cmd": "set_normal_power"}),
+    ("high", lambda c: c.set_power_mode(PowerMode("high")), {"cmd": "set_high_power"}),
+    (
+        "target_freq",
+        lambda c: c.set_target_freq(100),
+        {"cmd": "set_target_freq", "percent": "100"},
+    ),
+    (
+        "temp_offset",
+        lambda c: c.set_temp_offset(0),
+        {"cmd": "set_temp_offset", "temp_offset": "0"},
+    ),
+    ("power_pct", lambda c: c.set_power_percent(100), {"cmd": "set_power_pct", "percent": "100"}),
+    (
+        "power_pct_v2",
+        lambda c: c.set_power_percent_v2(150),
+        {"cmd": "set_power_pct_v2", "percent": "150"},
+    ),
+    (
+        "poweroff_cool",
+        lambda c: c.set_poweroff_cool(True),
+        {"cmd": "set_poweroff_cool", "poweroff_cool": "1"},
+    ),
+    (
+        "fan_zero",
+        lambda c: c.set_fan_zero_speed(False),
+        {"cmd": "set_fan_zero_speed", "fan_zero_speed": "0"},
+    ),
+    ("led_auto", lambda c: c.set_led_auto(), {"cmd": "set_led", "param": "auto"}),
+    (
+        "led",
+        lambda c: c.set_led(color="green", period=1000, duration=500, start=0),
+        {"cmd": "set_led", "color": "green", "period": 1000, "duration": 500, "start": 0},
+    ),
+    (
+        "pools",
+        lambda c: c.update_pools([POOL, POOL]),
+        {
+            "cmd": "update_pools",
+            **{
+                f"{key}{slot}": value
+                for slot in (1, 2)
+                for key, value in (("pool", POOL.url), ("worker", "me.1"), ("passwd", "x"))
+            },
+            **{f"{key}3": "" for key in ("pool", "worker", "passwd")},
+        },
+    ),
+    (
+        "hostname",
+        lambda c: c.set_hostname("rig-7"),
+        {"cmd": "set_hostname", "hostname": "rig-7"},
+    ),
+    ("dhcp", lambda c: c.set_network_dhcp(), {"cmd": "net_config", "param": "dhcp"}),
+    (
+        "static",
+        lambda c: c.set_network_static(
+            ip="10.0.0.5", mask="255.255.0.0", gateway="10.0.0.1", dns=["10.0.0.1"], hostname="r"
+        ),
+        {
+            "cmd": "net_config",
+            "ip": "10.0.0.5",
+            "mask": "255.255.0.0",
+            "gate": "10.0.0.1",
+            "dns": "10.0.0.1",
+            "host": "r",
+        },
+    ),
+    ("web_pools_on", lambda c: c.set_web_pools(True), {"cmd": "enable_web_pools"}),
+    ("web_pools_off", lambda c: c.set_web_pools(False), {"cmd": "disable_web_pools"}),
+    (
+        "pre_power_on",
+        lambda c: c.pre_power_on(complete=False, message="wait for adjust temp"),
+        {"cmd": "pre_power_on", "complete": "false", "msg": "wait for adjust temp"},
+    ),
+    ("factory_reset", lambda c: c.factory_reset(), {"cmd": "factory_reset"}),
+]
+
+
+def token_requests(miner: FakeMiner) -> int:
+    return sum(request.get("cmd") == "get_token" for request in miner.requests)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"), [c[1:] for c in COMMANDS], ids=[c[0] for c in COMMANDS]
+)
+async def test_each_action_sends_its_documented_command(
+    miner: FakeMiner, client: WhatsminerClient, call: Call, expected: dict[str, Any]
+) -> None:
+    outcome = await call(client)
+
+    assert outcome is CommandOutcome.CONFIRMED
+    command = miner.requests[-1]
+    assert command.pop("token") == miner.signs[-1]
+    assert command == expected
+    assert miner.executed == [expected["cmd"]]
+
+
+async def test_token_is_fetched_once_and_reused(miner: FakeMiner, client: WhatsminerClient) -> None:
+    await client.power_on()
+    await client.set_led_auto()
+    await client.verify_password()
+
+    assert token_requests(miner) == 1
+    assert client.connections_opened == 4
+
+
+async def test_expired_token_is_replaced_without_recomputing_the_key(miner: FakeMiner) -> None:
+    calls: list[str] = []
+
+    async def counting[T](func: Callable[[], T]) -> T:
+        calls.append("run")
+        return func()
+
+    client = WhatsminerClient("127.0.0.1", "admin", port=miner.port, run_blocking=counting)
+    await client.power_on()
+    assert client._privileged._token is not None
+    client._privileged._token = dataclasses.replace(client._privileged._token, reuse_until=0.0)
+    await client.power_on()
+
+    assert token_requests(miner) == 2
+    assert len(calls) == 3  # key + sign, then only the new sign
+
+
+async def test_concurrent_commands_share_one_token(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    outcomes = await asyncio.gather(
+        client.power_on(), client.set_led_auto(), client.set_hostname("a")
+    )
+
+    assert set(outcomes) == {CommandOutcome.CONFIRMED}
+    assert token_requests(miner) == 1
+
+
+async def test_rejected_token_is_fetched_again_once(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    await client.power_on()
+    miner.signs.clear()  # the miner forgot every token (it restarted)
+
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert token_requests(miner) == 2
+
+
+async def test_token_rejected_twice_is_an_auth_error(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    rejected = encrypt_reply(btminer_reply("check token err", code=135, status="E"), miner.aes_key)
+    miner.script["power_on"] = [rejected, rejected]
+
+    with pytest.raises(WhatsminerAuthError, match="rejected the token"):
+        await client.power_on()
+    assert token_requests(miner) == 2
+
+
+async def test_wrong_password_is_an_auth_error_after_one_retry(miner: FakeMiner) -> None:
+    client = WhatsminerClient("127.0.0.1", "wrong", port=miner.port, run_blocking=run_inline)
+
+    with pytest.raises(WhatsminerAuthError, match="wrong password"):
+        await client.verify_password()
+    assert token_requests(miner) == 2
+    assert miner.executed == []
+
+
+async def test_disabled_write_api(miner: FakeMiner, client: WhatsminerClient) -> None:
+    miner.api_switch = False
+
+    with pytest.raises(WhatsminerWriteDisabledError, match="WhatsMinerTool"):
+        await client.reboot()
+    assert token_requests(miner) == 1
+
+
+async def test_token_limit_backs_off_without_asking_again(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.tokens_left = 0
+
+    with pytest.raises(WhatsminerTokenLimitError):
+        await client.power_on()
+    opened = client.connections_opened
+    with pytest.raises(WhatsminerTokenLimitError, match="retrying in 18"):
+        await client.power_on()
+    assert client.connections_opened == opened
+
+    client._privileged._backoff_until = 0.0  # the back-off has passed
+    miner.tokens_left = 1
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+
+
+async def test_token_limit_on_a_command_also_backs_off(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["power_on"] = [btminer_reply("over max connect", code=136, status="E")]
+
+    with pytest.raises(WhatsminerTokenLimitError):
+        await client.power_on()
+    with pytest.raises(WhatsminerTokenLimitError, match="retrying"):
+        await client.power_on()
+    assert client._privileged._token is None
+
+
+@pytest.mark.parametrize(
+    "lost", [Action.DROP, Action.RESET, Action.HANG, Action.PARTIAL_THEN_RESET]
+)
+async def test_lost_reply_to_a_restarting_command_counts_as_sent(
+    miner: FakeMiner, client: WhatsminerClient, lost: Action
+) -> None:
+    miner.script["reboot"] = [lost]
+
+    assert await client.reboot() is CommandOutcome.SENT
+    assert client._privileged._token is None  # the reboot invalidates it
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert token_requests(miner) == 2
+
+
+async def test_lost_reply_to_another_command_is_an_error(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["set_led"] = [Action.DROP]
+
+    with pytest.raises(WhatsminerConnectionError) as caught:
+        await client.set_led_auto()
+    assert caught.value.request_sent is True
+
+
+async def test_lost_token_reply_fails_even_a_restarting_command(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["get_token"] = [Action.DROP]
+
+    with pytest.raises(WhatsminerConnectionError):
+        await client.reboot()
+    assert miner.executed == []
+
+
+async def test_unreachable_miner_fails_a_restarting_command(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    await client.power_on()
+    await miner.stop()
+
+    with pytest.raises(WhatsminerConnectionError) as caught:
+        await client.reboot()
+    assert caught.value.request_sent is False
+
+
+async def test_plaintext_success_reply_is_accepted(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["power_on"] = [btminer_reply("API command OK")]
+
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b'{"enc": "AAAAAAAAAAAAAAAAAAAAAA=="}',
+        b'{"enc": 5}',
+        b'{"enc": "not base64"}',
+    ],
+)
+async def test_undecryptable_reply_is_invalid(
+    miner: FakeMiner, client: WhatsminerClient, reply: bytes
+) -> None:
+    miner.script["power_on"] = [reply]
+
+    with pytest.raises(WhatsminerInvalidReplyError):
+        await client.power_on()
+
+
+@pytest.mark.parametrize(
+    "offer",
+    [
+        "not an object",
+        {"time": "5626", "salt": "BQ5hoXV9"},
+        {"time": "5626", "salt": "bad salt", "newsalt": "jbzkfQls"},
+        {"time": "56:26", "salt": "BQ5hoXV9", "newsalt": "jbzkfQls"},
+        {"time": "5626", "salt": "BQ5hoXV9", "newsalt": 12345678},
+    ],
+)
+async def test_malformed_token_offer_is_invalid(
+    miner: FakeMiner, client: WhatsminerClient, offer: object
+) -> None:
+    miner.script["get_token"] = [btminer_reply(offer, code=134)]
+
+    with pytest.raises(WhatsminerInvalidReplyError):
+        await client.power_on()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.set_power_limit(100000),
+        lambda c: c.set_upfreq_speed(10),
+        lambda c: c.set_target_freq(-101),
+        lambda c: c.set_temp_offset(1),
+        lambda c: c.set_power_percent(101),
+        lambda c: c.set_power_percent_v2(201),
+        lambda c: c.set_power_mode("turbo"),
+        lambda c: c.set_power_mode(None),
+        lambda c: c.set_fast_boot(1),
+        lambda c: c.set_web_pools("yes"),
+        lambda c: c.set_poweroff_cool(None),
+        lambda c: c.set_led(color="blue", period=1, duration=1, start=0),
+        lambda c: c.update_pools([]),
+        lambda c: c.update_password("much-too-long"),
+        lambda c: c.set_hostname("bad_host"),
+        lambda c: c.set_network_static(
+            ip="10.0.0.5", mask="255.255.0.0", gateway="10.0.0.1", dns=[], hostname="r"
+        ),
+        lambda c: c.pre_power_on(complete=True, message="hurry"),
+    ],
+)
+async def test_invalid_arguments_send_nothing(client: WhatsminerClient, call: Any) -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError):
+        await call(client)
+    assert client.connections_opened == 0
+
+
+async def test_password_change_uses_the_new_password(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    assert await client.update_password("n3w_pw") is CommandOutcome.CONFIRMED
+    assert miner.requests[-1]["old"] == "admin"
+    assert miner.requests[-1]["new"] == "n3w_pw"
+    assert (miner.password, miner.salt) == ("n3w_pw", "NEWsalt1")
+
+    await client.verify_password()
+
+    assert token_requests(miner) == 2
+    assert miner.executed == ["update_pwd", "status"]
+
+
+async def test_password_change_refused_keeps_the_old_password(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["update_pwd"] = [
+        encrypt_reply(btminer_reply("API command ERROR", code=132, status="E"), miner.aes_key)
+    ]
+
+    with pytest.raises(Exception, match="API command ERROR"):
+        await client.update_password("n3w_pw")
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert token_requests(miner) == 1
+
+
+async def test_settings_no_poll_reads_follow_confirmed_writes(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    await client.identity()
+    assert (await client.fetch()).led_auto is True
+
+    await client.set_led(color="red", period=200, duration=100, start=0)
+    await client.set_upfreq_speed(3)
+    snapshot = await client.fetch()
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (False, 3)
+
+    await client.set_led_auto()
+    assert (await client.fetch()).led_auto is True
+
+    await client.factory_reset()
+    snapshot = await client.fetch()
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
+
+
+async def test_close_forgets_the_token(miner: FakeMiner, client: WhatsminerClient) -> None:
+    await client.power_on()
+    await client.close()
+    await client.power_on()
+
+    assert token_requests(miner) == 2
+
+
+async def test_default_runner_uses_a_worker_thread(miner: FakeMiner) -> None:
+    client = WhatsminerClient("127.0.0.1", "admin", port=miner.port)
+
+    await client.verify_password()
+
+    assert miner.executed == ["status"]

@@ -1,0 +1,322 @@
+"""WhatsminerClient reads over loopback TCP: fetch, identity, fallbacks and failures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from custom_components.whatsminer.api import (
+    ErrorCode,
+    PowerMode,
+    WhatsminerClient,
+    WhatsminerCommandRejectedError,
+    WhatsminerConnectionError,
+    WhatsminerInvalidArgumentError,
+    WhatsminerInvalidReplyError,
+    WhatsminerReplyTooLargeError,
+    WhatsminerTimeoutError,
+)
+
+from .conftest import run_inline
+from .fake_miner import FIXTURES, INVALID_CMD, Action, FakeMiner, btminer_reply, fixture
+
+POLL = {"summary+edevs", "pools", "status", "get_error_code", "get_psu"}
+
+
+def sent(miner: FakeMiner) -> list[str]:
+    """Return the plaintext commands the miner received, in order."""
+    return [str(request["cmd"]) for request in miner.requests]
+
+
+async def test_fetch_costs_five_connections_on_api_2_0_5(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    snapshot = await client.fetch()
+
+    assert client.connections_opened == miner.connections == 5
+    assert set(sent(miner)) == POLL
+    assert snapshot.hashrate == pytest.approx(124.5)
+    assert len(snapshot.boards) == 3
+    assert snapshot.power_limit == 3300
+    assert snapshot.mining is True
+    assert snapshot.power_mode is PowerMode.NORMAL
+    assert snapshot.errors[0] == ErrorCode(code="218", time="2024-06-15 10:30:00")
+    assert snapshot.psu is not None
+    assert snapshot.psu.model == "P221B"
+    assert snapshot.firmware == "20240924.14.Rel"
+    assert snapshot.led_auto is None  # not known before identity()
+
+
+async def test_identity_reads_three_commands_at_once(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.replies["get_miner_info"] = btminer_reply(
+        {
+            "mac": "d4:01:02:03:04:05",
+            "hostname": "rig",
+            "ledstat": "manual",
+            "minersn": "SN1",
+            "upfreq_speed": "4",
+        }
+    )
+
+    identity = await client.identity()
+    snapshot = await client.fetch()
+
+    assert set(sent(miner)[:3]) == {"get_version", "get_miner_info", "devdetails"}
+    assert miner.requests[sent(miner).index("get_miner_info")]["info"].startswith("ip,")
+    assert identity.mac == "D4:01:02:03:04:05"
+    assert (identity.hostname, identity.serial, identity.model) == ("rig", "SN1", "M30S+VE40")
+    assert identity.api_version == "2.0.5"
+    assert client.connections_opened == 3 + 5
+    assert snapshot.led_auto is False
+    assert snapshot.upfreq_speed == 4
+
+
+async def test_old_api_keeps_errors_in_summary_and_skips_get_error_code(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.replies |= {
+        "get_version": fixture("asicrs_v1_get_version.json"),
+        "summary": fixture("asicrs_v1_summary_with_errors.json"),
+        "get_miner_info": INVALID_CMD,
+    }
+
+    identity = await client.identity()
+    opened = client.connections_opened
+    snapshot = await client.fetch()
+
+    assert identity.mac == "C4:08:28:00:A4:19"  # from summary: get_miner_info is missing
+    assert opened == 4
+    assert client.connections_opened - opened == 4
+    assert "get_error_code" not in sent(miner)
+    assert [error.code for error in snapshot.errors] == ["110", "600"]
+
+
+async def test_identity_without_mac_fails(miner: FakeMiner, client: WhatsminerClient) -> None:
+    miner.replies["get_miner_info"] = btminer_reply({"ledstat": "auto"})
+    miner.replies["summary"] = fixture("official205_summary.json")
+
+    with pytest.raises(WhatsminerInvalidReplyError, match="no MAC"):
+        await client.identity()
+
+
+async def test_optional_reads_answering_invalid_cmd_are_remembered(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    del miner.replies["get_psu"]
+    miner.replies["get_error_code"] = INVALID_CMD
+    miner.replies["summary"] = fixture("asicrs_v1_summary_with_errors.json")
+
+    first = await client.fetch()
+    second = await client.fetch()
+
+    assert first.psu is not None
+    assert first.psu.model is None  # only the summary's PSU fan is known
+    assert first.psu.fan_speed == 9060
+    assert [error.code for error in second.errors] == ["110", "600"]
+    assert sent(miner).count("get_psu") == sent(miner).count("get_error_code") == 1
+    assert client.connections_opened == 5 + 3
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        btminer_reply("API command ERROR", code=132, status="E"),
+        b"<html>not json</html>",
+        b"{" + b" " * (1024 * 1024 + 1),
+    ],
+    ids=["rejected", "garbage", "oversize"],
+)
+async def test_failing_optional_read_leaves_its_fields_empty(
+    miner: FakeMiner, client: WhatsminerClient, failure: bytes | dict[str, object]
+) -> None:
+    miner.script["get_psu"] = [failure]
+
+    snapshot = await client.fetch()
+    await client.fetch()
+
+    assert snapshot.psu is None
+    assert snapshot.hashrate is not None
+    assert sent(miner).count("get_psu") == 2  # not remembered: it may work next time
+
+
+async def test_miner_that_cannot_join_reads_apart_from_then_on(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.joins = False
+
+    first = await client.fetch()
+    opened = client.connections_opened
+    second = await client.fetch()
+
+    assert opened == 7  # the failed join, then summary and edevs apart
+    assert client.connections_opened - opened == 6
+    assert sent(miner).count("summary+edevs") == 1
+    assert first == second
+    assert len(first.boards) == 3
+
+
+@pytest.mark.parametrize(
+    "joined",
+    [b"garbage", {"summary": [fixture("official205_summary.json")]}],
+    ids=["garbage", "missing-part"],
+)
+async def test_unreadable_joined_reply_falls_back_to_split_reads(
+    miner: FakeMiner, client: WhatsminerClient, joined: bytes | dict[str, object]
+) -> None:
+    miner.script["summary+edevs"] = [joined]
+
+    snapshot = await client.fetch()
+
+    assert len(snapshot.boards) == 3
+    assert {"summary", "edevs"} <= set(sent(miner))
+
+
+async def test_miner_without_edevs_reads_boards_with_devs(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    del miner.replies["edevs"]
+
+    first = await client.fetch()
+    opened = client.connections_opened
+    second = await client.fetch()
+
+    assert [board.hashrate for board in first.boards] == pytest.approx([41.5, 41.8, 41.7])
+    assert second.boards == first.boards
+    assert client.connections_opened - opened == 6
+    assert sent(miner)[-6:].count("devs") == 1
+    assert "edevs" not in sent(miner)[-6:]
+
+
+async def test_miner_without_any_board_read_fails_the_poll(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    del miner.replies["edevs"], miner.replies["devs"]
+
+    with pytest.raises(WhatsminerCommandRejectedError, match="invalid cmd"):
+        await client.fetch()
+
+
+async def test_required_read_refused_fails_the_poll(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.replies["status"] = INVALID_CMD
+
+    with pytest.raises(WhatsminerCommandRejectedError):
+        await client.fetch()
+
+
+async def test_empty_summary_fails_the_poll(miner: FakeMiner, client: WhatsminerClient) -> None:
+    miner.replies["summary"] = {"STATUS": [{"STATUS": "S"}], "SUMMARY": []}
+
+    with pytest.raises(WhatsminerInvalidReplyError, match="empty SUMMARY"):
+        await client.fetch()
+
+
+@pytest.mark.parametrize(
+    ("action", "error"),
+    [
+        (Action.DROP, WhatsminerConnectionError),
+        (Action.RESET, WhatsminerConnectionError),
+        (Action.HANG, WhatsminerTimeoutError),
+        (Action.PARTIAL_THEN_RESET, WhatsminerConnectionError),
+        (b'{"STATUS":[{"STATUS":"S"}],"POOLS":[{"URL":"stratum', WhatsminerInvalidReplyError),
+        (b"\xff\x00 garbage", WhatsminerInvalidReplyError),
+        (b"[" + b"1," * 600_000 + b"1]", WhatsminerReplyTooLargeError),
+    ],
+    ids=["drop", "reset", "timeout", "partial-reset", "truncated", "garbage", "oversize"],
+)
+async def test_failing_required_read_fails_the_poll(
+    miner: FakeMiner, client: WhatsminerClient, action: Action | bytes, error: type[Exception]
+) -> None:
+    miner.script["pools"] = [action]
+
+    with pytest.raises(error):
+        await client.fetch()
+
+
+async def test_unreachable_miner(miner: FakeMiner, client: WhatsminerClient) -> None:
+    await miner.stop()
+
+    with pytest.raises(WhatsminerConnectionError):
+        await client.fetch()
+    with pytest.raises(WhatsminerConnectionError):
+        await client.identity()
+    assert client.connections_opened == 0
+
+
+async def test_quirky_old_firmware_is_read_through_its_repairs(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    summary = json.dumps(fixture("asicrs_v1_summary.json")).replace("}]", ",}]") + "\0"
+    miner.replies |= {
+        "summary": summary.encode(),
+        "get_error_code": (FIXTURES / "official205_get_error_code.malformed.txt").read_bytes(),
+        "status": fixture("asicrs-pr187_status_v1api_fw20220919.json"),
+        "get_psu": b'{"STATUS":"S","Code":131,"Msg":{"vin":"23000""temp0":"36"},"Description":""}',
+    }
+    miner.joins = False
+
+    snapshot = await client.fetch()
+
+    assert snapshot.hashrate == pytest.approx(67.39480097)
+    assert snapshot.errors == (ErrorCode(code="329", time="2022-01-17 11:28:11"),)
+    assert snapshot.firmware == "20220919.15.REL"
+    assert snapshot.mining is False
+    assert snapshot.psu is not None
+    assert snapshot.psu.input_voltage == 230.0
+
+
+async def test_firmware_change_forgets_what_the_old_firmware_did(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.joins = False
+    await client.identity()
+    await client.fetch()
+    await client.identity()  # same firmware: still reads apart
+    await client.fetch()
+    assert sent(miner).count("summary+edevs") == 1
+
+    miner.joins = True
+    miner.replies["get_version"] = btminer_reply({"api_ver": "2.0.5", "fw_ver": "20240101.1.REL"})
+    await client.identity()
+    await client.fetch()
+
+    assert sent(miner).count("summary+edevs") == 2
+
+
+async def test_read_and_read_joined(miner: FakeMiner, client: WhatsminerClient) -> None:
+    reply = await client.read("get_version")
+    parts = await client.read_joined(["summary", "pools"])
+
+    assert reply["Msg"] == fixture("asicrs_v2_get_version.json")["Msg"]
+    assert set(parts) == {"summary", "pools"}
+    assert sent(miner) == ["get_version", "summary+pools"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["summary"], ["summary", "summary"], ["summary", "status"], ["summary", "pools", "devs"]],
+)
+async def test_read_joined_refuses_what_the_firmware_cannot_join(
+    client: WhatsminerClient, names: list[str]
+) -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError):
+        await client.read_joined(names)
+    assert client.connections_opened == 0
+
+
+async def test_read_refuses_unknown_commands(client: WhatsminerClient) -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError):
+        await client.read("reboot")
+    assert client.connections_opened == 0
+
+
+async def test_client_properties(miner: FakeMiner) -> None:
+    client = WhatsminerClient("127.0.0.1", "admin", port=miner.port, run_blocking=run_inline)
+
+    assert client.host == "127.0.0.1"
+    assert client.connections_opened == 0
+    await client.close()

@@ -1,0 +1,190 @@
+"""The client against the team's simulated miners (tests/simulator), every profile."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import pytest
+
+from custom_components.whatsminer.api import (
+    ApiGeneration,
+    CommandOutcome,
+    PoolConfig,
+    PowerMode,
+    WhatsminerAuthError,
+    WhatsminerClient,
+    WhatsminerConnectionError,
+    WhatsminerInvalidReplyError,
+    WhatsminerTimeoutError,
+    WhatsminerWriteDisabledError,
+)
+from tests.simulator import PROFILES, SimulatedMiner
+
+from .conftest import run_inline
+
+if TYPE_CHECKING:
+    from tests.simulator.fixtures import MinerFactory
+
+
+def client_for(miner: SimulatedMiner, password: str | None = None) -> WhatsminerClient:
+    return WhatsminerClient(
+        miner.host,
+        password or miner.password,
+        port=miner.v2_port,
+        timeout=0.5,
+        connect_timeout=0.5,
+        run_blocking=run_inline,
+    )
+
+
+@pytest.fixture
+async def simulated(miner_factory: MinerFactory) -> SimulatedMiner:
+    """Start one simulated API 2.0.5 miner."""
+    return await miner_factory(profile="m50", password="admin", api_switch=True)
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+async def test_identity_and_poll_on_every_profile(
+    miner_factory: MinerFactory, profile: str
+) -> None:
+    miner = await miner_factory(profile=profile)
+    facts = PROFILES[profile]
+    client = client_for(miner)
+
+    identity = await client.identity()
+    before = client.connections_opened
+    snapshot = await client.fetch()
+
+    assert identity.mac == miner.mac
+    assert identity.model == facts.model
+    assert identity.firmware == facts.firmware
+    assert identity.api_version == facts.api_version
+    assert identity.api_generation is ApiGeneration.V2
+    assert before == 3
+    assert client.connections_opened - before == 5
+    assert snapshot.hashrate == pytest.approx(facts.hashrate_ths, rel=0.1)
+    assert snapshot.power == pytest.approx(facts.power_w, rel=0.1)
+    assert len(snapshot.boards) == facts.boards
+    assert all(board.alive for board in snapshot.boards)
+    assert snapshot.mining is True
+    assert snapshot.power_mode is PowerMode.NORMAL
+    assert snapshot.led_auto is True
+    assert snapshot.firmware == facts.firmware
+    assert snapshot.active_pool is not None
+
+
+async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> None:
+    client = client_for(simulated)
+
+    assert await client.power_off() is CommandOutcome.CONFIRMED
+    assert (await client.fetch()).mining is False
+    await client.power_on()
+    await client.set_power_mode(PowerMode.HIGH)
+    await client.set_power_limit(3000)
+    await client.set_fast_boot(True)
+    await client.update_pools(
+        [PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")]
+    )
+    snapshot = await client.fetch()
+
+    assert snapshot.mining is True
+    assert snapshot.power_mode is PowerMode.HIGH
+    assert snapshot.power_limit == 3000
+    assert snapshot.fast_boot is True
+    assert [(pool.url, pool.user) for pool in snapshot.pools] == [
+        ("stratum+tcp://new.pool:3333", "me.rig")
+    ]
+
+
+async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMiner) -> None:
+    client = client_for(simulated)
+
+    await client.set_upfreq_speed(9)
+    await client.set_temp_offset(-30)
+    await client.set_poweroff_cool(True)
+    await client.set_fan_zero_speed(True)
+    await client.set_target_freq(-100)
+    await client.set_power_percent_v2(150)
+    await client.set_web_pools(False)
+    await client.set_hostname("rig-7")
+    await client.set_led(color="red", period=200, duration=100, start=0)
+    state = simulated.state
+
+    assert (state.upfreq_speed, state.temp_offset, state.target_freq) == (9, -30, -100)
+    assert (state.poweroff_cool, state.fan_zero_speed, state.web_pools) == (True, True, False)
+    assert state.power_percent == 150
+    assert state.hostname == "rig-7"
+    assert state.led != "auto"
+    assert (await client.fetch()).upfreq_speed == 9
+
+    await client.set_led_auto()
+    assert simulated.state.led == "auto"
+
+
+async def test_password_change_and_verification(simulated: SimulatedMiner) -> None:
+    client = client_for(simulated)
+
+    await client.verify_password()
+    await client.update_password("N3w_pw")
+    await client.verify_password()
+
+    assert simulated.password == "N3w_pw"
+    with pytest.raises(WhatsminerAuthError):
+        await client_for(simulated, "admin").verify_password()
+
+
+async def test_disabled_write_api(miner_factory: MinerFactory) -> None:
+    miner = await miner_factory(profile="m50", api_switch=False)
+
+    with pytest.raises(WhatsminerWriteDisabledError):
+        await client_for(miner).reboot()
+
+
+async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerFactory) -> None:
+    miner = await miner_factory(profile="m50", restart_seconds=0.3)
+    client = client_for(miner)
+    await client.verify_password()  # the token is cached: only the reboot reply is lost
+    miner.faults.drop = True
+    miner.faults.count = 1
+
+    assert await client.reboot() is CommandOutcome.SENT
+    with pytest.raises(WhatsminerConnectionError):
+        await client.fetch()
+    await asyncio.sleep(0.5)
+    assert (await client.fetch()).mining is True
+    assert "reboot" in miner.commands
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("drop", WhatsminerConnectionError),
+        ("reset", WhatsminerConnectionError),
+        ("truncate", WhatsminerInvalidReplyError),
+        ("garbage", WhatsminerInvalidReplyError),
+        ("refuse", WhatsminerConnectionError),
+    ],
+)
+async def test_faults_fail_the_poll_with_typed_errors(
+    simulated: SimulatedMiner, fault: str, error: type[Exception]
+) -> None:
+    setattr(simulated.faults, fault, True)
+
+    with pytest.raises(error):
+        await client_for(simulated).fetch()
+
+
+async def test_padding_after_a_complete_reply_is_never_read(simulated: SimulatedMiner) -> None:
+    simulated.faults.oversize = True  # the reply, then 1 MiB of spaces
+
+    snapshot = await client_for(simulated).fetch()
+
+    assert snapshot.mining is True
+
+
+async def test_slow_miner_times_out(simulated: SimulatedMiner) -> None:
+    simulated.faults.delay = 2.0
+
+    with pytest.raises(WhatsminerTimeoutError):
+        await client_for(simulated).fetch()

@@ -1,0 +1,264 @@
+"""The command catalogue: wire forms, inclusive ranges, and refusals before sending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from custom_components.whatsminer.api import PoolConfig, WhatsminerInvalidArgumentError
+from custom_components.whatsminer.api.commands import (
+    PRIVILEGED_COMMANDS,
+    READ_COMMANDS,
+    read_command,
+)
+
+POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.1", password="x")
+
+# name -> (arguments, the exact plaintext command before the token)
+VALID: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "power_on": ({}, {"cmd": "power_on"}),
+    "power_off": ({"respond_before": False}, {"cmd": "power_off", "respbefore": "false"}),
+    "restart_btminer": ({}, {"cmd": "restart_btminer"}),
+    "reboot": ({}, {"cmd": "reboot"}),
+    "enable_btminer_fast_boot": ({}, {"cmd": "enable_btminer_fast_boot"}),
+    "disable_btminer_fast_boot": ({}, {"cmd": "disable_btminer_fast_boot"}),
+    "adjust_power_limit": (
+        {"watts": 3000},
+        {"cmd": "adjust_power_limit", "power_limit": "3000"},
+    ),
+    "adjust_upfreq_speed": ({"speed": 9}, {"cmd": "adjust_upfreq_speed", "upfreq_speed": "9"}),
+    "set_power_pct": ({"percent": 0}, {"cmd": "set_power_pct", "percent": "0"}),
+    "set_power_pct_v2": ({"percent": 200}, {"cmd": "set_power_pct_v2", "percent": "200"}),
+    "set_target_freq": ({"percent": -100}, {"cmd": "set_target_freq", "percent": "-100"}),
+    "set_temp_offset": ({"offset": -30}, {"cmd": "set_temp_offset", "temp_offset": "-30"}),
+    "set_led_auto": ({}, {"cmd": "set_led", "param": "auto"}),
+    "set_led": (
+        {"color": "red", "period": 200, "duration": 100, "start": 0},
+        {"cmd": "set_led", "color": "red", "period": 200, "duration": 100, "start": 0},
+    ),
+    "set_low_power": ({}, {"cmd": "set_low_power"}),
+    "set_normal_power": ({}, {"cmd": "set_normal_power"}),
+    "set_high_power": ({}, {"cmd": "set_high_power"}),
+    "update_pools": (
+        {"pools": [POOL]},
+        {
+            "cmd": "update_pools",
+            "pool1": POOL.url,
+            "worker1": "me.1",
+            "passwd1": "x",
+            "pool2": "",
+            "worker2": "",
+            "passwd2": "",
+            "pool3": "",
+            "worker3": "",
+            "passwd3": "",
+        },
+    ),
+    "update_pwd": (
+        {"old": "admin", "new": "New_pw12"},
+        {"cmd": "update_pwd", "old": "admin", "new": "New_pw12"},
+    ),
+    "net_config_dhcp": ({}, {"cmd": "net_config", "param": "dhcp"}),
+    "net_config_static": (
+        {
+            "ip": "192.168.1.20",
+            "mask": "255.255.255.0",
+            "gateway": "192.168.1.1",
+            "dns": ["114.114.114.114", "192.168.0.1"],
+            "hostname": "miner-1",
+        },
+        {
+            "cmd": "net_config",
+            "ip": "192.168.1.20",
+            "mask": "255.255.255.0",
+            "gate": "192.168.1.1",
+            "dns": "114.114.114.114 192.168.0.1",
+            "host": "miner-1",
+        },
+    ),
+    "set_hostname": ({"hostname": "WhatsMiner"}, {"cmd": "set_hostname", "hostname": "WhatsMiner"}),
+    "set_poweroff_cool": ({"enabled": True}, {"cmd": "set_poweroff_cool", "poweroff_cool": "1"}),
+    "set_fan_zero_speed": (
+        {"enabled": False},
+        {"cmd": "set_fan_zero_speed", "fan_zero_speed": "0"},
+    ),
+    "pre_power_on": (
+        {"complete": True, "message": "adjust complete"},
+        {"cmd": "pre_power_on", "complete": "true", "msg": "adjust complete"},
+    ),
+    "enable_web_pools": ({}, {"cmd": "enable_web_pools"}),
+    "disable_web_pools": ({}, {"cmd": "disable_web_pools"}),
+    "factory_reset": ({}, {"cmd": "factory_reset"}),
+}
+
+RESTARTING = {
+    "reboot",
+    "restart_btminer",
+    "adjust_power_limit",
+    "set_target_freq",
+    "set_low_power",
+    "set_normal_power",
+    "set_high_power",
+    "net_config_dhcp",
+    "net_config_static",
+    "factory_reset",
+}
+
+
+def test_catalogue_covers_every_documented_privileged_command() -> None:
+    assert set(PRIVILEGED_COMMANDS) == set(VALID)
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_each_command_builds_its_documented_wire_form(name: str) -> None:
+    arguments, wire = VALID[name]
+
+    assert PRIVILEGED_COMMANDS[name].build(**arguments) == wire
+
+
+def test_restart_flag_marks_the_commands_that_restart_the_miner() -> None:
+    assert {name for name, command in PRIVILEGED_COMMANDS.items() if command.restarts_miner} == (
+        RESTARTING
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "argument", "low", "high"),
+    [
+        ("adjust_power_limit", "watts", 0, 99999),
+        ("adjust_upfreq_speed", "speed", 0, 9),
+        ("set_power_pct", "percent", 0, 100),
+        ("set_power_pct_v2", "percent", 0, 200),
+        ("set_target_freq", "percent", -100, 100),
+        ("set_temp_offset", "offset", -30, 0),
+    ],
+)
+def test_ranges_are_inclusive_and_enforced(name: str, argument: str, low: int, high: int) -> None:
+    command = PRIVILEGED_COMMANDS[name]
+
+    assert command.build(**{argument: low})
+    assert command.build(**{argument: high})
+    for wrong in (low - 1, high + 1, True, 1.0, str(low), None):
+        with pytest.raises(WhatsminerInvalidArgumentError, match=f"{argument} must be an integer"):
+            command.build(**{argument: wrong})
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "message"),
+    [
+        ("power_on", {"extra": 1}, "power_on takes exactly: nothing"),
+        ("adjust_power_limit", {}, "takes exactly: watts"),
+        ("power_off", {"respond_before": "true"}, "respond_before must be True or False"),
+        (
+            "set_led",
+            {"color": "blue", "period": 1, "duration": 1, "start": 0},
+            "color must be one of",
+        ),
+        ("set_led", {"color": "red", "period": -1, "duration": 1, "start": 0}, "period must be"),
+        ("set_led", {"color": "red", "period": 1, "duration": 1, "start": 2**31}, "start must be"),
+        ("pre_power_on", {"complete": True, "message": "go"}, "message must be one of"),
+        ("update_pwd", {"old": "admin", "new": "toolong99"}, "new must be 1 to 8"),
+        ("update_pwd", {"old": "admin", "new": "bad-char"}, "new must be 1 to 8"),
+        ("update_pwd", {"old": "admin", "new": ""}, "new must be 1 to 8"),
+        ("update_pwd", {"old": "admin", "new": 12345}, "new must be 1 to 8"),
+        ("update_pwd", {"old": "a\0", "new": "ok"}, "old must be text"),
+        ("set_hostname", {"hostname": "-bad"}, "hostname must be 1 to 63"),
+        ("set_hostname", {"hostname": "a" * 64}, "hostname must be 1 to 63"),
+        ("set_hostname", {"hostname": "has space"}, "hostname must be 1 to 63"),
+    ],
+)
+def test_malformed_arguments_are_refused(
+    name: str, arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError, match=message):
+        PRIVILEGED_COMMANDS[name].build(**arguments)
+
+
+def test_refusal_never_repeats_the_value() -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError) as caught:
+        PRIVILEGED_COMMANDS["update_pwd"].build(old="admin", new="S3cret-pw")
+
+    assert "S3cret-pw" not in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+
+
+STATIC = VALID["net_config_static"][0]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"ip": "192.168.1.256"}, "ip must be an IPv4 address"),
+        ({"ip": 3232235796}, "ip must be an IPv4 address"),
+        ({"gateway": "::1"}, "gateway must be an IPv4 address"),
+        ({"mask": "255.0.255.0"}, "mask must be a netmask"),
+        ({"mask": "nope"}, "mask must be an IPv4 address"),
+        ({"dns": "8.8.8.8"}, "dns must be a list of 1 to 3"),
+        ({"dns": 8}, "dns must be a list of 1 to 3"),
+        ({"dns": []}, "dns must be a list of 1 to 3"),
+        ({"dns": ["1.1.1.1"] * 4}, "dns must be a list of 1 to 3"),
+        ({"dns": ["1.1.1.1", "x"]}, "dns must be an IPv4 address"),
+        ({"hostname": ""}, "hostname must be"),
+    ],
+)
+def test_static_network_settings_are_checked(override: dict[str, Any], message: str) -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError, match=message):
+        PRIVILEGED_COMMANDS["net_config_static"].build(**(STATIC | override))
+
+
+def test_three_pools_fill_every_slot() -> None:
+    pools = [PoolConfig(url=f"stratum+tcp://p{i}:1", worker=f"w{i}") for i in (1, 2, 3)]
+
+    wire = PRIVILEGED_COMMANDS["update_pools"].build(pools=pools)
+
+    assert [wire[f"pool{i}"] for i in (1, 2, 3)] == [pool.url for pool in pools]
+    assert wire["passwd3"] == ""
+
+
+@pytest.mark.parametrize(
+    ("pools", "message"),
+    [
+        ("stratum+tcp://p:1", "pools must be a list of 1 to 3 PoolConfig"),
+        (None, "pools must be a list"),
+        ([], "pools must be a list"),
+        ([POOL] * 4, "pools must be a list"),
+        ([{"url": "x", "worker": "y"}], "pools must be a list"),
+        ([PoolConfig(url="", worker="w")], "pool 1 url must be"),
+        ([POOL, PoolConfig(url="has space", worker="w")], "pool 2 url must be"),
+        ([PoolConfig(url="u", worker="w\n")], "pool 1 worker and password must be"),
+        ([PoolConfig(url="u", worker="w", password="p" * 256)], "pool 1 worker and password"),
+    ],
+)
+def test_pools_are_checked(pools: object, message: str) -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError, match=message):
+        PRIVILEGED_COMMANDS["update_pools"].build(pools=pools)
+
+
+def test_read_catalogue() -> None:
+    assert set(READ_COMMANDS) == {
+        "summary",
+        "pools",
+        "devs",
+        "edevs",
+        "devdetails",
+        "get_psu",
+        "get_version",
+        "status",
+        "get_miner_info",
+        "get_error_code",
+    }
+    assert {name for name, read in READ_COMMANDS.items() if read.joinable} == {
+        "summary",
+        "pools",
+        "devs",
+        "edevs",
+        "devdetails",
+    }
+    assert read_command("summary").request() == {"cmd": "summary"}
+    assert read_command("get_miner_info").request() == {
+        "cmd": "get_miner_info",
+        "info": "ip,proto,netmask,gateway,dns,hostname,mac,ledstat",
+    }
+    with pytest.raises(WhatsminerInvalidArgumentError, match="not a v2 read command"):
+        read_command("get_token")

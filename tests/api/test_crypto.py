@@ -1,0 +1,86 @@
+"""The v2 key, sign and envelope, and the v3 token, against PROTOCOL.md's test vectors."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from custom_components.whatsminer.api import WhatsminerInvalidReplyError
+from custom_components.whatsminer.api.crypto import (
+    aes_key,
+    decrypt_reply,
+    derive_key,
+    derive_sign,
+    encrypt_command,
+    v3_token,
+)
+
+# PROTOCOL.md §2.2 and §2.3 (computed with openssl from the vendor's example values).
+PASSWORD, SALT, NEWSALT, TIME = "admin", "BQ5hoXV9", "jbzkfQls", "5626"
+KEY = "RxmaDUO33TS7O26yeMHZ81"
+SIGN = "w.BNbkCV6n1aNWgiBWLzT/"
+AES_KEY_HEX = "199e0a202039bb7b558db7a54697dca29cb278055b7e659a127fb844d5a2fbf6"
+REQUEST_DATA = (
+    "K5NDiWBAqb++VrZy8g0NEQIjuugciGp5pA1ArzU2pL5XTmN6SQk3XqD3k1rRhHjKlfF7Lm0yZven4kgF8PwrGLDnbX"
+    "gZ5IEyS3PufKegTuA="
+)
+REPLY_ENC = (
+    "C/UGIQ8LwD66stwLyOOcMyhtfE8PGHCkOTJfNcqQwg53lluOVpsOSpBcGhtOpg0QfXzqoVOPWCksKSnoq5FdlDzf1z"
+    "swfpjLBG0UghjHFmJyj0Iw94hY+ImJc0aQQ3bU"
+)
+REPLY_PLAIN = b'{"STATUS":"S","When":1594179080,"Code":131,"Msg":"API command OK","Description":""}'
+
+
+def test_key_is_the_md5_crypt_body_of_the_password() -> None:
+    assert derive_key(PASSWORD, SALT) == KEY
+
+
+def test_sign_uses_the_key_and_the_last_four_digits_of_time() -> None:
+    assert derive_sign(KEY, TIME, NEWSALT) == SIGN
+    assert derive_sign(KEY, "159255" + TIME, NEWSALT) == SIGN
+
+
+def test_aes_key_is_the_sha256_of_the_key() -> None:
+    assert aes_key(KEY).hex() == AES_KEY_HEX
+
+
+def test_request_envelope_matches_the_vector() -> None:
+    command = {"cmd": "set_led", "param": "auto", "token": SIGN}
+
+    envelope = json.loads(encrypt_command(command, aes_key(KEY)))
+
+    assert envelope == {"enc": 1, "data": REQUEST_DATA}
+
+
+def test_request_of_whole_blocks_gets_no_padding_block() -> None:
+    command = {"cmd": "x" * 5}  # {"cmd": "xxxxx"} is 16 bytes
+
+    envelope = json.loads(encrypt_command(command, aes_key(KEY)))
+
+    assert len(base64.b64decode(envelope["data"])) == 16
+
+
+def test_reply_vector_decrypts_without_its_padding() -> None:
+    assert decrypt_reply(REPLY_ENC, aes_key(KEY)) == REPLY_PLAIN
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (123, "not a string"),
+        ("not base64!", "not base64"),
+        ("ünïcode", "not base64"),
+        ("", "whole AES blocks"),
+        (base64.b64encode(b"short").decode(), "whole AES blocks"),
+    ],
+)
+def test_undecryptable_replies_are_invalid(data: object, reason: str) -> None:
+    with pytest.raises(WhatsminerInvalidReplyError, match=reason):
+        decrypt_reply(data, aes_key(KEY))
+
+
+def test_v3_token_matches_the_vector() -> None:
+    # PROTOCOL.md §4.3
+    assert v3_token("set.miner.power_limit", "super", "uhCiDyVj", 1773869570) == "TaB0bCds"

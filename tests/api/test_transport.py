@@ -1,0 +1,174 @@
+"""The v2 transport over real loopback TCP: reply ends, size cap, timeouts, resets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+import socket
+import struct
+from typing import Any
+
+import pytest
+
+from custom_components.whatsminer.api import (
+    WhatsminerConnectionError,
+    WhatsminerReplyTooLargeError,
+    WhatsminerTimeoutError,
+)
+from custom_components.whatsminer.api.transport import MAX_REPLY_BYTES, V2Transport
+
+type Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def serve(handler: Handler) -> AsyncIterator[int]:
+    """Run ``handler`` for each connection on 127.0.0.1; yield the port."""
+    tasks: set[asyncio.Task[Any]] = set()
+
+    async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.add(task)
+        try:
+            await reader.read(4096)
+            await handler(reader, writer)
+        except asyncio.CancelledError:
+            writer.transport.abort()
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(tracked, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await server.wait_closed()
+
+
+def reset(writer: asyncio.StreamWriter) -> None:
+    """Close with an RST instead of a FIN: linger on, timeout zero."""
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+def transport(port: int, **kwargs: Any) -> V2Transport:
+    return V2Transport("127.0.0.1", port, timeout=0.3, connect_timeout=0.3, **kwargs)
+
+
+def replying(*chunks: bytes, then: str = "close") -> Handler:
+    """Return a handler that sends ``chunks``, then closes, hangs or resets."""
+
+    async def handler(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for chunk in chunks:
+            writer.write(chunk)
+            await writer.drain()
+            await asyncio.sleep(0.01)
+        if then == "hang":
+            await asyncio.Event().wait()
+        if then == "reset":
+            reset(writer)
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("chunks", "then", "expected"),
+    [
+        ((b'{"a":', b"1}"), "close", b'{"a":1}'),
+        ((b'{"a":1,}',), "close", b'{"a":1,}'),
+        ((b'{"a":1}',), "hang", b'{"a":1}'),
+        ((b'{"a":1}\n',), "hang", b'{"a":1}\n'),
+        ((b'{"a":1,}\0trailing',), "hang", b'{"a":1,}'),
+        ((b'{"a":', b"1,}\0"), "hang", b'{"a":1,}'),
+    ],
+    ids=["eof", "eof-invalid", "complete-json", "complete-json-newline", "nul", "nul-later"],
+)
+async def test_reply_ends_at_eof_nul_or_complete_json(
+    chunks: tuple[bytes, ...], then: str, expected: bytes
+) -> None:
+    async with serve(replying(*chunks, then=then)) as port:
+        link = transport(port)
+        assert await link.exchange(b'{"cmd":"summary"}') == expected
+        assert link.connections_opened == 1
+        await link.close()
+
+
+async def test_each_exchange_opens_its_own_connection() -> None:
+    async with serve(replying(b"{}")) as port:
+        link = transport(port)
+        for _ in range(3):
+            await link.exchange(b"{}")
+        assert link.connections_opened == 3
+
+
+async def test_incomplete_reply_without_eof_times_out_after_sending() -> None:
+    async with serve(replying(b'{"a":1,}', then="hang")) as port:
+        with pytest.raises(WhatsminerTimeoutError, match="did not answer") as caught:
+            await transport(port).exchange(b"{}")
+    assert caught.value.request_sent is True
+
+
+async def test_silent_miner_times_out() -> None:
+    async with serve(replying(then="hang")) as port:
+        with pytest.raises(WhatsminerTimeoutError) as caught:
+            await transport(port).exchange(b"{}")
+    assert caught.value.request_sent is True
+
+
+async def test_close_without_reply_is_a_lost_reply() -> None:
+    async with serve(replying()) as port:
+        with pytest.raises(WhatsminerConnectionError, match="without a reply") as caught:
+            await transport(port).exchange(b"{}")
+    assert caught.value.request_sent is True
+    assert not isinstance(caught.value, WhatsminerTimeoutError)
+
+
+async def test_reset_mid_reply_is_a_connection_error() -> None:
+    async with serve(replying(b'{"STATUS":', then="reset")) as port:
+        with pytest.raises(WhatsminerConnectionError, match="failed") as caught:
+            await transport(port).exchange(b"{}")
+    assert caught.value.request_sent is True
+
+
+async def test_refused_connection_is_not_sent() -> None:
+    async with serve(replying()) as port:
+        pass
+    link = transport(port)
+    with pytest.raises(WhatsminerConnectionError, match="cannot connect") as caught:
+        await link.exchange(b"{}")
+    assert caught.value.request_sent is False
+    assert link.connections_opened == 0
+
+
+async def test_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def never_connects(*_: object, **__: object) -> None:
+        await asyncio.sleep(10)
+
+    monkeypatch.setattr(asyncio, "open_connection", never_connects)
+    with pytest.raises(WhatsminerTimeoutError, match="did not accept a connection") as caught:
+        await transport(4028).exchange(b"{}")
+    assert caught.value.request_sent is False
+
+
+async def test_reply_over_the_cap_fails() -> None:
+    async with serve(replying(b"[" + b" " * 100, b" " * 100, then="hang")) as port:
+        with pytest.raises(WhatsminerReplyTooLargeError, match="more than 150 bytes"):
+            await transport(port, max_reply_bytes=150).exchange(b"{}")
+
+
+async def test_reply_over_one_mebibyte_fails() -> None:
+    oversize = b'{"x":"' + b"a" * MAX_REPLY_BYTES + b'"}'
+    async with serve(replying(oversize)) as port:
+        with pytest.raises(WhatsminerReplyTooLargeError):
+            await transport(port).exchange(b"{}")
+
+
+async def test_reply_of_exactly_the_cap_is_read() -> None:
+    reply = b'{"x":"' + b"a" * 92 + b'"}'  # 100 bytes
+    async with serve(replying(reply)) as port:
+        assert await transport(port, max_reply_bytes=100).exchange(b"{}") == reply
