@@ -1,5 +1,7 @@
 # shellcheck shell=bash
-# The oldest supported lane: a Python >=3.13 venv at .venv with Home Assistant 2025.4.x.
+# The oldest supported lane: a Python >=3.13 venv at .venv with Home Assistant 2025.4.x,
+# plus what a real `hass` run needs (frontend, browser driver) for scripts/develop and the
+# end-to-end tests.
 
 # The newest Python >= 3.13 on this machine: PATH first, then pyenv's installs.
 find_python() {
@@ -26,7 +28,8 @@ find_python() {
 setup_oldest() {
   local stamp="${VENV}/.requirements.sha256"
   local digest
-  digest="$(files_digest "${REQUIREMENTS}/test.txt" "${REQUIREMENTS}/oldest.txt" "${REQUIREMENTS}/oldest.lock")"
+  digest="$(files_digest "${REQUIREMENTS}/test.txt" "${REQUIREMENTS}/oldest.txt" \
+    "${REQUIREMENTS}/develop.txt" "${REQUIREMENTS}/oldest.lock")"
   if [[ ! -x "${VENV}/bin/python" ]]; then
     local python
     python="$(find_python)"
@@ -37,8 +40,13 @@ setup_oldest() {
     return 0
   fi
   log "installing the oldest lane's test requirements into .venv"
-  "${VENV}/bin/python" -m pip install -q --upgrade pip
-  "${VENV}/bin/python" -m pip install -q -r "${REQUIREMENTS}/oldest.txt" -c "${REQUIREMENTS}/oldest.lock"
+  # pip warns about every local wheel folder this machine's pip configuration names but
+  # lacks, for every package; those lines are noise, so they are filtered out.
+  {
+    "${VENV}/bin/python" -m pip install -q --upgrade pip
+    "${VENV}/bin/python" -m pip install -q -r "${REQUIREMENTS}/oldest.txt" \
+      -r "${REQUIREMENTS}/develop.txt" -c "${REQUIREMENTS}/oldest.lock"
+  } 2> >(grep -v -e "is ignored: it is" >&2)
   echo "$digest" >"$stamp"
 }
 

@@ -195,7 +195,7 @@ def test_every_captured_status_reads(status_name: str) -> None:
     assert snapshot.mining is (status_name != "asicrs-pr187_status_v1api_fw20220919.json")
     limit_set = status.get("power_limit_set")
     if limit_set == "2147483647":
-        assert snapshot.power_limit is None
+        assert snapshot.power_limit == summary["Power Limit"]
     elif limit_set:
         assert snapshot.power_limit == int(limit_set)
     else:
@@ -272,7 +272,8 @@ def test_power_limit_rules() -> None:
             )
         ).power_limit
 
-    assert limit("2147483647", 3600) is None
+    assert limit("2147483647", 3600) == 3600
+    assert limit("2147483647", 0) is None
     assert limit("3300", 3600) == 3300
     assert limit("", 3600) == 3600
     assert limit("0", 3600) == 3600

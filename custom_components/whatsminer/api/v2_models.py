@@ -156,11 +156,13 @@ def _summary_errors(summary: JsonObject) -> tuple[ErrorCode, ...]:
 
 
 def _power_limit(status: JsonObject, summary: JsonObject) -> int | None:
-    """Read the power limit: ``status`` knows when none is set, ``summary`` is older."""
+    """Read the power limit in force.
+
+    ``status`` reports the limit the user set, or INT_MAX when none is set; the miner then
+    runs at its model's default, which summary ``"Power Limit"`` shows (0 while stopped).
+    """
     limit = values.integer(status.get("power_limit_set"))
-    if limit == NO_POWER_LIMIT:
-        return None
-    if limit is not None and limit > 0:
+    if limit is not None and 0 < limit < NO_POWER_LIMIT:
         return limit
     fallback = values.integer(summary.get("Power Limit"))
     return fallback if fallback is not None and fallback > 0 else None
