@@ -16,6 +16,7 @@ from custom_components.whatsminer.api import (
     WhatsminerClient,
     WhatsminerConnectionError,
     WhatsminerInvalidReplyError,
+    WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
     WhatsminerWriteDisabledError,
 )
@@ -175,12 +176,14 @@ async def test_faults_fail_the_poll_with_typed_errors(
         await client_for(simulated).fetch()
 
 
-async def test_padding_after_a_complete_reply_is_never_read(simulated: SimulatedMiner) -> None:
-    simulated.faults.oversize = True  # the reply, then 1 MiB of spaces
+async def test_a_reply_above_1_mib_is_refused(simulated: SimulatedMiner) -> None:
+    simulated.faults.oversize = True  # the reply only completes after 1 MiB of spaces
 
-    snapshot = await client_for(simulated).fetch()
+    with pytest.raises(WhatsminerReplyTooLargeError):
+        await client_for(simulated).fetch()
 
-    assert snapshot.mining is True
+    simulated.faults.oversize = False
+    assert (await client_for(simulated).fetch()).mining is True
 
 
 async def test_slow_miner_times_out(simulated: SimulatedMiner) -> None:

@@ -1,0 +1,308 @@
+"""`SimulatedMiner`: one Whatsminer on a loopback address, serving API v2 and (v3 firmware) v3.
+
+The miner glues the pieces together: its `MinerState`, the protocol modules `v2` and `v3`,
+the `Faults` a test switches, and two `Listener`s. Each accepted connection is one task that
+reads a request, lets the protocol module answer it, sends the reply through the faults, and
+then carries out any restart the command asked for: with `restart_seconds > 0` the ports
+close (connections are refused and open ones dropped) and come back after that long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+import logging
+import socket
+import time
+from typing import TYPE_CHECKING, Any, Self
+
+from . import net, v2, v3
+from .auth import Auth
+from .faults import Faults
+from .identity import loopback_address, mac_for_host
+from .profiles import KNOWN_QUIRKS, PROFILES, Profile
+from .state import MinerState, RestartKind
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+_LOGGER = logging.getLogger(__name__)
+
+V2_PORT = 4028
+V3_PORT = 4433
+V2_IDLE_TIMEOUT_S = 10.0  # PROTOCOL.md §1.1: the miner closes a silent connection after 10 s
+V3_IDLE_TIMEOUT_S = 300.0  # PROTOCOL.md §4.1: 300 s of inactivity
+UPLOAD_LIMIT_BYTES = 256 * 1024 * 1024
+# Requests are recorded for assertions; the oldest are dropped beyond this many.
+RECORD_LIMIT = 10_000
+
+type Serve = Callable[[socket.socket, str], Coroutine[Any, Any, None]]
+
+
+class SimulatedMiner:
+    """A simulated Whatsminer; see docs/architecture.md "The simulator contract"."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.2",
+        password: str = "admin",  # noqa: S107 - the factory default of every Whatsminer
+        profile: str | Profile = "m50",
+        *,
+        v2_port: int = V2_PORT,
+        v3_port: int = V3_PORT,
+        mac: str | None = None,
+        restart_seconds: float = 0.0,
+        api_switch: bool = True,
+        quirks: Iterable[str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Describe the miner; nothing listens until `start`.
+
+        `quirks` overrides the profile's v2 reply quirks (see profiles.KNOWN_QUIRKS);
+        `clock` replaces `time.time` so tests can move time (token expiry, uptime).
+        """
+        loopback_address(host)
+        self.host = host
+        self.profile = PROFILES[profile] if isinstance(profile, str) else profile
+        self.v2_port = v2_port
+        self.v3_port = v3_port
+        self.restart_seconds = restart_seconds
+        self.quirks: set[str] = set(self.profile.quirks if quirks is None else quirks)
+        if unknown := self.quirks - KNOWN_QUIRKS:
+            raise ValueError(f"unknown quirks {sorted(unknown)}; known: {sorted(KNOWN_QUIRKS)}")
+        self.state = MinerState.create(
+            clock=clock,
+            host=host,
+            mac=mac or mac_for_host(host),
+            password=password,
+            api_switch=api_switch,
+        )
+        self.faults = Faults()
+        self.faults.on_refuse_change = self._sync_listeners
+        self.auth = Auth()
+        self.commands: list[str] = []
+        self.requests: list[dict[str, Any]] = []
+        self.connections_accepted = 0
+        self.v2_idle_timeout = V2_IDLE_TIMEOUT_S
+        self.v3_idle_timeout = V3_IDLE_TIMEOUT_S
+        self._listeners = [net.Listener(host, v2_port, self._accept_v2)]
+        if self.profile.has_v3:
+            self._listeners.append(net.Listener(host, v3_port, self._accept_v3))
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._connections: dict[asyncio.Task[None], socket.socket] = {}
+        self._restart_task: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:
+        """Show where the miner lives and what it is."""
+        return f"<SimulatedMiner {self.host} {self.profile.name} mac={self.mac}>"
+
+    @property
+    def mac(self) -> str:
+        """The MAC the miner reports."""
+        return self.state.mac
+
+    @property
+    def password(self) -> str:
+        """The current admin password (changes with `update_pwd`)."""
+        return self.state.password
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The time source of the miner (uptime, tokens, `When`)."""
+        return self.state.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self.state.clock = clock
+
+    @property
+    def running(self) -> bool:
+        """Whether `start` was called and `stop` was not."""
+        return self._loop is not None
+
+    @property
+    def restarting(self) -> bool:
+        """Whether a restart window is in progress (ports closed)."""
+        return self._restart_task is not None and not self._restart_task.done()
+
+    @property
+    def listening(self) -> bool:
+        """Whether the ports accept connections right now."""
+        return all(listener.is_open for listener in self._listeners)
+
+    async def start(self) -> None:
+        """Open the ports; raise OSError if the address is in use."""
+        self._loop = asyncio.get_running_loop()
+        try:
+            self._sync_listeners()
+        except OSError:
+            self._close_listeners()
+            self._loop = None
+            raise
+
+    async def stop(self) -> None:
+        """Close the ports, end every connection and the restart window, and wait for them."""
+        self._close_listeners()
+        self._loop = None
+        tasks = list(self._connections)
+        if self._restart_task is not None:
+            tasks.append(self._restart_task)
+            self._restart_task = None
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for sock in self._connections.values():
+            sock.close()
+        self._connections.clear()
+
+    async def __aenter__(self) -> Self:
+        """Start, as `async with SimulatedMiner(...) as miner`."""
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop."""
+        await self.stop()
+
+    def record(self, command: str, request: Mapping[str, Any]) -> None:
+        """Note a command the miner executed (privileged ones as decrypted)."""
+        self.commands.append(command)
+        self.requests.append(dict(request))
+        if len(self.commands) > RECORD_LIMIT:
+            del self.commands[: RECORD_LIMIT // 2]
+            del self.requests[: RECORD_LIMIT // 2]
+
+    # Listeners and restarts
+
+    def _sync_listeners(self) -> None:
+        """Open or close the ports to match: running, not restarting, not refusing."""
+        if self._loop is None or self.restarting or self.faults.refuse:
+            self._close_listeners()
+            return
+        for listener in self._listeners:
+            listener.open(self._loop)
+
+    def _close_listeners(self) -> None:
+        for listener in self._listeners:
+            listener.close()
+
+    def _restart(self, kind: RestartKind) -> None:
+        """Restart btminer or reboot: tokens are lost, and the ports go away for a while."""
+        self.auth.forget_tokens()
+        if self.restart_seconds <= 0 or self._loop is None:
+            self.state.restart(kind)
+            return
+        if self._restart_task is not None:
+            self._restart_task.cancel()
+        self._restart_task = self._loop.create_task(self._restart_window(kind))
+        self._close_listeners()
+        current = asyncio.current_task()
+        for task in self._connections:
+            if task is not current:
+                task.cancel()
+
+    async def _restart_window(self, kind: RestartKind) -> None:
+        await asyncio.sleep(self.restart_seconds)
+        self.state.restart(kind)
+        self._restart_task = None
+        try:
+            self._sync_listeners()
+        except OSError as error:  # someone else took the address meanwhile
+            _LOGGER.warning("%s: cannot listen again after the restart: %s", self.host, error)
+
+    # Connections
+
+    def _accept_v2(self, sock: socket.socket, client_ip: str) -> None:
+        self._spawn(self._serve_v2, sock, client_ip)
+
+    def _accept_v3(self, sock: socket.socket, client_ip: str) -> None:
+        self._spawn(self._serve_v3, sock, client_ip)
+
+    def _spawn(self, serve: Serve, sock: socket.socket, client_ip: str) -> None:
+        assert self._loop is not None
+        self.connections_accepted += 1
+        task = self._loop.create_task(self._run(serve, sock, client_ip))
+        self._connections[task] = sock
+        task.add_done_callback(self._forget_connection)
+
+    def _forget_connection(self, task: asyncio.Task[None]) -> None:
+        sock = self._connections.pop(task, None)
+        if sock is not None:
+            sock.close()
+
+    async def _run(self, serve: Serve, sock: socket.socket, client_ip: str) -> None:
+        try:
+            await serve(sock, client_ip)
+        except (OSError, TimeoutError):
+            pass  # the client went away or went quiet
+        except Exception:  # a simulator bug must not kill the miner
+            _LOGGER.exception("%s: error while serving %s", self.host, client_ip)
+        finally:
+            net.close(sock)
+
+    async def _serve_v2(self, sock: socket.socket, client_ip: str) -> None:
+        request = bytearray()
+        async with asyncio.timeout(self.v2_idle_timeout):
+            while not v2.request_complete(request) and len(request) <= v2.MAX_REQUEST_BYTES:
+                chunk = await net.receive(sock)
+                if not chunk:
+                    break
+                request += chunk
+        if not request:
+            return
+        reply = v2.handle(self, bytes(request), client_ip)
+        if await net.deliver(sock, reply.payload, self.faults.take(), _unframed):
+            if reply.trailer:
+                await asyncio.sleep(0.01)  # download_logs: "after 10 ms delay"
+                await net.send(sock, reply.trailer)
+            if reply.receives_upload and await self._receive_upload(sock):
+                net.close(sock)
+                self._restart(RestartKind.SYSTEM)
+        net.close(sock)
+        if reply.restart is not None:
+            self._restart(reply.restart)
+
+    async def _receive_upload(self, sock: socket.socket) -> bool:
+        """Read a firmware image (uint32 LE size, then the bytes); True if it all arrived."""
+        async with asyncio.timeout(self.v2_idle_timeout):
+            header = await net.receive_exactly(sock, 4)
+            size = int.from_bytes(header or b"", "little")
+            if header is None or size > UPLOAD_LIMIT_BYTES:
+                return False
+            if await net.receive_exactly(sock, size) is None:
+                return False
+        self.state.firmware_uploads.append(size)
+        return True
+
+    async def _serve_v3(self, sock: socket.socket, client_ip: str) -> None:
+        del client_ip  # v3 tokens are not bound to the client
+        while True:
+            async with asyncio.timeout(self.v3_idle_timeout):
+                header = await net.receive_exactly(sock, v3.HEADER.size)
+                if header is None:
+                    return
+                (size,) = v3.HEADER.unpack(header)
+                if size > v3.MAX_REQUEST_FRAME:
+                    return
+                body = await net.receive_exactly(sock, size) if size else b""
+            if body is None:
+                return
+            if not body:
+                continue  # heartbeat
+            reply = v3.handle(self, body)
+            delivered = await net.deliver(sock, reply.payload, self.faults.take(), v3.frame)
+            if reply.restart is not None:
+                self._restart(reply.restart)
+                if self.restarting:
+                    return
+            if not delivered:
+                return
+
+
+def _unframed(payload: bytes) -> bytes:
+    return payload

@@ -1,0 +1,1 @@
+"""Tests of the Whatsminer simulator itself, over real TCP on loopback addresses."""
