@@ -24,7 +24,8 @@ async def test_manifest_loads_in_home_assistant(hass: HomeAssistant) -> None:
     assert integration.iot_class == "local_polling"
     assert integration.integration_type == "device"
     assert integration.requirements == ["passlib==1.7.4"]
-    assert integration.dhcp == [{"hostname": "whatsminer*"}]
+    # New miners by their default hostname; known ones also after the user renamed them.
+    assert integration.dhcp == [{"hostname": "whatsminer*"}, {"registered_devices": True}]
     assert str(integration.version) == json.loads(MANIFEST.read_text())["version"]
 
 

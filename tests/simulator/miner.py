@@ -39,6 +39,11 @@ RECORD_LIMIT = 10_000
 type Serve = Callable[[socket.socket, str], Coroutine[Any, Any, None]]
 
 
+def wall_clock() -> float:
+    """Return ``time.time()``, looked up at call time (freezegun patches the module)."""
+    return time.time()
+
+
 class SimulatedMiner:
     """A simulated Whatsminer; see docs/architecture.md "The simulator contract"."""
 
@@ -54,12 +59,13 @@ class SimulatedMiner:
         restart_seconds: float = 0.0,
         api_switch: bool = True,
         quirks: Iterable[str] | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         """Describe the miner; nothing listens until `start`.
 
         `quirks` overrides the profile's v2 reply quirks (see profiles.KNOWN_QUIRKS);
-        `clock` replaces `time.time` so tests can move time (token expiry, uptime).
+        `clock` replaces `time.time` so tests can move time (token expiry, uptime); the
+        default looks `time.time` up on every call, so freezegun's frozen clock reaches it.
         """
         loopback_address(host)
         self.host = host
@@ -71,7 +77,7 @@ class SimulatedMiner:
         if unknown := self.quirks - KNOWN_QUIRKS:
             raise ValueError(f"unknown quirks {sorted(unknown)}; known: {sorted(KNOWN_QUIRKS)}")
         self.state = MinerState.create(
-            clock=clock,
+            clock=clock or wall_clock,
             host=host,
             mac=mac or mac_for_host(host),
             password=password,

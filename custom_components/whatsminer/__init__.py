@@ -1,0 +1,96 @@
+"""The Whatsminer integration: MicroBT Whatsminer bitcoin miners in Home Assistant."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, Platform
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+
+from .api import Identity, WhatsminerClient, WhatsminerError
+from .const import CONF_IDENTITY, DOMAIN
+from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator, scan_interval
+from .issues import async_delete_write_api_issue
+from .services import async_setup_services
+from .stored_identity import identity_as_data, identity_from_data
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
+
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions, which exist even without loaded entries."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:
+    """Set up one miner.
+
+    A miner seen before loads even while it is switched off (solar setups cut power
+    daily): its entities start unavailable and recover with the first answered poll.
+    Only a miner that has never answered makes setup retry.
+    """
+    client = WhatsminerClient(
+        entry.data[CONF_HOST],
+        entry.data[CONF_PASSWORD],
+        run_blocking=hass.async_add_executor_job,
+    )
+    # Runs on unload and on every failed setup attempt, dropping connections and tokens.
+    entry.async_on_unload(client.close)
+    identity = identity_from_data(entry.data.get(CONF_IDENTITY))
+    if identity is None:
+        identity = await _async_first_identity(client)
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_IDENTITY: identity_as_data(identity)}
+        )
+
+    coordinator = WhatsminerCoordinator(hass, entry, client, identity)
+    await coordinator.async_refresh()
+    entry.runtime_data = coordinator
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def _async_first_identity(client: WhatsminerClient) -> Identity:
+    """Read the identity of a miner that has never answered before.
+
+    Reads need no password on API v2; a wrong one shows with the first poll.
+    """
+    try:
+        return await client.identity()
+    except WhatsminerError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="never_seen",
+            translation_placeholders={"host": client.host, "error": str(err)},
+        ) from err
+
+
+async def _async_entry_updated(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> None:
+    """Apply a changed scan interval without reloading (the next poll uses it)."""
+    entry.runtime_data.update_interval = scan_interval(entry)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:
+    """Unload a miner's entities; the coordinator and client clean up through on_unload."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> None:
+    """Remove the write-API repair issue together with its entry."""
+    async_delete_write_api_issue(hass, entry)

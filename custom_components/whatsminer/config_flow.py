@@ -1,0 +1,241 @@
+"""Config flow: add a miner by address or DHCP discovery, re-authenticate, reconfigure.
+
+Every path connects before it saves: it reads the miner's identity (its MAC becomes
+the unique id) and checks the password with a harmless privileged round trip. A
+disabled write API is not an error here; the entry is created and a repair issue
+explains how to enable it.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from .api import (
+    Identity,
+    WhatsminerAuthError,
+    WhatsminerClient,
+    WhatsminerError,
+    WhatsminerWriteDisabledError,
+)
+from .const import (
+    CONF_IDENTITY,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+)
+from .stored_identity import identity_as_data
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+
+_PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+PASSWORD_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR})
+USER_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_HOST): TextSelector(),
+        vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
+    }
+)
+OPTIONS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_SCAN_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_SCAN_INTERVAL,
+                max=MAX_SCAN_INTERVAL,
+                step=1,
+                unit_of_measurement="s",
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
+
+
+class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a Whatsminer, keyed by its MAC address."""
+
+    VERSION = 1
+
+    _discovered_host: str
+    _discovered_name: str
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> WhatsminerOptionsFlow:
+        """Return the options flow."""
+        return WhatsminerOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the miner's address and password."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, password = user_input[CONF_HOST], user_input[CONF_PASSWORD]
+            identity, errors = await self._async_try_connect(host, password)
+            if identity is not None:
+                return await self._async_create_entry(identity, host, password)
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """Offer a discovered miner; a known one only gets its new address."""
+        await self.async_set_unique_id(format_mac(discovery_info.macaddress))
+        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
+        self._discovered_host = discovery_info.ip
+        self._discovered_name = discovery_info.hostname
+        self.context["title_placeholders"] = {"name": discovery_info.hostname}
+        return await self.async_step_dhcp_confirm()
+
+    async def async_step_dhcp_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask only for the password of a discovered miner."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            password = user_input[CONF_PASSWORD]
+            identity, errors = await self._async_try_connect(self._discovered_host, password)
+            if identity is not None:
+                return await self._async_create_entry(identity, self._discovered_host, password)
+        return self.async_show_form(
+            step_id="dhcp_confirm",
+            data_schema=PASSWORD_SCHEMA,
+            errors=errors,
+            description_placeholders={
+                "name": self._discovered_name,
+                "host": self._discovered_host,
+            },
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Start re-authentication after the miner rejected the password."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the new password."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            password = user_input[CONF_PASSWORD]
+            identity, errors = await self._async_try_connect(entry.data[CONF_HOST], password)
+            if identity is not None:
+                await self.async_set_unique_id(format_mac(identity.mac))
+                self._abort_if_unique_id_mismatch()
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_PASSWORD: password,
+                        CONF_IDENTITY: identity_as_data(identity),
+                    },
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=PASSWORD_SCHEMA,
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change address or password; it must still be the same miner."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, password = user_input[CONF_HOST], user_input[CONF_PASSWORD]
+            identity, errors = await self._async_try_connect(host, password)
+            if identity is not None:
+                await self.async_set_unique_id(format_mac(identity.mac))
+                self._abort_if_unique_id_mismatch()
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_HOST: host,
+                        CONF_PASSWORD: password,
+                        CONF_IDENTITY: identity_as_data(identity),
+                    },
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                USER_SCHEMA, user_input or {CONF_HOST: entry.data[CONF_HOST]}
+            ),
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def _async_create_entry(
+        self, identity: Identity, host: str, password: str
+    ) -> ConfigFlowResult:
+        """Create the entry, or move a known miner to the address it answered on."""
+        await self.async_set_unique_id(format_mac(identity.mac), raise_on_progress=False)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: host})
+        return self.async_create_entry(
+            title=identity.hostname or identity.model or host,
+            data={
+                CONF_HOST: host,
+                CONF_PASSWORD: password,
+                CONF_IDENTITY: identity_as_data(identity),
+            },
+        )
+
+    async def _async_try_connect(
+        self, host: str, password: str
+    ) -> tuple[Identity | None, dict[str, str]]:
+        """Read the identity and check the password; return it or the form errors."""
+        client = WhatsminerClient(host, password, run_blocking=self.hass.async_add_executor_job)
+        try:
+            identity = await client.identity()
+            # A disabled write API still proves the password; setup raises the repair issue.
+            with suppress(WhatsminerWriteDisabledError):
+                await client.verify_password()
+        except WhatsminerAuthError:
+            return None, {"base": "invalid_auth"}
+        except WhatsminerError:
+            return None, {"base": "cannot_connect"}
+        except Exception:  # noqa: BLE001 - the form must answer, whatever went wrong
+            LOGGER.exception("Unexpected error while connecting to %s", host)
+            return None, {"base": "unknown"}
+        finally:
+            await client.close()
+        return identity, {}
+
+
+class WhatsminerOptionsFlow(OptionsFlow):
+    """Change how often the miner is polled."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the scan interval."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+            )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA,
+                {CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL, **self.config_entry.options},
+            ),
+        )

@@ -1,0 +1,61 @@
+"""Diagnostics: the config entry, identity and latest snapshot, with secrets removed.
+
+Redacted: the password, addresses and names that locate or identify the miner (host,
+MAC, hostname, serials) and the pool URLs and worker names, which may carry pool
+credentials. Pool passwords never enter the snapshot at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST, CONF_PASSWORD
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .coordinator import WhatsminerConfigEntry
+
+TO_REDACT: Final = {
+    CONF_HOST,
+    CONF_PASSWORD,
+    "discovery_keys",
+    "hostname",
+    "mac",
+    "serial",
+    "title",
+    "unique_id",
+    "url",
+    "user",
+}
+
+
+def _as_plain_data(value: Any) -> Any:
+    """Turn tuples from ``asdict`` into lists, which redaction looks into (tuples it skips)."""
+    if isinstance(value, dict):
+        return {key: _as_plain_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_plain_data(item) for item in value]
+    return value
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: WhatsminerConfigEntry
+) -> dict[str, Any]:
+    """Return what support needs to understand a miner's behaviour."""
+    coordinator = entry.runtime_data
+    return async_redact_data(
+        {
+            "entry": entry.as_dict(),
+            "identity": asdict(coordinator.identity),
+            "last_update_success": coordinator.last_update_success,
+            "snapshot": (
+                _as_plain_data(asdict(coordinator.data))
+                if coordinator.last_update_success
+                else None
+            ),
+        },
+        TO_REDACT,
+    )

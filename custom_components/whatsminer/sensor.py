@@ -1,0 +1,364 @@
+"""Sensors: what the miner measures, per miner and per hashboard, plus integrated energy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    REVOLUTIONS_PER_MINUTE,
+    EntityCategory,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .const import UPTIME_TOLERANCE
+from .entity import WhatsminerEntity
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+    from homeassistant.helpers.typing import StateType
+
+    from .api import Board, Snapshot
+    from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
+
+# Read-only entities of one coordinator: no request limit needed.
+PARALLEL_UPDATES = 0
+
+UNIT_HASHRATE = "TH/s"  # Home Assistant has no hashrate unit
+UNIT_EFFICIENCY = "J/TH"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WhatsminerSensorEntityDescription(SensorEntityDescription):
+    """A sensor read from the poll snapshot."""
+
+    value_fn: Callable[[Snapshot], StateType]
+    attributes_fn: Callable[[Snapshot], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WhatsminerBoardSensorEntityDescription(SensorEntityDescription):
+    """A sensor of one hashboard; the translated name carries the board number."""
+
+    value_fn: Callable[[Board], StateType]
+
+
+SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
+    WhatsminerSensorEntityDescription(
+        key="hashrate",
+        translation_key="hashrate",
+        native_unit_of_measurement=UNIT_HASHRATE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=lambda snapshot: snapshot.hashrate,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda snapshot: snapshot.power,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="efficiency",
+        translation_key="efficiency",
+        native_unit_of_measurement=UNIT_EFFICIENCY,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda snapshot: snapshot.efficiency,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="environment_temperature",
+        translation_key="environment_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda snapshot: snapshot.environment_temperature,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="chip_temperature_max",
+        translation_key="chip_temperature_max",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda snapshot: snapshot.chip_temp_max,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="fan_in",
+        translation_key="fan_in",
+        native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda snapshot: snapshot.fan_in,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="fan_out",
+        translation_key="fan_out",
+        native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda snapshot: snapshot.fan_out,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="active_pool",
+        translation_key="active_pool",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda snapshot: pool.url if (pool := snapshot.active_pool) else None,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="accepted_shares",
+        translation_key="accepted_shares",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_registry_enabled_default=False,
+        value_fn=lambda snapshot: snapshot.accepted,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="rejected_shares",
+        translation_key="rejected_shares",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_registry_enabled_default=False,
+        value_fn=lambda snapshot: snapshot.rejected,
+    ),
+    WhatsminerSensorEntityDescription(
+        key="error_codes",
+        translation_key="error_codes",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda snapshot: len(snapshot.errors),
+        attributes_fn=lambda snapshot: {"codes": [error.code for error in snapshot.errors]},
+    ),
+)
+
+BOARD_SENSORS: tuple[WhatsminerBoardSensorEntityDescription, ...] = (
+    WhatsminerBoardSensorEntityDescription(
+        key="temperature",
+        translation_key="board_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda board: board.temperature,
+    ),
+    WhatsminerBoardSensorEntityDescription(
+        key="hashrate",
+        translation_key="board_hashrate",
+        native_unit_of_measurement=UNIT_HASHRATE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=lambda board: board.hashrate,
+    ),
+)
+
+ENERGY = SensorEntityDescription(
+    key="energy",
+    device_class=SensorDeviceClass.ENERGY,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    suggested_display_precision=3,
+)
+
+UPTIME = SensorEntityDescription(
+    key="uptime",
+    translation_key="uptime",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: WhatsminerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the miner's sensors, and hashboard sensors as boards show up in polls.
+
+    Boards are only known from a poll; a miner that is off at startup gets them with
+    its first answer.
+    """
+    coordinator = entry.runtime_data
+    async_add_entities(
+        [
+            *(WhatsminerSensor(coordinator, description) for description in SENSORS),
+            WhatsminerEnergySensor(coordinator, ENERGY),
+            WhatsminerUptimeSensor(coordinator, UPTIME),
+        ]
+    )
+    known_boards: set[int] = set()
+
+    @callback
+    def async_add_new_boards() -> None:
+        if not coordinator.last_update_success:
+            return
+        new_boards = sorted({board.index for board in coordinator.data.boards} - known_boards)
+        if new_boards:
+            known_boards.update(new_boards)
+            async_add_entities(
+                WhatsminerBoardSensor(coordinator, description, index)
+                for index in new_boards
+                for description in BOARD_SENSORS
+            )
+
+    async_add_new_boards()
+    entry.async_on_unload(coordinator.async_add_listener(async_add_new_boards))
+
+
+class WhatsminerSensor(WhatsminerEntity, SensorEntity):
+    """A sensor read straight from the poll snapshot."""
+
+    entity_description: WhatsminerSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: WhatsminerCoordinator,
+        description: WhatsminerSensorEntityDescription,
+    ) -> None:
+        """Create the sensor for one description."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """The value in the latest snapshot."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Details that do not fit the state, such as the error code list."""
+        attributes_fn = self.entity_description.attributes_fn
+        return attributes_fn(self.coordinator.data) if attributes_fn else None
+
+
+class WhatsminerBoardSensor(WhatsminerEntity, SensorEntity):
+    """A sensor of one hashboard, unavailable while the board is missing from polls."""
+
+    entity_description: WhatsminerBoardSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: WhatsminerCoordinator,
+        description: WhatsminerBoardSensorEntityDescription,
+        index: int,
+    ) -> None:
+        """Create the sensor for one description and one board slot (0-based)."""
+        super().__init__(coordinator, f"board_{index}_{description.key}")
+        self.entity_description = description
+        self._index = index
+        self._attr_translation_placeholders = {"board": str(index + 1)}
+
+    @property
+    def _board(self) -> Board | None:
+        return next(
+            (board for board in self.coordinator.data.boards if board.index == self._index),
+            None,
+        )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while polls fail or the board is not reported."""
+        return super().available and self._board is not None
+
+    @property
+    def native_value(self) -> StateType:
+        """The board's value in the latest snapshot."""
+        board = self._board
+        return self.entity_description.value_fn(board) if board else None
+
+
+class WhatsminerEnergySensor(WhatsminerEntity, RestoreSensor):
+    """Energy used, integrated from the power readings for the Energy dashboard.
+
+    Each poll adds the trapezoid between the previous and the current power reading.
+    A failed poll or missing power reading ends the series, so time the miner was
+    unreachable (or Home Assistant was stopped) adds nothing instead of a guess. The
+    total survives restarts through the restore state.
+    """
+
+    def __init__(
+        self, coordinator: WhatsminerCoordinator, description: SensorEntityDescription
+    ) -> None:
+        """Start at zero; a restored total replaces it when the entity is added."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+        self._total_kwh = 0.0
+        self._last_reading: tuple[datetime, float] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Continue from the restored total and start a new series."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_sensor_data()
+        if last is not None and isinstance(last.native_value, int | float | Decimal):
+            self._total_kwh = float(last.native_value)
+        self._add_reading()
+
+    @property
+    def native_value(self) -> float:
+        """Total energy in kWh."""
+        return self._total_kwh
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._add_reading()
+        super()._handle_coordinator_update()
+
+    def _add_reading(self) -> None:
+        power = self.coordinator.data.power if self.coordinator.last_update_success else None
+        if power is None:
+            self._last_reading = None
+            return
+        now = dt_util.utcnow()
+        if self._last_reading is not None:
+            then, previous_power = self._last_reading
+            hours = (now - then) / timedelta(hours=1)
+            self._total_kwh += (previous_power + power) / 2 * hours / 1000
+        self._last_reading = (now, power)
+
+
+class WhatsminerUptimeSensor(WhatsminerEntity, SensorEntity):
+    """When btminer last started, derived as now minus its elapsed time.
+
+    Poll latency makes "now - elapsed" wobble by a few seconds; the state only moves
+    when the difference is larger than that, which means btminer really restarted.
+    """
+
+    def __init__(
+        self, coordinator: WhatsminerCoordinator, description: SensorEntityDescription
+    ) -> None:
+        """Create the sensor and take the start time from the current snapshot."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+        self._started_at: datetime | None = None
+        self._update_started_at()
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The time btminer started."""
+        return self._started_at
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._update_started_at()
+        super()._handle_coordinator_update()
+
+    def _update_started_at(self) -> None:
+        if not self.coordinator.last_update_success:
+            return
+        elapsed = self.coordinator.data.elapsed
+        started_at = None if elapsed is None else dt_util.utcnow() - timedelta(seconds=elapsed)
+        if (
+            started_at is None
+            or self._started_at is None
+            or abs(started_at - self._started_at) > UPTIME_TOLERANCE
+        ):
+            self._started_at = started_at

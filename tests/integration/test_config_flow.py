@@ -1,0 +1,287 @@
+"""Config flow: user, DHCP, re-authentication, reconfiguration and options."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+import pytest
+
+from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
+
+from .conftest import entry_for
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.simulator import SimulatedMiner
+    from tests.simulator.fixtures import MinerFactory
+
+ELSEWHERE = "127.0.0.254"  # an address the flow never has to reach
+
+
+def dhcp_info(miner: SimulatedMiner) -> DhcpServiceInfo:
+    """Return what the DHCP watcher reports for the miner."""
+    return DhcpServiceInfo(
+        ip=miner.host, hostname="whatsminer", macaddress=miner.mac.replace(":", "").lower()
+    )
+
+
+async def test_user_flow_creates_entry(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """Address and password of a reachable miner create an entry keyed by its MAC."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "WhatsMiner"
+    assert result["result"].unique_id == format_mac(miner.mac)
+    data = result["data"]
+    assert data[CONF_HOST] == miner.host
+    assert data[CONF_PASSWORD] == miner.password
+    assert data[CONF_IDENTITY]["mac"] == miner.mac
+    assert data[CONF_IDENTITY]["model"] == miner.profile.model
+    assert data[CONF_IDENTITY]["firmware"] == miner.profile.firmware
+    assert "status" in miner.commands  # the password was checked with a privileged read
+
+
+def refuse_connections(miner: SimulatedMiner) -> None:
+    """Make the miner unreachable."""
+    miner.faults.refuse = True
+
+
+def change_password(miner: SimulatedMiner) -> None:
+    """Change the miner's password behind the user's back."""
+    miner.state.password = "other"
+
+
+@pytest.mark.parametrize(
+    ("break_miner", "error"),
+    [(refuse_connections, "cannot_connect"), (change_password, "invalid_auth")],
+    ids=["cannot_connect", "invalid_auth"],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    break_miner: Callable[[SimulatedMiner], None],
+    error: str,
+) -> None:
+    """Connection and password errors show in the form; fixing them creates the entry."""
+    password = miner.password
+    break_miner(miner)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+
+    miner.faults.refuse = False
+    miner.state.password = password
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_unexpected_error(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """An unexpected failure shows "unknown" and the form stays usable."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    with patch(
+        "custom_components.whatsminer.config_flow.WhatsminerClient.identity",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_with_write_api_disabled(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """A disabled write API still proves the password: the entry is created."""
+    miner = await miner_factory(api_switch=False)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_known_miner_at_new_address(
+    hass: HomeAssistant, miner: SimulatedMiner
+) -> None:
+    """Adding a configured miner aborts, and moves its entry to the address given."""
+    entry = await entry_for(miner, host=ELSEWHERE)
+    entry.add_to_hass(hass)
+
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == miner.host
+
+
+async def test_dhcp_discovery_creates_entry(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """A discovered miner asks only for the password, and retries on a wrong one."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(miner)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "dhcp_confirm"
+    assert result["description_placeholders"] == {"name": "whatsminer", "host": miner.host}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "wrong"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: miner.password}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HOST] == miner.host
+    assert result["result"].unique_id == format_mac(miner.mac)
+
+
+async def test_dhcp_discovery_of_a_known_miner_updates_its_address(
+    hass: HomeAssistant, miner: SimulatedMiner
+) -> None:
+    """A known miner seen at a new address is moved there without asking anything."""
+    entry = await entry_for(miner, host=ELSEWHERE)
+    entry.add_to_hass(hass)
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(miner)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == miner.host
+
+
+async def test_reauth(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """Re-authentication stores the new password once the miner accepts it."""
+    entry = await entry_for(miner, password="old")
+    entry.add_to_hass(hass)
+
+    result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: miner.password}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == miner.password
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_reauth_with_a_different_miner(
+    hass: HomeAssistant, miner: SimulatedMiner, miner_factory: MinerFactory
+) -> None:
+    """Re-authentication refuses a different miner answering at the entry's address."""
+    other = await miner_factory()
+    entry = await entry_for(miner, host=other.host)
+    entry.add_to_hass(hass)
+
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: other.password}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unique_id_mismatch"
+
+
+async def test_reconfigure(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """Reconfiguration moves the entry to a new address after checking it."""
+    entry = await entry_for(miner, host=ELSEWHERE)
+    entry.add_to_hass(hass)
+
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+
+    miner.faults.refuse = True
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    miner.faults.refuse = False
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_HOST] == miner.host
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_reconfigure_to_a_different_miner(
+    hass: HomeAssistant, miner: SimulatedMiner, miner_factory: MinerFactory
+) -> None:
+    """Reconfiguration refuses an address where a different miner answers."""
+    other = await miner_factory()
+    entry = await entry_for(miner)
+    entry.add_to_hass(hass)
+
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: other.host, CONF_PASSWORD: other.password}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unique_id_mismatch"
+    assert entry.data[CONF_HOST] == miner.host
+
+
+async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """The scan interval is stored and used from the next poll on, without a reload."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 120.0}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {CONF_SCAN_INTERVAL: 120}
+    assert init_integration.runtime_data.update_interval.total_seconds() == 120
+    assert init_integration.state is ConfigEntryState.LOADED

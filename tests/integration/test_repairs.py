@@ -1,0 +1,179 @@
+"""The write-API repair issue: raised, explained, checked again and cleared."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+
+from custom_components.whatsminer.const import DOMAIN
+
+from .conftest import entry_for, frozen_clock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.components.repairs import RepairsFlowManager
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.simulator import SimulatedMiner
+    from tests.simulator.fixtures import MinerFactory
+
+
+@pytest.fixture
+async def locked_miner(miner_factory: MinerFactory) -> SimulatedMiner:
+    """Return a miner whose write API is switched off."""
+    return await miner_factory(api_switch=False, clock=frozen_clock)
+
+
+@pytest.fixture
+async def locked_entry(hass: HomeAssistant, locked_miner: SimulatedMiner) -> MockConfigEntry:
+    """Return the set-up entry of the locked miner."""
+    entry = await entry_for(locked_miner)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def fix_flows(hass: HomeAssistant) -> RepairsFlowManager:
+    """Return the repairs flow manager."""
+    assert await async_setup_component(hass, "repairs", {})
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    return manager
+
+
+def issue_id(entry: MockConfigEntry) -> str:
+    """Return the write-API issue id of an entry."""
+    return f"write_api_disabled_{entry.entry_id}"
+
+
+def has_issue(hass: HomeAssistant, entry: MockConfigEntry) -> bool:
+    """Return whether the entry's write-API issue is open."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, issue_id(entry)) is not None
+
+
+async def press_identify(hass: HomeAssistant) -> None:
+    """Press the identify button (any write would do)."""
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.whatsminer_identify"}, blocking=True
+    )
+
+
+async def test_issue_raised_and_fixed(
+    hass: HomeAssistant,
+    locked_miner: SimulatedMiner,
+    locked_entry: MockConfigEntry,
+    fix_flows: RepairsFlowManager,
+) -> None:
+    """Writes point at the issue; its fix flow checks the miner until writes work."""
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id(locked_entry))
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.translation_placeholders == {"name": "WhatsMiner"}
+    assert hass.states.get("sensor.whatsminer_hashrate").state != "unavailable"
+
+    with pytest.raises(HomeAssistantError) as err:
+        await press_identify(hass)
+    assert err.value.translation_key == "write_api_disabled"
+
+    result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(locked_entry)})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "confirm"
+
+    result = await fix_flows.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "write_api_disabled"}
+
+    locked_miner.state.api_switch = True
+    result = await fix_flows.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert not has_issue(hass, locked_entry)
+
+
+def refuse_connections(miner: SimulatedMiner) -> None:
+    """Make the miner unreachable."""
+    miner.faults.refuse = True
+
+
+def enable_writes_with_another_password(miner: SimulatedMiner) -> None:
+    """Enable the write API, but change the password (so it is the password that fails)."""
+    miner.state.api_switch = True
+    miner.state.password = "changed"
+
+
+@pytest.mark.parametrize(
+    ("break_miner", "error"),
+    [
+        (refuse_connections, "cannot_connect"),
+        (enable_writes_with_another_password, "invalid_auth"),
+    ],
+    ids=["cannot_connect", "invalid_auth"],
+)
+async def test_fix_flow_errors(
+    hass: HomeAssistant,
+    *,
+    locked_miner: SimulatedMiner,
+    locked_entry: MockConfigEntry,
+    fix_flows: RepairsFlowManager,
+    break_miner: Callable[[SimulatedMiner], None],
+    error: str,
+) -> None:
+    """The check reports an unreachable miner or a changed password."""
+    result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(locked_entry)})
+    break_miner(locked_miner)
+
+    result = await fix_flows.async_configure(result["flow_id"], {})
+
+    assert result["errors"] == {"base": error}
+    assert has_issue(hass, locked_entry)
+
+
+async def test_fix_flow_for_an_unloaded_entry(
+    hass: HomeAssistant, locked_entry: MockConfigEntry, fix_flows: RepairsFlowManager
+) -> None:
+    """The issue cannot be checked while its entry is not loaded."""
+    assert await hass.config_entries.async_unload(locked_entry.entry_id)
+
+    result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(locked_entry)})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_not_loaded"
+
+
+async def test_successful_write_clears_the_issue(
+    hass: HomeAssistant, locked_miner: SimulatedMiner, locked_entry: MockConfigEntry
+) -> None:
+    """Once the user enabled the API, the first write that works clears the issue."""
+    locked_miner.state.api_switch = True
+
+    await press_identify(hass)
+
+    assert not has_issue(hass, locked_entry)
+
+
+async def test_issue_removed_with_the_entry(
+    hass: HomeAssistant, locked_entry: MockConfigEntry
+) -> None:
+    """Deleting the entry deletes its issue."""
+    assert has_issue(hass, locked_entry)
+
+    assert await hass.config_entries.async_remove(locked_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert not has_issue(hass, locked_entry)
+
+
+async def test_issue_not_raised_for_an_enabled_api(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A miner with writes enabled has no issue."""
+    assert not has_issue(hass, init_integration)

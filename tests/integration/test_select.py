@@ -1,0 +1,44 @@
+"""Select: the power mode preset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.select import (
+    ATTR_OPTION,
+    DOMAIN as SELECT_DOMAIN,
+    SERVICE_SELECT_OPTION,
+)
+from homeassistant.const import ATTR_ENTITY_ID
+import pytest
+
+from .conftest import advance
+
+if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+
+    from tests.simulator import SimulatedMiner
+
+POWER_MODE = "select.whatsminer_power_mode"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_power_mode(
+    hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory
+) -> None:
+    """A new power mode reaches the miner; the refresh waits for btminer's restart."""
+    assert hass.states.get(POWER_MODE).state == "normal"
+
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: POWER_MODE, ATTR_OPTION: "low"},
+        blocking=True,
+    )
+
+    assert "set_low_power" in miner.commands
+    assert miner.state.power_mode == "low"
+    assert hass.states.get(POWER_MODE).state == "normal"
+    await advance(hass, freezer, 10)
+    assert hass.states.get(POWER_MODE).state == "low"
