@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, Platform
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 
@@ -62,6 +62,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
     await coordinator.async_refresh()
     entry.runtime_data = coordinator
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    # Home Assistant stops without unloading entries; the identify flash ends either way.
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, coordinator.async_end_identify_now)
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -87,7 +91,14 @@ async def _async_entry_updated(hass: HomeAssistant, entry: WhatsminerConfigEntry
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:
-    """Unload a miner's entities; the coordinator and client clean up through on_unload."""
+    """Unload a miner's entities; the coordinator and client clean up through on_unload.
+
+    A running identify flash ends here, while the client is still open. The write-API
+    issue goes with the entry; the next setup's check raises it again if still needed,
+    and meanwhile its fix flow could not reach the miner anyway.
+    """
+    await entry.runtime_data.async_end_identify_now()
+    async_delete_write_api_issue(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

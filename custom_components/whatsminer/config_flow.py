@@ -2,14 +2,15 @@
 
 Every path connects before it saves: it reads the miner's identity (its MAC becomes
 the unique id) and checks the password with a harmless privileged round trip. A
-disabled write API is not an error here; the entry is created and a repair issue
-explains how to enable it.
+disabled write API is not an error here, but it hides whether the password is right:
+the miner refuses privileged requests before it looks at the password. The entry is
+saved anyway (reads need no password), a repair issue explains how to enable writes,
+and its check, once they are on, starts re-authentication for a wrong password.
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
@@ -23,7 +24,8 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
+from homeassistant.helpers.typing import UNDEFINED
+from homeassistant.util.network import is_ip_address
 
 from .api import (
     Identity,
@@ -40,6 +42,8 @@ from .const import (
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
 )
+from .naming import miner_name
+from .schema import vol
 from .stored_identity import identity_as_data
 
 if TYPE_CHECKING:
@@ -70,6 +74,13 @@ OPTIONS_SCHEMA = vol.Schema(
 )
 
 
+class _Reached(NamedTuple):
+    """A miner that answered: its identity, and whether it could check the password."""
+
+    identity: Identity
+    password_verified: bool  # False while the write API is off
+
+
 class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Whatsminer, keyed by its MAC address."""
 
@@ -89,9 +100,9 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             host, password = user_input[CONF_HOST], user_input[CONF_PASSWORD]
-            identity, errors = await self._async_try_connect(host, password)
-            if identity is not None:
-                return await self._async_create_entry(identity, host, password)
+            reached, errors = await self._async_try_connect(host, password)
+            if reached is not None:
+                return await self._async_create_entry(reached.identity, host, password)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
@@ -99,8 +110,16 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
-        """Offer a discovered miner; a known one only gets its new address."""
-        await self.async_set_unique_id(format_mac(discovery_info.macaddress))
+        """Offer a discovered miner; a known one only gets its new address.
+
+        A host name the user entered (``miner.lan``) already follows the miner, so only
+        a stored IP address is replaced.
+        """
+        unique_id = format_mac(discovery_info.macaddress)
+        await self.async_set_unique_id(unique_id)
+        known = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id)
+        if known is not None and not is_ip_address(known.data[CONF_HOST]):
+            self._abort_if_unique_id_configured()
         self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
         self._discovered_host = discovery_info.ip
         self._discovered_name = discovery_info.hostname
@@ -114,9 +133,11 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             password = user_input[CONF_PASSWORD]
-            identity, errors = await self._async_try_connect(self._discovered_host, password)
-            if identity is not None:
-                return await self._async_create_entry(identity, self._discovered_host, password)
+            reached, errors = await self._async_try_connect(self._discovered_host, password)
+            if reached is not None:
+                return await self._async_create_entry(
+                    reached.identity, self._discovered_host, password
+                )
         return self.async_show_form(
             step_id="dhcp_confirm",
             data_schema=PASSWORD_SCHEMA,
@@ -139,17 +160,9 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             password = user_input[CONF_PASSWORD]
-            identity, errors = await self._async_try_connect(entry.data[CONF_HOST], password)
-            if identity is not None:
-                await self.async_set_unique_id(format_mac(identity.mac))
-                self._abort_if_unique_id_mismatch()
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
-                        CONF_PASSWORD: password,
-                        CONF_IDENTITY: identity_as_data(identity),
-                    },
-                )
+            reached, errors = await self._async_try_connect(entry.data[CONF_HOST], password)
+            if reached is not None:
+                return await self._async_update_entry(entry, reached, {CONF_PASSWORD: password})
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=PASSWORD_SCHEMA,
@@ -165,17 +178,10 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             host, password = user_input[CONF_HOST], user_input[CONF_PASSWORD]
-            identity, errors = await self._async_try_connect(host, password)
-            if identity is not None:
-                await self.async_set_unique_id(format_mac(identity.mac))
-                self._abort_if_unique_id_mismatch()
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
-                        CONF_HOST: host,
-                        CONF_PASSWORD: password,
-                        CONF_IDENTITY: identity_as_data(identity),
-                    },
+            reached, errors = await self._async_try_connect(host, password)
+            if reached is not None:
+                return await self._async_update_entry(
+                    entry, reached, {CONF_HOST: host, CONF_PASSWORD: password}
                 )
         return self.async_show_form(
             step_id="reconfigure",
@@ -193,7 +199,7 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         await self.async_set_unique_id(format_mac(identity.mac), raise_on_progress=False)
         self._abort_if_unique_id_configured(updates={CONF_HOST: host})
         return self.async_create_entry(
-            title=identity.hostname or identity.model or host,
+            title=miner_name(identity),
             data={
                 CONF_HOST: host,
                 CONF_PASSWORD: password,
@@ -201,16 +207,34 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         )
 
+    async def _async_update_entry(
+        self, entry: ConfigEntry, reached: _Reached, updates: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """Save re-authentication or reconfiguration of the same miner, and reload it.
+
+        Says so when the password could not be checked (write API off): the repair
+        issue raised by the reload checks it once writes are enabled.
+        """
+        await self.async_set_unique_id(format_mac(reached.identity.mac))
+        self._abort_if_unique_id_mismatch()
+        return self.async_update_reload_and_abort(
+            entry,
+            data_updates={**updates, CONF_IDENTITY: identity_as_data(reached.identity)},
+            reason=UNDEFINED if reached.password_verified else "password_unverified",
+        )
+
     async def _async_try_connect(
         self, host: str, password: str
-    ) -> tuple[Identity | None, dict[str, str]]:
-        """Read the identity and check the password; return it or the form errors."""
+    ) -> tuple[_Reached | None, dict[str, str]]:
+        """Read the identity and check the password; return what answered or the errors."""
         client = WhatsminerClient(host, password, run_blocking=self.hass.async_add_executor_job)
         try:
             identity = await client.identity()
-            # A disabled write API still proves the password; setup raises the repair issue.
-            with suppress(WhatsminerWriteDisabledError):
+            try:
                 await client.verify_password()
+            except WhatsminerWriteDisabledError:
+                # Refused before the password was looked at; setup raises the repair issue.
+                return _Reached(identity, password_verified=False), {}
         except WhatsminerAuthError:
             return None, {"base": "invalid_auth"}
         except WhatsminerError:
@@ -220,7 +244,7 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "unknown"}
         finally:
             await client.close()
-        return identity, {}
+        return _Reached(identity, password_verified=True), {}
 
 
 class WhatsminerOptionsFlow(OptionsFlow):

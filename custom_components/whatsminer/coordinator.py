@@ -1,7 +1,10 @@
 """The per-miner hub: polls the miner and sends it commands through one client.
 
 One ``client.fetch()`` per poll gives every entity its data. Static identity is read
-once per setup and again only when the firmware version in the poll changes. Client
+with the first poll of a setup, with the first poll after a failed one (whatever
+answers at the address after an outage may be another miner: DHCP hands addresses out
+anew after a power cut, and its MAC must match before its data or our commands flow),
+and when the firmware version in the poll changes. Client
 errors become the Home Assistant errors that drive unavailability (``UpdateFailed``,
 logged once on the way down and once on recovery by ``DataUpdateCoordinator``),
 re-authentication (``ConfigEntryAuthFailed``) and translated action errors.
@@ -28,6 +31,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from yarl import URL
 
 from .api import (
     CommandOutcome,
@@ -56,6 +60,11 @@ from .stored_identity import identity_as_data
 
 type WhatsminerConfigEntry = ConfigEntry[WhatsminerCoordinator]
 type Command = Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
+
+
+def web_ui_url(host: str) -> str:
+    """Return the miner's web interface; yarl puts an IPv6 address in brackets."""
+    return str(URL.build(scheme="http", host=host, path="/"))
 
 
 def scan_interval(entry: ConfigEntry) -> timedelta:
@@ -104,28 +113,27 @@ class WhatsminerCoordinator(DataUpdateCoordinator[Snapshot]):
             identifiers={(DOMAIN, self.mac)},
             manufacturer=MANUFACTURER,
             model=self.identity.model,
-            name=self._device_name,
+            # The entry title: the miner's own name, or model and MAC suffix for the
+            # factory host name every miner ships with (naming.py); the user may rename it.
+            name=self.config_entry.title,
             sw_version=self.identity.firmware,
             serial_number=self.identity.serial,
-            configuration_url=f"http://{self.client.host}/",
+            configuration_url=web_ui_url(self.client.host),
         )
-
-    @property
-    def _device_name(self) -> str:
-        return self.identity.hostname or self.identity.model or self.config_entry.title
 
     async def _async_update_data(self) -> Snapshot:
         """Poll the miner once."""
         try:
             if not self._identity_read:
-                # First poll of this setup: identity first, so the client knows the API
-                # version and the settings only get_miner_info reports before it fetches.
-                await self._async_read_identity()
+                # First poll of this setup or after an outage: identity first, so a
+                # different miner is refused and the client knows the API version and
+                # the settings only get_miner_info reports before it fetches.
+                await self._async_check_identity_for_poll()
             snapshot = await self.client.fetch()
             if snapshot.firmware != self._polled_firmware:
                 if self._polled_firmware is not None:
                     # A firmware update: model, API version and features may have changed.
-                    await self._async_read_identity()
+                    await self._async_check_identity_for_poll()
                 self._polled_firmware = snapshot.firmware
             if not self._write_access_checked:
                 await self._async_check_write_access()
@@ -136,6 +144,7 @@ class WhatsminerCoordinator(DataUpdateCoordinator[Snapshot]):
                 translation_placeholders={"name": self.name},
             ) from err
         except WhatsminerError as err:
+            self._identity_read = False  # check the MAC again once the address answers
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
@@ -143,18 +152,24 @@ class WhatsminerCoordinator(DataUpdateCoordinator[Snapshot]):
             ) from err
         return snapshot
 
-    async def _async_read_identity(self) -> None:
-        """Read the static facts again, refusing a different miner at the same address."""
-        identity = await self.client.identity()
-        if dr.format_mac(identity.mac) != self.mac:
+    async def _async_check_identity_for_poll(self) -> None:
+        """Read the identity; a different miner at the address fails the poll."""
+        if not await self._async_read_identity():
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="wrong_miner",
                 translation_placeholders={"name": self.name, "host": self.client.host},
             )
+
+    async def _async_read_identity(self) -> bool:
+        """Read the static facts again; return False for a different miner at the address."""
+        identity = await self.client.identity()
+        if dr.format_mac(identity.mac) != self.mac:
+            return False
         self._identity_read = True
         if identity != self.identity:
             self._async_store_identity(identity)
+        return True
 
     @callback
     def _async_store_identity(self, identity: Identity) -> None:
@@ -172,7 +187,6 @@ class WhatsminerCoordinator(DataUpdateCoordinator[Snapshot]):
             device_registry.async_update_device(
                 device.id,
                 model=identity.model,
-                name=self._device_name,
                 sw_version=identity.firmware,
                 serial_number=identity.serial,
             )
@@ -242,14 +256,37 @@ class WhatsminerCoordinator(DataUpdateCoordinator[Snapshot]):
 
     async def _async_end_identify(self, _now: datetime) -> None:
         self._cancel_identify = None
+        await self._async_led_auto()
+
+    async def async_end_identify_now(self, *_: object) -> None:
+        """Hand a flashing LED back to the miner before the entry unloads or HA stops.
+
+        Otherwise the timer that ends the flash dies with the entry and the LED keeps
+        flashing red until someone sets it. Best effort: the miner may be gone already.
+        """
+        if self._cancel_identify is not None:
+            self._async_cancel_identify()
+            await self._async_led_auto()
+
+    async def _async_led_auto(self) -> None:
         try:
             await self.client.set_led_auto()
         except WhatsminerError as err:
             LOGGER.warning("Could not hand the LED of %s back to the miner: %s", self.name, err)
 
     async def _async_send(self, command: Command) -> CommandOutcome:
-        """Run a command and turn client errors into translated Home Assistant errors."""
+        """Run a command and turn client errors into translated Home Assistant errors.
+
+        Until a poll has confirmed the miner's MAC since the last outage, the identity
+        is checked first, so a different miner at the address never gets the command.
+        """
         try:
+            if not self._identity_read and not await self._async_read_identity():
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="wrong_miner",
+                    translation_placeholders={"name": self.name, "host": self.client.host},
+                )
             outcome = await command(self.client)
         except WhatsminerInvalidArgumentError as err:
             raise ServiceValidationError(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
@@ -13,23 +13,26 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import EntityCategory, UnitOfPower, UnitOfTemperature
-from homeassistant.helpers.restore_state import RestoredExtraData, RestoreEntity
+from homeassistant.core import CALLBACK_TYPE, HassJob, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_call_later
 
-from .const import POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
-from .entity import WRITTEN, WhatsminerEntity
+from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
+from .entity import WhatsminerEntity, WhatsminerRememberedEntity
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from datetime import datetime
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .api import CommandOutcome, Snapshot, WhatsminerClient
-    from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
+    from .coordinator import WhatsminerConfigEntry
 
-# No limit: a power limit call waits out the debounce time, and a newer value must be
-# able to overtake it. The client still sends one privileged command at a time.
-PARALLEL_UPDATES = 0
+# One command at a time per miner: it serialises privileged commands anyway. (The power
+# limit's debounced write runs from a timer, outside this limit.)
+PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,15 +112,6 @@ class WhatsminerNumber(WhatsminerEntity, NumberEntity):
 
     entity_description: WhatsminerNumberEntityDescription
 
-    def __init__(
-        self,
-        coordinator: WhatsminerCoordinator,
-        description: WhatsminerNumberEntityDescription,
-    ) -> None:
-        """Create the number for one description."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
-
     @property
     def native_value(self) -> float | None:
         """The value in the latest snapshot."""
@@ -125,73 +119,96 @@ class WhatsminerNumber(WhatsminerEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value to the miner."""
+        await self._async_send(int(value))
+
+    async def _async_send(self, value: int) -> None:
         await self.coordinator.async_run_command(
-            lambda client: self.entity_description.set_fn(client, int(value)),
+            lambda client: self.entity_description.set_fn(client, value),
             restarts_miner=self.entity_description.restarts_miner,
         )
 
 
 class WhatsminerPowerLimitNumber(WhatsminerNumber):
-    """The power limit, sent only once it has stopped changing.
+    """The power limit, shown at once and sent once it has stopped changing.
 
-    Every change restarts mining, so a value is sent after it was left alone for
-    POWER_LIMIT_DEBOUNCE; calls overtaken by a newer value return without sending.
+    Every change restarts mining, so slider drags and typing are collapsed: the value is
+    sent POWER_LIMIT_DEBOUNCE after the last change (the last value wins), from a timer,
+    so the action returns at once. Until the first poll after the write, the value asked
+    for is shown, because the restarting miner reports the new limit only ~10 s later.
+    A failed write is logged (nobody waits for it) and the miner's value shown again.
     """
 
-    _changes = 0
+    _pending: int | None = None
+    _pending_written = False
+    _cancel_write: CALLBACK_TYPE | None = None
+
+    @property
+    def native_value(self) -> float | None:
+        """The value waiting to be sent or just sent, else the miner's."""
+        return super().native_value if self._pending is None else self._pending
 
     async def async_set_native_value(self, value: float) -> None:
-        """Send the value unless another one arrives within the debounce time."""
-        self._changes += 1
-        change = self._changes
-        await asyncio.sleep(POWER_LIMIT_DEBOUNCE.total_seconds())
-        if change == self._changes:
-            await super().async_set_native_value(value)
+        """Show the value and (re)start the timer that sends it."""
+        self._async_cancel_write()
+        self._pending = int(value)
+        self._pending_written = False
+        self._cancel_write = async_call_later(
+            self.hass,
+            POWER_LIMIT_DEBOUNCE,
+            HassJob(partial(self._async_write, self._pending), cancel_on_shutdown=True),
+        )
+        self.async_write_ha_state()
+
+    async def _async_write(self, watts: int, _now: datetime) -> None:
+        self._cancel_write = None
+        try:
+            await self._async_send(watts)
+        except HomeAssistantError as err:
+            LOGGER.error(
+                "Could not set the power limit of %s to %s W: %s", self.coordinator.name, watts, err
+            )
+            if self._cancel_write is None:  # no newer value is waiting
+                self._pending = None
+                self.async_write_ha_state()
+            return
+        # A newer value set while this one was sent keeps waiting for its own write.
+        self._pending_written = self._cancel_write is None
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Show the miner's value again once a poll after the write has come in."""
+        if self._pending_written:
+            self._pending = None
+            self._pending_written = False
+        super()._handle_coordinator_update()
+
+    @callback
+    def _async_cancel_write(self) -> None:
+        if self._cancel_write is not None:
+            self._cancel_write()
+            self._cancel_write = None
 
     async def async_will_remove_from_hass(self) -> None:
         """Drop a value still waiting to be sent."""
-        self._changes += 1
+        self._async_cancel_write()
         await super().async_will_remove_from_hass()
 
 
-class WhatsminerRememberedNumber(WhatsminerNumber, RestoreEntity):
-    """A setting the firmware may not report: then it shows the last value written.
+class WhatsminerRememberedNumber(WhatsminerNumber, WhatsminerRememberedEntity[float]):
+    """A number for a setting the firmware may not report (see the base class)."""
 
-    The shown value is marked as assumed. The written value is kept in the restore
-    state's extra data, so it survives restarts even while the miner is off.
-    """
-
-    _written: float | None = None
-
-    async def async_added_to_hass(self) -> None:
-        """Recall the value written before Home Assistant restarted."""
-        await super().async_added_to_hass()
-        if (extra_data := await self.async_get_last_extra_data()) is not None:
-            written = extra_data.as_dict().get(WRITTEN)
-            self._written = written if isinstance(written, int | float) else None
+    _written_types = (int, float)
 
     @property
-    def extra_restore_state_data(self) -> RestoredExtraData:
-        """The last value written, to restore after a restart."""
-        return RestoredExtraData({WRITTEN: self._written})
-
-    @property
-    def _reported(self) -> int | None:
+    def _reported(self) -> float | None:
         return self.entity_description.value_fn(self.coordinator.data)
 
     @property
     def native_value(self) -> float | None:
         """The reported value, or the last one written when the miner cannot tell."""
-        reported = self._reported
-        return self._written if reported is None else reported
-
-    @property
-    def assumed_state(self) -> bool:
-        """Whether the value shown is the last one written rather than reported."""
-        return self.coordinator.last_update_success and self._reported is None
+        return self._shown
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the value and remember it for firmware that cannot report it."""
         await super().async_set_native_value(value)
-        self._written = value
-        self.async_write_ha_state()
+        self._async_remember(value)

@@ -1,4 +1,10 @@
-"""Fix flow of the write-API repair issue: check again once the user enabled it."""
+"""Fix flow of the write-API repair issue: check again once the user enabled it.
+
+While the write API is off the miner refuses privileged requests before it looks at
+the password, so the password stored with the entry has not been verified. This check
+is the first chance: a rejected password starts re-authentication and ends the fix
+flow, since only a new password can fix it.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +12,33 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigEntryState
-import voluptuous as vol
 
 from .api import WhatsminerAuthError, WhatsminerError, WhatsminerWriteDisabledError
+from .schema import vol
 
 if TYPE_CHECKING:
-    from homeassistant import data_entry_flow
+    # Home Assistant 2026.x types repair flows with RepairsFlowResult; 2025.x has no such
+    # name and types them with the generic FlowResult (the ignore makes it Any there).
+    from homeassistant.components.repairs import RepairsFlowResult  # type: ignore[attr-defined,unused-ignore]
     from homeassistant.core import HomeAssistant
 
     from .coordinator import WhatsminerCoordinator
 
 
 class WriteApiDisabledRepairFlow(RepairsFlow):
-    """Ask the user to enable the write API, then verify it on the miner."""
+    """Ask the user to enable the write API, then verify it (and the password) on the miner."""
 
     def __init__(self, entry_id: str) -> None:
         """Remember which config entry the issue belongs to."""
         self._entry_id = entry_id
 
-    async def async_step_init(
-        self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
         """Show the instructions."""
         return await self.async_step_confirm()
 
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> RepairsFlowResult:
         """Check the write API when the user says it is enabled."""
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None or entry.state is not ConfigEntryState.LOADED:
@@ -45,7 +51,8 @@ class WriteApiDisabledRepairFlow(RepairsFlow):
             except WhatsminerWriteDisabledError:
                 errors["base"] = "write_api_disabled"
             except WhatsminerAuthError:
-                errors["base"] = "invalid_auth"
+                entry.async_start_reauth(self.hass)
+                return self.async_abort(reason="invalid_auth")
             except WhatsminerError:
                 errors["base"] = "cannot_connect"
             else:

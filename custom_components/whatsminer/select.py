@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
+    from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway.
 PARALLEL_UPDATES = 1
@@ -60,15 +60,6 @@ class WhatsminerSelect(WhatsminerEntity, SelectEntity):
     """A select showing the miner's reported option."""
 
     entity_description: WhatsminerSelectEntityDescription
-
-    def __init__(
-        self,
-        coordinator: WhatsminerCoordinator,
-        description: WhatsminerSelectEntityDescription,
-    ) -> None:
-        """Create the select for one description."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
 
     @property
     def current_option(self) -> str | None:

@@ -25,6 +25,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .const import UPTIME_TOLERANCE
+from .coordinator import scan_interval
 from .entity import WhatsminerEntity
 
 if TYPE_CHECKING:
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 
 # Read-only entities of one coordinator: no request limit needed.
 PARALLEL_UPDATES = 0
+
+# How many scan intervals apart two power readings may be for the energy between them
+# to be integrated: one or two failed polls are bridged, a longer outage is not.
+ENERGY_MAX_GAP_POLLS = 3
 
 UNIT_HASHRATE = "TH/s"  # Home Assistant has no hashrate unit
 UNIT_EFFICIENCY = "J/TH"
@@ -219,15 +224,6 @@ class WhatsminerSensor(WhatsminerEntity, SensorEntity):
 
     entity_description: WhatsminerSensorEntityDescription
 
-    def __init__(
-        self,
-        coordinator: WhatsminerCoordinator,
-        description: WhatsminerSensorEntityDescription,
-    ) -> None:
-        """Create the sensor for one description."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
-
     @property
     def native_value(self) -> StateType:
         """The value in the latest snapshot."""
@@ -252,8 +248,7 @@ class WhatsminerBoardSensor(WhatsminerEntity, SensorEntity):
         index: int,
     ) -> None:
         """Create the sensor for one description and one board slot (0-based)."""
-        super().__init__(coordinator, f"board_{index}_{description.key}")
-        self.entity_description = description
+        super().__init__(coordinator, description, key=f"board_{index}_{description.key}")
         self._index = index
         self._attr_translation_placeholders = {"board": str(index + 1)}
 
@@ -279,18 +274,22 @@ class WhatsminerBoardSensor(WhatsminerEntity, SensorEntity):
 class WhatsminerEnergySensor(WhatsminerEntity, RestoreSensor):
     """Energy used, integrated from the power readings for the Energy dashboard.
 
-    Each poll adds the trapezoid between the previous and the current power reading.
-    A failed poll or missing power reading ends the series, so time the miner was
-    unreachable (or Home Assistant was stopped) adds nothing instead of a guess. The
-    total survives restarts through the restore state.
+    Each poll adds the trapezoid between the previous and the current power reading. A
+    failed poll or missing power reading is bridged the same way from the last reading,
+    as long as the two are at most ENERGY_MAX_GAP_POLLS scan intervals apart; a longer
+    outage adds nothing instead of a guess, and so does the time Home Assistant was
+    stopped (only the total is restored, not the last reading). Power is clamped at zero,
+    so a bad reading can never lower the total_increasing total.
+
+    A reading is timed when this entity hears of the snapshot: the coordinator notifies
+    its listeners right after the fetch, and records no time of its own.
     """
 
     def __init__(
         self, coordinator: WhatsminerCoordinator, description: SensorEntityDescription
     ) -> None:
         """Start at zero; a restored total replaces it when the entity is added."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
+        super().__init__(coordinator, description)
         self._total_kwh = 0.0
         self._last_reading: tuple[datetime, float] | None = None
 
@@ -313,32 +312,34 @@ class WhatsminerEnergySensor(WhatsminerEntity, RestoreSensor):
         super()._handle_coordinator_update()
 
     def _add_reading(self) -> None:
-        power = self.coordinator.data.power if self.coordinator.last_update_success else None
-        if power is None:
-            self._last_reading = None
-            return
+        if not self.coordinator.last_update_success or self.coordinator.data.power is None:
+            return  # a gap: the next reading bridges it if it is short enough
+        power = max(self.coordinator.data.power, 0.0)
         now = dt_util.utcnow()
         if self._last_reading is not None:
             then, previous_power = self._last_reading
-            hours = (now - then) / timedelta(hours=1)
-            self._total_kwh += (previous_power + power) / 2 * hours / 1000
+            gap = now - then
+            if gap <= ENERGY_MAX_GAP_POLLS * scan_interval(self.coordinator.config_entry):
+                self._total_kwh += (previous_power + power) / 2 * (gap / timedelta(hours=1)) / 1000
         self._last_reading = (now, power)
 
 
 class WhatsminerUptimeSensor(WhatsminerEntity, SensorEntity):
     """When btminer last started, derived as now minus its elapsed time.
 
-    Poll latency makes "now - elapsed" wobble by a few seconds; the state only moves
-    when the difference is larger than that, which means btminer really restarted.
+    Poll latency makes "now - elapsed" wobble by a few seconds, so the start time only
+    moves when it differs by more than UPTIME_TOLERANCE. An elapsed time lower than at
+    the last poll is a restart of btminer however short it was, and sets the new start
+    time at once. Whole seconds: elapsed has no finer resolution.
     """
 
     def __init__(
         self, coordinator: WhatsminerCoordinator, description: SensorEntityDescription
     ) -> None:
         """Create the sensor and take the start time from the current snapshot."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
+        super().__init__(coordinator, description)
         self._started_at: datetime | None = None
+        self._last_elapsed: int | None = None
         self._update_started_at()
 
     @property
@@ -355,10 +356,16 @@ class WhatsminerUptimeSensor(WhatsminerEntity, SensorEntity):
         if not self.coordinator.last_update_success:
             return
         elapsed = self.coordinator.data.elapsed
-        started_at = None if elapsed is None else dt_util.utcnow() - timedelta(seconds=elapsed)
+        now = dt_util.utcnow().replace(microsecond=0)
+        started_at = None if elapsed is None else now - timedelta(seconds=elapsed)
+        restarted = (
+            elapsed is not None and self._last_elapsed is not None and elapsed < self._last_elapsed
+        )
         if (
-            started_at is None
+            restarted
+            or started_at is None
             or self._started_at is None
             or abs(started_at - self._started_at) > UPTIME_TOLERANCE
         ):
             self._started_at = started_at
+        self._last_elapsed = elapsed

@@ -1,21 +1,23 @@
 """Actions for commands that are not entity state: pools and the LED pattern.
 
-They are registered once in ``async_setup`` and address miners by device or by config
-entry, so they stay visible (and validate properly) while no miner is loaded.
+They are registered once in ``async_setup`` and name their miner by its config entry
+(a required ``config_entry_id``, as core integrations do), so they stay visible while
+no miner is loaded and refuse, with a translated message, an entry that is unknown or
+not loaded. One call addresses one miner, so one miner's failure is the call's error.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
-import voluptuous as vol
+from homeassistant.helpers import config_validation as cv
 
 from .api import PoolConfig
 from .const import DOMAIN
+from .schema import vol
 
 if TYPE_CHECKING:
     from .coordinator import WhatsminerCoordinator
@@ -32,16 +34,13 @@ ATTR_START: Final = "start"
 LED_AUTO: Final = "auto"
 LED_COLORS: Final = (LED_AUTO, "red", "green")
 POOL_SLOTS: Final = (1, 2, 3)
+# The bound of the number selectors in services.yaml.
+MAX_MILLISECONDS: Final = 60000
 
-_TARGET_FIELDS: Final[dict[vol.Marker, object]] = {
-    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
-    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-}
-_HAS_TARGET = cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID)
-_MILLISECONDS = vol.All(vol.Coerce(int), vol.Range(min=0))
+_MILLISECONDS = vol.All(vol.Coerce(int), vol.Range(min=0, max=MAX_MILLISECONDS))
 
 
-def _pool_fields(slot: int) -> dict[vol.Marker, object]:
+def _pool_fields(slot: int) -> dict[Any, Any]:
     """Return the fields of one pool; pool 1 is required, 2 and 3 come as url + worker."""
     url, worker, password = f"pool_{slot}_url", f"pool_{slot}_worker", f"pool_{slot}_password"
     if slot == 1:
@@ -57,27 +56,33 @@ def _pool_fields(slot: int) -> dict[vol.Marker, object]:
     }
 
 
+def _no_password_without_url(data: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a pool password for a slot without a pool; it would be dropped silently."""
+    for slot in POOL_SLOTS:
+        password = f"pool_{slot}_password"
+        if data.get(password) and f"pool_{slot}_url" not in data:
+            raise vol.Invalid(f"a password needs the URL of pool {slot}", path=[password])
+    return data
+
+
 SET_POOLS_SCHEMA: Final = vol.All(
     vol.Schema(
         {
-            **_TARGET_FIELDS,
+            vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
             **{key: value for slot in POOL_SLOTS for key, value in _pool_fields(slot).items()},
         }
     ),
-    _HAS_TARGET,
+    _no_password_without_url,
 )
 
-SET_LED_SCHEMA: Final = vol.All(
-    vol.Schema(
-        {
-            **_TARGET_FIELDS,
-            vol.Required(ATTR_COLOR): vol.In(LED_COLORS),
-            vol.Optional(ATTR_PERIOD, default=1000): _MILLISECONDS,
-            vol.Optional(ATTR_DURATION, default=500): _MILLISECONDS,
-            vol.Optional(ATTR_START, default=0): _MILLISECONDS,
-        }
-    ),
-    _HAS_TARGET,
+SET_LED_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_COLOR): vol.In(LED_COLORS),
+        vol.Optional(ATTR_PERIOD, default=1000): _MILLISECONDS,
+        vol.Optional(ATTR_DURATION, default=500): _MILLISECONDS,
+        vol.Optional(ATTR_START, default=0): _MILLISECONDS,
+    }
 )
 
 
@@ -95,54 +100,44 @@ def async_setup_services(hass: HomeAssistant) -> None:
             for slot in POOL_SLOTS
             if f"pool_{slot}_url" in call.data
         ]
-        for coordinator in _async_target_coordinators(hass, call):
-            await coordinator.async_run_command(lambda client: client.update_pools(pools))
+        coordinator = _async_coordinator(hass, call)
+        await coordinator.async_run_command(lambda client: client.update_pools(pools))
 
     async def async_set_led(call: ServiceCall) -> None:
+        coordinator = _async_coordinator(hass, call)
         color: str = call.data[ATTR_COLOR]
-        for coordinator in _async_target_coordinators(hass, call):
-            if color == LED_AUTO:
-                await coordinator.async_set_led(lambda client: client.set_led_auto())
-            else:
-                await coordinator.async_set_led(
-                    lambda client: client.set_led(
-                        color=color,
-                        period=call.data[ATTR_PERIOD],
-                        duration=call.data[ATTR_DURATION],
-                        start=call.data[ATTR_START],
-                    )
-                )
+        if color == LED_AUTO:
+            await coordinator.async_set_led(lambda client: client.set_led_auto())
+            return
+        await coordinator.async_set_led(
+            lambda client: client.set_led(
+                color=color,
+                period=call.data[ATTR_PERIOD],
+                duration=call.data[ATTR_DURATION],
+                start=call.data[ATTR_START],
+            )
+        )
 
     hass.services.async_register(DOMAIN, SERVICE_SET_POOLS, async_set_pools, SET_POOLS_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SET_LED, async_set_led, SET_LED_SCHEMA)
 
 
 @callback
-def _async_target_coordinators(
-    hass: HomeAssistant, call: ServiceCall
-) -> list[WhatsminerCoordinator]:
-    """Return the coordinators of the miners an action call addresses.
-
-    Every target must be a loaded miner, named by its config entry or its device.
-    """
-    device_registry = dr.async_get(hass)
-    by_target: dict[str, WhatsminerCoordinator] = {}
-    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-        by_target[entry.entry_id] = entry.runtime_data
-        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id):
-            by_target[device.id] = entry.runtime_data
-
-    targets = call.data.get(ATTR_DEVICE_ID, [])
-    if ATTR_CONFIG_ENTRY_ID in call.data:
-        targets = [call.data[ATTR_CONFIG_ENTRY_ID], *targets]
-    coordinators: list[WhatsminerCoordinator] = []
-    for target in targets:
-        if (coordinator := by_target.get(target)) is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="target_not_loaded",
-                translation_placeholders={"target": target},
-            )
-        if coordinator not in coordinators:
-            coordinators.append(coordinator)
-    return coordinators
+def _async_coordinator(hass: HomeAssistant, call: ServiceCall) -> WhatsminerCoordinator:
+    """Return the coordinator of the loaded miner an action call names."""
+    entry_id: str = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"name": entry.title},
+        )
+    coordinator: WhatsminerCoordinator = entry.runtime_data
+    return coordinator

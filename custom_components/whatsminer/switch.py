@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.helpers.restore_state import RestoredExtraData, RestoreEntity
 
-from .entity import WRITTEN, WhatsminerEntity
+from .entity import WhatsminerEntity, WhatsminerRememberedEntity
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .api import CommandOutcome, Snapshot, WhatsminerClient
-    from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
+    from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway.
 PARALLEL_UPDATES = 1
@@ -92,15 +91,6 @@ class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
 
     entity_description: WhatsminerSwitchEntityDescription
 
-    def __init__(
-        self,
-        coordinator: WhatsminerCoordinator,
-        description: WhatsminerSwitchEntityDescription,
-    ) -> None:
-        """Create the switch for one description."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
-
     @property
     def is_on(self) -> bool | None:
         """The state in the latest snapshot."""
@@ -120,26 +110,10 @@ class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
         )
 
 
-class WhatsminerRememberedSwitch(WhatsminerSwitch, RestoreEntity):
-    """A setting the firmware may not report: then it shows the last value written.
+class WhatsminerRememberedSwitch(WhatsminerSwitch, WhatsminerRememberedEntity[bool]):
+    """A switch for a setting the firmware may not report (see the base class)."""
 
-    The shown state is marked as assumed. The written value is kept in the restore
-    state's extra data, so it survives restarts even while the miner is off.
-    """
-
-    _written: bool | None = None
-
-    async def async_added_to_hass(self) -> None:
-        """Recall the value written before Home Assistant restarted."""
-        await super().async_added_to_hass()
-        if (extra_data := await self.async_get_last_extra_data()) is not None:
-            written = extra_data.as_dict().get(WRITTEN)
-            self._written = written if isinstance(written, bool) else None
-
-    @property
-    def extra_restore_state_data(self) -> RestoredExtraData:
-        """The last value written, to restore after a restart."""
-        return RestoredExtraData({WRITTEN: self._written})
+    _written_types = (bool,)
 
     @property
     def _reported(self) -> bool | None:
@@ -148,15 +122,8 @@ class WhatsminerRememberedSwitch(WhatsminerSwitch, RestoreEntity):
     @property
     def is_on(self) -> bool | None:
         """The reported state, or the last one written when the miner cannot tell."""
-        reported = self._reported
-        return self._written if reported is None else reported
-
-    @property
-    def assumed_state(self) -> bool:
-        """Whether the state shown is the last one written rather than reported."""
-        return self.coordinator.last_update_success and self._reported is None
+        return self._shown
 
     async def _async_set(self, *, on: bool) -> None:
         await super()._async_set(on=on)
-        self._written = on
-        self.async_write_ha_state()
+        self._async_remember(on)

@@ -55,6 +55,7 @@ class Action(enum.Enum):
     RESET = "reset the connection (RST) without replying"
     HANG = "never reply"
     PARTIAL_THEN_RESET = "send half a reply, then reset"
+    APPLY_THEN_DROP = "run the privileged command, then close without replying"
 
 
 def reset(writer: asyncio.StreamWriter) -> None:
@@ -246,8 +247,14 @@ class FakeMiner:
         if not self.api_switch:
             return btminer_reply("can't access write cmd", code=45, status="E")
         name = str(command["cmd"])
-        if (scripted := self._scripted(name)) is not None:
+        scripted = self._scripted(name)
+        if scripted is not None and scripted is not Action.APPLY_THEN_DROP:
             return scripted
+        reply = self._execute(command)
+        return Action.DROP if scripted is Action.APPLY_THEN_DROP else reply
+
+    def _execute(self, command: Json) -> bytes:
+        name = str(command["cmd"])
         self.executed.append(name)
         key = self.aes_key
         if name == "update_pwd":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import dataclasses
+import threading
 from typing import Any
 
 import pytest
@@ -15,12 +16,15 @@ from custom_components.whatsminer.api import (
     PowerMode,
     WhatsminerAuthError,
     WhatsminerClient,
+    WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
     WhatsminerWriteDisabledError,
+    crypto,
 )
+from custom_components.whatsminer.api.privileged import TOKEN_LIMIT_BACKOFF_SECONDS
 
 from .conftest import run_inline
 from .fake_miner import Action, FakeMiner, btminer_reply, encrypt_reply
@@ -135,6 +139,18 @@ def token_requests(miner: FakeMiner) -> int:
     return sum(request.get("cmd") == "get_token" for request in miner.requests)
 
 
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        """Start at an arbitrary time."""
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        """Return the time the test set."""
+        return self.now
+
+
 @pytest.mark.parametrize(
     ("call", "expected"), [c[1:] for c in COMMANDS], ids=[c[0] for c in COMMANDS]
 )
@@ -208,6 +224,16 @@ async def test_token_rejected_twice_is_an_auth_error(
     assert token_requests(miner) == 2
 
 
+async def test_transient_decryption_failure_is_retried_with_a_new_token(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["power_on"] = [btminer_reply("enc json load err", code=23, status="E")]
+
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert token_requests(miner) == 2
+    assert miner.executed == ["power_on"]
+
+
 async def test_wrong_password_is_an_auth_error_after_one_retry(miner: FakeMiner) -> None:
     client = WhatsminerClient("127.0.0.1", "wrong", port=miner.port, run_blocking=run_inline)
 
@@ -242,6 +268,28 @@ async def test_token_limit_backs_off_without_asking_again(
     assert await client.power_on() is CommandOutcome.CONFIRMED
 
 
+async def test_token_limit_back_off_expires_although_callers_keep_retrying(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    clock = FakeClock()
+    client._privileged._clock = clock
+    miner.tokens_left = 0
+    with pytest.raises(WhatsminerTokenLimitError):
+        await client.power_on()
+    opened = client.connections_opened
+
+    for _ in range(int(TOKEN_LIMIT_BACKOFF_SECONDS // 30)):  # a caller retrying every 30 s
+        clock.now += 30
+        with pytest.raises(WhatsminerTokenLimitError, match="retrying in"):
+            await client.power_on()
+    assert client.connections_opened == opened  # nothing reached the miner meanwhile
+
+    clock.now += 6  # 186 s after the miner's refusal, not after the last retry
+    miner.tokens_left = 1
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert miner.executed == ["power_on"]
+
+
 async def test_token_limit_on_a_command_also_backs_off(
     miner: FakeMiner, client: WhatsminerClient
 ) -> None:
@@ -255,7 +303,17 @@ async def test_token_limit_on_a_command_also_backs_off(
 
 
 @pytest.mark.parametrize(
-    "lost", [Action.DROP, Action.RESET, Action.HANG, Action.PARTIAL_THEN_RESET]
+    "lost",
+    [
+        Action.DROP,
+        Action.RESET,
+        Action.HANG,
+        Action.PARTIAL_THEN_RESET,
+        b'{"enc": "C/UGIQ8LwD66stwL',  # cut short, then closed
+        b'{"STATUS":"S","When":1594179080,"Co',
+        b'{"enc": "not base64"}',
+    ],
+    ids=["drop", "reset", "hang", "partial-reset", "partial-enc", "partial-plain", "garbled"],
 )
 async def test_lost_reply_to_a_restarting_command_counts_as_sent(
     miner: FakeMiner, client: WhatsminerClient, lost: Action
@@ -266,6 +324,17 @@ async def test_lost_reply_to_a_restarting_command_counts_as_sent(
     assert client._privileged._token is None  # the reboot invalidates it
     assert await client.power_on() is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 2
+
+
+@pytest.mark.parametrize("lost", [Action.DROP, b'{"enc": "C/UGIQ8L'], ids=["drop", "partial"])
+async def test_lost_power_off_reply_counts_as_sent_and_keeps_the_token(
+    miner: FakeMiner, client: WhatsminerClient, lost: Action | bytes
+) -> None:
+    miner.script["power_off"] = [lost]
+
+    assert await client.power_off() is CommandOutcome.SENT
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert token_requests(miner) == 1  # hashing stopped; btminer kept its tokens
 
 
 async def test_lost_reply_to_another_command_is_an_error(
@@ -394,10 +463,63 @@ async def test_password_change_refused_keeps_the_old_password(
         encrypt_reply(btminer_reply("API command ERROR", code=132, status="E"), miner.aes_key)
     ]
 
-    with pytest.raises(Exception, match="API command ERROR"):
+    with pytest.raises(WhatsminerCommandRejectedError, match="API command ERROR") as caught:
         await client.update_password("n3w_pw")
+    assert caught.value.code == 132
     assert await client.power_on() is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 1
+
+
+async def test_lost_password_change_that_happened_is_adopted_on_refusal(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["update_pwd"] = [Action.APPLY_THEN_DROP]
+
+    with pytest.raises(WhatsminerConnectionError, match="no reply") as caught:
+        await client.update_password("n3w_pw")
+    assert caught.value.request_sent is True
+    assert miner.password == "n3w_pw"
+
+    await client.verify_password()  # admin is refused twice, then n3w_pw works
+    await client.power_on()
+
+    assert miner.executed == ["update_pwd", "status", "status", "power_on"]
+    assert token_requests(miner) == 3
+
+
+async def test_lost_password_change_that_did_not_happen_is_forgotten(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["update_pwd"] = [Action.DROP]
+    with pytest.raises(WhatsminerConnectionError):
+        await client.update_password("n3w_pw")
+
+    await client.verify_password()  # the old password still works: the change never happened
+    miner.password, miner.salt = "n3w_pw", "NEWsalt1"  # later changed by someone else
+
+    with pytest.raises(WhatsminerAuthError):
+        await client.verify_password()
+    assert token_requests(miner) == 2  # the cached token, one fresh one; no candidate
+
+
+async def test_wrong_candidate_password_is_tried_once(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.script["update_pwd"] = [Action.DROP]
+    with pytest.raises(WhatsminerConnectionError):
+        await client.update_password("n3w_pw")
+    miner.password, miner.salt = "other", "NEWsalt1"  # changed by someone else
+
+    with pytest.raises(WhatsminerAuthError):
+        await client.verify_password()
+    tried = token_requests(miner)
+    with pytest.raises(WhatsminerAuthError):
+        await client.verify_password()
+
+    assert tried == 3  # the update's token (refused now), a fresh one, the candidate's
+    assert token_requests(miner) - tried == 2  # admin twice; no candidate left
+    miner.password, miner.salt = "admin", "BQ5hoXV9"
+    assert await client.power_on() is CommandOutcome.CONFIRMED  # admin was kept
 
 
 async def test_settings_no_poll_reads_follow_confirmed_writes(
@@ -427,9 +549,34 @@ async def test_close_forgets_the_token(miner: FakeMiner, client: WhatsminerClien
     assert token_requests(miner) == 2
 
 
-async def test_default_runner_uses_a_worker_thread(miner: FakeMiner) -> None:
+async def test_identity_keeps_what_writes_taught_when_the_firmware_omits_it(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.replies["get_miner_info"] = btminer_reply({"mac": "D4:01:02:03:04:05"})
+    await client.set_led(color="red", period=200, duration=100, start=0)
+    await client.set_upfreq_speed(3)
+
+    await client.identity()
+    snapshot = await client.fetch()
+
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (False, 3)
+
+
+async def test_default_runner_uses_a_worker_thread(
+    miner: FakeMiner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+    derive_key = crypto.derive_key
+
+    def recording_derive_key(password: str, salt: str) -> str:
+        threads.append(threading.get_ident())
+        return derive_key(password, salt)
+
+    monkeypatch.setattr(crypto, "derive_key", recording_derive_key)
     client = WhatsminerClient("127.0.0.1", "admin", port=miner.port)
 
     await client.verify_password()
 
     assert miner.executed == ["status"]
+    assert len(threads) == 1
+    assert threads[0] != threading.get_ident()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -169,15 +170,34 @@ async def test_unreadable_joined_reply_falls_back_to_split_reads(
     miner.script["summary+edevs"] = [joined]
 
     snapshot = await client.fetch()
+    opened = client.connections_opened
+    await client.fetch()
 
     assert len(snapshot.boards) == 3
     assert {"summary", "edevs"} <= set(sent(miner))
+    assert client.connections_opened - opened == 5  # a garbled reply changed nothing
+    assert sent(miner).count("summary+edevs") == 2
 
 
-async def test_miner_without_edevs_reads_boards_with_devs(
+async def test_joined_reply_with_a_garbled_summary_part_is_read_apart_once(
     miner: FakeMiner, client: WhatsminerClient
 ) -> None:
-    del miner.replies["edevs"]
+    miner.script["summary+edevs"] = [
+        {"summary": [{"STATUS": [{"STATUS": "S"}], "SUMMARY": []}], "edevs": [{"STATUS": "S"}]}
+    ]
+
+    snapshot = await client.fetch()
+    await client.fetch()
+
+    assert snapshot.hashrate is not None
+    assert sent(miner).count("summary") == 1
+    assert sent(miner).count("summary+edevs") == 2
+
+
+async def test_miner_without_edevs_joins_summary_with_devs(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    del miner.replies["edevs"]  # the joined reply's edevs part answers "invalid cmd"
 
     first = await client.fetch()
     opened = client.connections_opened
@@ -185,9 +205,45 @@ async def test_miner_without_edevs_reads_boards_with_devs(
 
     assert [board.hashrate for board in first.boards] == pytest.approx([41.5, 41.8, 41.7])
     assert second.boards == first.boards
+    assert opened == 6  # summary+edevs, then devs alone, and the other four reads
+    assert client.connections_opened - opened == 5
+    assert sent(miner).count("summary+edevs") == sent(miner).count("summary+devs") == 1
+    assert "summary" not in sent(miner)
+
+
+async def test_miner_without_edevs_reading_apart_uses_devs(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    del miner.replies["edevs"]
+    miner.joins = False
+
+    first = await client.fetch()
+    opened = client.connections_opened
+    second = await client.fetch()
+
+    assert second.boards == first.boards
     assert client.connections_opened - opened == 6
     assert sent(miner)[-6:].count("devs") == 1
     assert "edevs" not in sent(miner)[-6:]
+
+
+async def test_refused_devs_part_fails_the_poll(miner: FakeMiner, client: WhatsminerClient) -> None:
+    del miner.replies["edevs"]
+    await client.fetch()
+    del miner.replies["devs"]
+
+    with pytest.raises(WhatsminerCommandRejectedError, match="invalid cmd"):
+        await client.fetch()
+    assert sent(miner).count("summary+devs") == 1
+
+
+async def test_refused_summary_part_fails_the_poll(
+    miner: FakeMiner, client: WhatsminerClient
+) -> None:
+    miner.replies["summary"] = INVALID_CMD
+
+    with pytest.raises(WhatsminerCommandRejectedError, match="invalid cmd"):
+        await client.fetch()
 
 
 async def test_miner_without_any_board_read_fails_the_poll(
@@ -225,8 +281,18 @@ async def test_empty_summary_fails_the_poll(miner: FakeMiner, client: Whatsminer
         (b'{"STATUS":[{"STATUS":"S"}],"POOLS":[{"URL":"stratum', WhatsminerInvalidReplyError),
         (b"\xff\x00 garbage", WhatsminerInvalidReplyError),
         (b"[" + b"1," * 600_000 + b"1]", WhatsminerReplyTooLargeError),
+        ({"STATUS": [{"STATUS": "E", "Code": 9, "Msg": "x"}]}, WhatsminerCommandRejectedError),
     ],
-    ids=["drop", "reset", "timeout", "partial-reset", "truncated", "garbage", "oversize"],
+    ids=[
+        "drop",
+        "reset",
+        "timeout",
+        "partial-reset",
+        "truncated",
+        "garbage",
+        "oversize",
+        "rejected",
+    ],
 )
 async def test_failing_required_read_fails_the_poll(
     miner: FakeMiner, client: WhatsminerClient, action: Action | bytes, error: type[Exception]
@@ -235,6 +301,27 @@ async def test_failing_required_read_fails_the_poll(
 
     with pytest.raises(error):
         await client.fetch()
+
+
+@pytest.mark.parametrize(
+    "no_pools",
+    [
+        {"STATUS": [{"STATUS": "E", "When": 1, "Code": 8, "Msg": "No pools", "Description": ""}]},
+        {"STATUS": [{"STATUS": "E", "Msg": " no pools "}]},
+        {"STATUS": [{"STATUS": "E", "Code": 8}]},
+    ],
+    ids=["cgminer", "message-only", "code-only"],
+)
+async def test_miner_without_pools_has_empty_pools(
+    miner: FakeMiner, client: WhatsminerClient, no_pools: dict[str, object]
+) -> None:
+    miner.replies["pools"] = no_pools
+
+    snapshot = await client.fetch()
+
+    assert snapshot.pools == ()
+    assert snapshot.active_pool is None
+    assert snapshot.hashrate is not None
 
 
 async def test_unreachable_miner(miner: FakeMiner, client: WhatsminerClient) -> None:
@@ -312,6 +399,42 @@ async def test_read_refuses_unknown_commands(client: WhatsminerClient) -> None:
     with pytest.raises(WhatsminerInvalidArgumentError):
         await client.read("reboot")
     assert client.connections_opened == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"host": ""}, "host must be"),
+        ({"host": None}, "host must be"),
+        ({"host": "rig\0.lan"}, "host must be"),
+        ({"host": "a" * 254}, "host must be"),
+        ({"host": "a" * 64 + ".lan"}, "host must be"),
+        ({"port": 0}, "port must be an integer from 1 to 65535"),
+        ({"port": 65536}, "port must be"),
+        ({"port": "4028"}, "port must be"),
+        ({"port": True}, "port must be"),
+        ({"v3_port": -1}, "v3_port must be"),
+        ({"password": "ad\0min"}, "password must be text without NUL"),
+        ({"password": None}, "password must be text"),
+        ({"password": b"admin"}, "password must be text"),
+    ],
+)
+def test_invalid_address_or_password_is_refused_up_front(
+    arguments: dict[str, Any], message: str
+) -> None:
+    defaults: dict[str, Any] = {"host": "127.0.0.1", "password": "admin"}
+
+    with pytest.raises(WhatsminerInvalidArgumentError, match=message) as caught:
+        WhatsminerClient(**(defaults | arguments))
+    assert "ad\0min" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["192.168.1.20", "rig-7.lan", "fe80::1%eth0", "a" * 63 + "." + "b" * 63, "rig.lan."],
+)
+def test_names_and_addresses_are_accepted(host: str) -> None:
+    assert WhatsminerClient(host, "", port=1, v3_port=65535).host == host
 
 
 async def test_client_properties(miner: FakeMiner) -> None:

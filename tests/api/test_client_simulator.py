@@ -157,6 +157,38 @@ async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerF
     assert "reboot" in miner.commands
 
 
+async def test_cut_reboot_reply_counts_as_sent(simulated: SimulatedMiner) -> None:
+    client = client_for(simulated)
+    await client.verify_password()  # the token is cached: only the reboot reply is cut
+    simulated.faults.truncate = True
+    simulated.faults.count = 1
+
+    assert await client.reboot() is CommandOutcome.SENT
+    assert "reboot" in simulated.commands
+
+
+async def test_miner_without_pools_polls_with_no_pools(simulated: SimulatedMiner) -> None:
+    simulated.state.pools = []
+
+    snapshot = await client_for(simulated).fetch()
+
+    assert snapshot.pools == ()
+    assert snapshot.active_pool is None
+    assert snapshot.mining is True
+
+
+async def test_poll_after_a_factory_reset(simulated: SimulatedMiner) -> None:
+    client = client_for(simulated)
+
+    assert await client.factory_reset() is CommandOutcome.CONFIRMED
+    snapshot = await client.fetch()
+
+    assert snapshot.pools == ()
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
+    with pytest.raises(WhatsminerWriteDisabledError):  # the reset turned the switch off
+        await client.power_on()
+
+
 @pytest.mark.parametrize(
     ("fault", "error"),
     [

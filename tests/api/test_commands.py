@@ -92,7 +92,7 @@ VALID: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "factory_reset": ({}, {"cmd": "factory_reset"}),
 }
 
-RESTARTING = {
+FORGETS_TOKEN = {
     "reboot",
     "restart_btminer",
     "adjust_power_limit",
@@ -117,10 +117,18 @@ def test_each_command_builds_its_documented_wire_form(name: str) -> None:
     assert PRIVILEGED_COMMANDS[name].build(**arguments) == wire
 
 
-def test_restart_flag_marks_the_commands_that_restart_the_miner() -> None:
-    assert {name for name, command in PRIVILEGED_COMMANDS.items() if command.restarts_miner} == (
-        RESTARTING
-    )
+def test_commands_that_restart_btminer_forget_the_token() -> None:
+    forgetting = {name for name, command in PRIVILEGED_COMMANDS.items() if command.forgets_token}
+
+    assert forgetting == FORGETS_TOKEN
+
+
+def test_commands_whose_reply_is_often_lost_count_a_lost_reply_as_sent() -> None:
+    lost_is_sent = {
+        name for name, command in PRIVILEGED_COMMANDS.items() if command.lost_reply_is_sent
+    }
+
+    assert lost_is_sent == FORGETS_TOKEN | {"power_off"}  # power_off: PROTOCOL.md §2.5
 
 
 @pytest.mark.parametrize(
@@ -228,11 +236,21 @@ def test_three_pools_fill_every_slot() -> None:
         ([POOL, PoolConfig(url="has space", worker="w")], "pool 2 url must be"),
         ([PoolConfig(url="u", worker="w\n")], "pool 1 worker and password must be"),
         ([PoolConfig(url="u", worker="w", password="p" * 256)], "pool 1 worker and password"),
+        ([PoolConfig(url=b"stratum", worker="w")], "pool 1 url, worker and password must be text"),
+        ([POOL, PoolConfig(url="u", worker=None)], "pool 2 url, worker and password must be text"),
+        ([PoolConfig(url="u", worker="w", password=5)], "pool 1 url, worker and password"),
     ],
 )
 def test_pools_are_checked(pools: object, message: str) -> None:
     with pytest.raises(WhatsminerInvalidArgumentError, match=message):
         PRIVILEGED_COMMANDS["update_pools"].build(pools=pools)
+
+
+def test_pool_password_stays_out_of_repr() -> None:
+    pool = PoolConfig(url="stratum+tcp://p:1", worker="w", password="pool-secret")
+
+    assert "pool-secret" not in repr([pool])
+    assert "stratum+tcp://p:1" in repr(pool)
 
 
 def test_read_catalogue() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 import pytest
 
 from custom_components.whatsminer.api import WhatsminerInvalidReplyError
@@ -64,6 +65,41 @@ def test_request_of_whole_blocks_gets_no_padding_block() -> None:
 
 def test_reply_vector_decrypts_without_its_padding() -> None:
     assert decrypt_reply(REPLY_ENC, aes_key(KEY)) == REPLY_PLAIN
+
+
+def _encrypt(plaintext: bytes) -> str:
+    encryptor = Cipher(algorithms.AES(aes_key(KEY)), modes.ECB()).encryptor()  # noqa: S305
+    return base64.b64encode(encryptor.update(plaintext) + encryptor.finalize()).decode()
+
+
+def _pkcs7(plaintext: bytes) -> bytes:
+    pad = 16 - len(plaintext) % 16
+    return plaintext + bytes([pad]) * pad
+
+
+@pytest.mark.parametrize(
+    ("padded", "expected"),
+    [
+        (_pkcs7(REPLY_PLAIN), REPLY_PLAIN),  # as the Tether simulator pads
+        (_pkcs7(b'{"STATUS":"S","Msg":"OK"}' + b" " * 7), b'{"STATUS":"S","Msg":"OK"}' + b" " * 7),
+        (_pkcs7(REPLY_PLAIN) + bytes(16), REPLY_PLAIN),  # PKCS#7, then a NUL block
+    ],
+    ids=["partial-block", "whole-block", "then-nul"],
+)
+def test_pkcs7_padded_reply_loses_its_pad(padded: bytes, expected: bytes) -> None:
+    assert decrypt_reply(_encrypt(padded), aes_key(KEY)) == expected
+
+
+def test_bytes_that_are_no_valid_pad_are_kept() -> None:
+    plaintext = b"{}" + b"\3" * 2 + bytes(12)  # ends in 3, but only twice: no PKCS#7 pad
+
+    assert decrypt_reply(_encrypt(plaintext), aes_key(KEY)) == b"{}\3\3"
+
+
+def test_reply_base64_may_hold_whitespace_and_line_breaks() -> None:
+    wrapped = " ".join(REPLY_ENC[i : i + 76] for i in range(0, len(REPLY_ENC), 76))
+
+    assert decrypt_reply(f"{wrapped[:40]}\n{wrapped[40:]}\r\n", aes_key(KEY)) == REPLY_PLAIN
 
 
 @pytest.mark.parametrize(

@@ -158,6 +158,35 @@ def test_truncated_reply_cut_at_the_top_level_is_closed() -> None:
     assert decode_reply(raw) == {"STATUS": "S", "Msg": {"error_code": []}}
 
 
+def test_truncated_reply_ending_in_a_brace_is_not_cut_further() -> None:
+    raw = b'{"STATUS":"S","Msg":{"error_code":[{"1":"2024-01-01 00:00:01"},{"2":"x"}'
+
+    with pytest.raises(WhatsminerInvalidReplyError, match="not JSON"):
+        decode_reply(raw)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b'{"1":"2024-01-01 00:00:01"},', b'"a",', b",", b"[]"],
+    ids=["items", "strings", "commas", "brackets"],
+)
+def test_megabyte_of_cut_error_list_is_refused_unscanned(tail: bytes) -> None:
+    raw = b'{"STATUS":"S","Msg":{"error_code":[' + tail * (1024 * 1024 // len(tail))
+
+    with pytest.raises(WhatsminerInvalidReplyError, match="not JSON"):
+        decode_reply(raw)
+
+
+def test_cut_error_list_that_stays_broken_is_invalid() -> None:
+    # Cutting before the error list leaves a missing comma and no error list to rewrite,
+    # so every repair fails. (Python-version independent, unlike deep nesting, which
+    # 3.13's json refuses and 3.14's parses.)
+    raw = b'{"a":1 2,"error_code":'
+
+    with pytest.raises(WhatsminerInvalidReplyError, match="not JSON"):
+        decode_reply(raw)
+
+
 def test_truncation_is_repaired_only_for_error_lists() -> None:
     raw = b'{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"Elapsed":1,"MHS av":2'
 
@@ -214,6 +243,9 @@ def test_success_statuses_pass(reply: dict[str, object]) -> None:
         ({"STATUS": "E", "Code": True}, WhatsminerCommandRejectedError, None),
         ({"STATUS": [{"STATUS": "W", "Msg": "warning"}]}, WhatsminerCommandRejectedError, None),
         ({"STATUS": [{"STATUS": "E", "Code": "x"}]}, WhatsminerCommandRejectedError, None),
+        ({"STATUS": "E", "Code": " 8 "}, WhatsminerCommandRejectedError, 8),
+        ({"STATUS": "E", "Code": "9" * 5000}, WhatsminerCommandRejectedError, None),
+        ({"STATUS": "E", "Code": "\u0661\u0664"}, WhatsminerCommandRejectedError, None),
         (btminer_reply("check token err", code=135, status="E"), WhatsminerAuthError, None),
         (btminer_reply(" Enc json load err ", code=23, status="E"), WhatsminerAuthError, None),
         (

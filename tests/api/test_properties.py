@@ -21,7 +21,12 @@ PROPERTY_SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
-json_leaves = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+huge_integers = st.integers(min_value=2**1024, max_value=10**4000).flatmap(
+    lambda n: st.sampled_from([n, -n])
+)  # too large for a float; JSON has no limit
+json_leaves = (
+    st.none() | st.booleans() | st.integers() | huge_integers | st.floats() | st.text(max_size=20)
+)
 json_values = (
     json_leaves
     | st.lists(json_leaves, max_size=3)

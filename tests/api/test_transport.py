@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
-import socket
-import struct
 from typing import Any
 
 import pytest
@@ -17,6 +15,8 @@ from custom_components.whatsminer.api import (
     WhatsminerTimeoutError,
 )
 from custom_components.whatsminer.api.transport import MAX_REPLY_BYTES, V2Transport
+
+from .fake_miner import reset
 
 type Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -47,13 +47,6 @@ async def serve(handler: Handler) -> AsyncIterator[int]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await server.wait_closed()
-
-
-def reset(writer: asyncio.StreamWriter) -> None:
-    """Close with an RST instead of a FIN: linger on, timeout zero."""
-    sock = writer.get_extra_info("socket")
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    writer.transport.abort()
 
 
 def transport(port: int, **kwargs: Any) -> V2Transport:
@@ -143,6 +136,40 @@ async def test_refused_connection_is_not_sent() -> None:
         await link.exchange(b"{}")
     assert caught.value.request_sent is False
     assert link.connections_opened == 0
+
+
+@pytest.mark.parametrize("port", [70000, -1], ids=["port-too-high", "port-negative"])
+async def test_port_the_socket_layer_refuses_is_a_connection_error(port: int) -> None:
+    link = V2Transport("127.0.0.1", port, timeout=0.3, connect_timeout=0.3)
+
+    with pytest.raises(WhatsminerConnectionError, match="cannot connect") as caught:
+        await link.exchange(b"{}")
+    assert caught.value.request_sent is False
+
+
+async def test_host_the_resolver_refuses_is_a_connection_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The resolver raises UnicodeError for labels over 63 characters or empty labels; the
+    # test harness forbids real DNS look-ups, so the resolver's answer is stood in for.
+    async def refuse(*_args: object, **_kwargs: object) -> None:
+        raise UnicodeError("label too long")
+
+    monkeypatch.setattr(asyncio, "open_connection", refuse)
+    link = V2Transport("a" * 64 + ".example", 4028, timeout=0.3, connect_timeout=0.3)
+
+    with pytest.raises(WhatsminerConnectionError, match="cannot connect") as caught:
+        await link.exchange(b"{}")
+    assert caught.value.request_sent is False
+
+
+async def test_miner_that_stops_reading_does_not_hold_the_close() -> None:
+    request = b" " * (64 * 1024 * 1024)  # far more than the socket buffers hold
+    async with serve(replying(then="hang")) as port:  # reads 4 KiB, then nothing
+        async with asyncio.timeout(5):  # a graceful close would wait for the buffer forever
+            with pytest.raises(WhatsminerTimeoutError) as caught:
+                await transport(port).exchange(request)
+    assert caught.value.request_sent is False
 
 
 async def test_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

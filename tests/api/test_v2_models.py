@@ -194,7 +194,7 @@ def test_every_captured_status_reads(status_name: str) -> None:
     assert snapshot.firmware[:2] == "20"
     assert snapshot.mining is (status_name != "asicrs-pr187_status_v1api_fw20220919.json")
     limit_set = status.get("power_limit_set")
-    if limit_set == "2147483647":
+    if limit_set in {"2147483647", "99999"}:
         assert snapshot.power_limit == summary["Power Limit"]
     elif limit_set:
         assert snapshot.power_limit == int(limit_set)
@@ -264,6 +264,25 @@ def test_efficiency_needs_a_hashrate() -> None:
     assert stopped.efficiency is None
 
 
+@pytest.mark.parametrize(
+    ("hs_rt", "hashrate", "efficiency"),
+    [
+        (-1, None, None),  # junk for "unknown"
+        (0, 0.0, None),  # stopped
+        (99_999, 0.099999, None),  # ramping up: 3000 W / 0.1 TH/s is no efficiency
+        (100_000, 0.1, 30_000.0),
+        (100_000_000, 100.0, 30.0),
+    ],
+)
+def test_efficiency_waits_for_a_real_hashrate(
+    hs_rt: int, hashrate: float | None, efficiency: float | None
+) -> None:
+    snapshot = build_snapshot(replies(summary={"Power": 3000, "HS RT": hs_rt}))
+
+    assert snapshot.hashrate == (None if hashrate is None else pytest.approx(hashrate))
+    assert snapshot.efficiency == (None if efficiency is None else pytest.approx(efficiency))
+
+
 def test_power_limit_rules() -> None:
     def limit(status_value: object, summary_value: object) -> int | None:
         return build_snapshot(
@@ -272,8 +291,11 @@ def test_power_limit_rules() -> None:
             )
         ).power_limit
 
-    assert limit("2147483647", 3600) == 3600
+    assert limit("2147483647", 3600) == 3600  # none set: the model's default is in force
     assert limit("2147483647", 0) is None
+    assert limit("99999", 3600) == 3600  # 99999 removed the limit
+    assert limit("99999", "0") is None
+    assert limit("99998", 3600) == 99998
     assert limit("3300", 3600) == 3300
     assert limit("", 3600) == 3600
     assert limit("0", 3600) == 3600

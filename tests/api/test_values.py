@@ -40,6 +40,9 @@ def test_text(raw: object, expected: str | None) -> None:
         (None, None),
         (False, None),
         ({}, None),
+        (10**400, None),  # a JSON integer too large for a float
+        (-(10**400), None),
+        ("9" * 400, None),
     ],
 )
 def test_number(raw: object, expected: float | None) -> None:
@@ -50,6 +53,7 @@ def test_integer_rounds_numeric_values() -> None:
     assert values.integer("12.0") == 12
     assert values.integer(3600) == 3600
     assert values.integer("x") is None
+    assert values.integer(10**400) is None
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,10 @@ async def entry_for(
 ) -> MockConfigEntry:
     """Return a config entry for the miner, as the config flow would create it.
 
+    Its title (which names the device and so the entity ids) is the miner's factory host
+    name, as entries got it before naming.py: short entity ids such as
+    ``sensor.whatsminer_hashrate`` for every test.
+
     ``seen=False`` leaves out the stored identity: a miner that never answered.
     ``host`` and ``password`` replace the miner's own (a moved miner, a wrong password).
     """

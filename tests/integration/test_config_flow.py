@@ -47,7 +47,9 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, miner: SimulatedMine
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "WhatsMiner"
+    # The factory host name would name every miner of a farm alike.
+    suffix = miner.mac.replace(":", "")[-4:]
+    assert result["title"] == f"{miner.profile.model} {suffix}"
     assert result["result"].unique_id == format_mac(miner.mac)
     data = result["data"]
     assert data[CONF_HOST] == miner.host
@@ -116,16 +118,33 @@ async def test_user_flow_unexpected_error(hass: HomeAssistant, miner: SimulatedM
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+@pytest.mark.parametrize("password", ["admin", "wrong"])
 async def test_user_flow_with_write_api_disabled(
-    hass: HomeAssistant, miner_factory: MinerFactory
+    hass: HomeAssistant, miner_factory: MinerFactory, password: str
 ) -> None:
-    """A disabled write API still proves the password: the entry is created."""
-    miner = await miner_factory(api_switch=False)
+    """A disabled write API hides whether the password is right: the entry is created.
+
+    The miner refuses privileged requests before it looks at the password, so a wrong
+    one cannot be told from the right one here; the repair issue's check finds it later
+    (test_repairs.py).
+    """
+    miner = await miner_factory(api_switch=False, password="admin")
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PASSWORD] == password
+
+
+async def test_user_set_hostname_is_the_title(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """A host name the user gave the miner names its entry."""
+    miner.state.hostname = "rig-07"
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "rig-07"
 
 
 async def test_user_flow_known_miner_at_new_address(
@@ -184,6 +203,20 @@ async def test_dhcp_discovery_of_a_known_miner_updates_its_address(
     assert entry.data[CONF_HOST] == miner.host
 
 
+async def test_dhcp_discovery_keeps_a_host_name(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """A host name the user entered follows the miner by itself and is kept."""
+    entry = await entry_for(miner, host="miner.lan")
+    entry.add_to_hass(hass)
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(miner)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "miner.lan"
+
+
 async def test_reauth(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     """Re-authentication stores the new password once the miner accepts it."""
     entry = await entry_for(miner, password="old")
@@ -207,6 +240,25 @@ async def test_reauth(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_PASSWORD] == miner.password
     assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_reauth_with_write_api_disabled(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """With writes off the new password cannot be checked, and the flow says so."""
+    miner = await miner_factory(api_switch=False)
+    entry = await entry_for(miner, password="old")
+    entry.add_to_hass(hass)
+
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "wrong"}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "password_unverified"
+    assert entry.data[CONF_PASSWORD] == "wrong"
 
 
 async def test_reauth_with_a_different_miner(

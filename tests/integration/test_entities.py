@@ -37,7 +37,9 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def describe(hass: HomeAssistant, entry: er.RegistryEntry) -> dict[str, Any]:
+def describe(
+    hass: HomeAssistant, entry: er.RegistryEntry, *, disabled_by_default: bool
+) -> dict[str, Any]:
     """Return what the snapshot records about one entity."""
     state = hass.states.get(entry.entity_id)
     assert state is not None, entry.entity_id
@@ -48,7 +50,7 @@ def describe(hass: HomeAssistant, entry: er.RegistryEntry) -> dict[str, Any]:
             "original_name": entry.original_name,
             "original_device_class": entry.original_device_class,
             "entity_category": entry.entity_category,
-            "disabled_by_default": entry.disabled_by is not None,
+            "disabled_by_default": disabled_by_default,
             "capabilities": entry.capabilities,
             "unit_of_measurement": entry.unit_of_measurement,
             "state": state.state,
@@ -57,7 +59,6 @@ def describe(hass: HomeAssistant, entry: er.RegistryEntry) -> dict[str, Any]:
     )
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("profile", ["m50", "m30_old", "m60_v3"])
 async def test_entities(
     hass: HomeAssistant,
@@ -68,7 +69,11 @@ async def test_entities(
     snapshot: SnapshotAssertion,
     profile: str,
 ) -> None:
-    """A miner of each firmware profile gets the same entities with the same states."""
+    """A miner of each firmware profile gets the same entities with the same states.
+
+    Entities disabled by default are recorded as such, then enabled to record their
+    states too.
+    """
     freezer.move_to(FROZEN_AT)
     miner = await miner_factory(profile=profile, mac=MAC, clock=frozen_clock)
     entry = await entry_for(miner)
@@ -77,8 +82,20 @@ async def test_entities(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
+    disabled = {
+        registry_entry.entity_id
+        for registry_entry in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    for entity_id in disabled:
+        entity_registry.async_update_entity(entity_id, disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
     entities = {
-        registry_entry.entity_id: describe(hass, registry_entry)
+        registry_entry.entity_id: describe(
+            hass, registry_entry, disabled_by_default=registry_entry.entity_id in disabled
+        )
         for registry_entry in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     }
     assert entities == snapshot

@@ -6,8 +6,10 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_SCAN_INTERVAL, STATE_UNAVAILABLE
+from homeassistant.const import CONF_SCAN_INTERVAL, EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -24,6 +26,12 @@ if TYPE_CHECKING:
 
 
 HASHRATE = "sensor.whatsminer_hashrate"
+IDENTIFY = "button.whatsminer_identify"
+
+
+async def press_identify(hass: HomeAssistant) -> None:
+    """Press the identify button."""
+    await hass.services.async_call("button", "press", {"entity_id": IDENTIFY}, blocking=True)
 
 
 def privileged_requests(miner: SimulatedMiner) -> list[dict[str, object]]:
@@ -149,7 +157,7 @@ async def test_stale_stored_identity_is_updated(
     assert entry.data[CONF_IDENTITY]["firmware"] == miner.profile.firmware
     device = device_of(hass, entry)
     assert device.sw_version == miner.profile.firmware
-    assert device.name == miner.state.hostname
+    assert device.name == entry.title  # the entry title names the device
 
 
 async def test_firmware_update_rereads_identity(
@@ -220,3 +228,97 @@ async def test_write_check_retried_when_the_miner_has_no_tokens(
 
     assert [request["cmd"] for request in privileged_requests(miner)] == ["status"]
     assert float(hass.states.get(HASHRATE).state) > 0
+
+
+async def test_identity_checked_again_after_an_outage(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """After an outage another miner may hold the address: it gets no data and no commands.
+
+    A DHCP reshuffle after a power cut can hand the address to another miner; its MAC is
+    checked before its data or a command flows.
+    """
+    mac = miner.state.mac
+    miner.faults.refuse = True
+    await advance(hass, freezer, 30)
+    assert hass.states.get(HASHRATE).state == STATE_UNAVAILABLE
+
+    miner.state.mac = "C6:07:20:00:99:99"  # a different miner took the address
+    miner.faults.refuse = False
+    with pytest.raises(HomeAssistantError) as err:  # actions do not wait for a poll
+        await hass.services.async_call(
+            DOMAIN,
+            "set_led",
+            {"config_entry_id": init_integration.entry_id, "color": "red"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "wrong_miner"
+    assert "set_led" not in miner.commands
+    await advance(hass, freezer, 30)
+    assert hass.states.get(HASHRATE).state == STATE_UNAVAILABLE
+    failure = init_integration.runtime_data.last_exception
+    assert isinstance(failure, UpdateFailed)
+    assert failure.translation_key == "wrong_miner"
+
+    miner.state.mac = mac  # ours is back
+    await advance(hass, freezer, 30)
+    assert float(hass.states.get(HASHRATE).state) > 0
+    await press_identify(hass)
+    assert "set_led" in miner.commands
+    assert init_integration.data[CONF_IDENTITY]["mac"] == mac
+
+
+async def test_identity_read_once_while_polls_succeed(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without an outage the identity is not read again (it costs extra requests)."""
+    reads = miner.commands.count("get_miner_info")
+    await advance(hass, freezer, 30)
+    await advance(hass, freezer, 30)
+    assert miner.commands.count("get_miner_info") == reads
+
+
+async def test_unload_hands_a_flashing_led_back(
+    hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
+) -> None:
+    """An identify flash running at unload (or reload) ends before the client closes."""
+    await press_identify(hass)
+    assert miner.state.led != "auto"
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+
+    assert miner.state.led == "auto"
+
+
+async def test_stop_hands_a_flashing_led_back(
+    hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
+) -> None:
+    """Home Assistant stops without unloading entries; the flash ends all the same."""
+    await press_identify(hass)
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+
+    assert miner.state.led == "auto"
+
+
+async def test_unload_with_a_flashing_led_and_the_miner_gone(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Handing the LED back is best effort: an unreachable miner does not stop the unload."""
+    await press_identify(hass)
+    miner.faults.refuse = True
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert "Could not hand the LED of" in caplog.text

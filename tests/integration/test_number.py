@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
@@ -20,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from .conftest import advance
+from .entity_ids import entity_id, register_entity
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -28,58 +28,58 @@ if TYPE_CHECKING:
 
     from tests.simulator import SimulatedMiner
 
-POWER_LIMIT = "number.whatsminer_power_limit"
-UPFREQ_SPEED = "number.whatsminer_upfreq_speed"
-TEMPERATURE_OFFSET = "number.whatsminer_temperature_offset"
+WRITE = "adjust_power_limit"
+FAILED = "Could not set the power limit"
 
 
-def set_value(hass: HomeAssistant, entity_id: str, value: float) -> asyncio.Task[None]:
-    """Start setting a number; the returned task ends when the call returns."""
-    return hass.async_create_task(
-        hass.services.async_call(
-            NUMBER_DOMAIN,
-            SERVICE_SET_VALUE,
-            {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: value},
-            blocking=True,
-        )
+async def set_value(hass: HomeAssistant, entity: str, value: float) -> None:
+    """Set a number and wait for the action to return."""
+    await hass.services.async_call(
+        NUMBER_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: entity, ATTR_VALUE: value},
+        blocking=True,
     )
 
 
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Move the clock without waiting for Home Assistant's tasks to finish.
-
-    A debounced call is one of those tasks, sleeping until the clock has moved far enough;
-    ``block_till_done`` would wait for it forever.
-    """
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    for _ in range(3):
-        await asyncio.sleep(0)
+def state_of(hass: HomeAssistant, entity: str) -> str:
+    """Return an entity's state."""
+    state = hass.states.get(entity)
+    assert state is not None, entity
+    return state.state
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_power_limit_sends_only_the_last_of_quick_changes(
-    hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory
+@pytest.fixture
+def power_limit(hass: HomeAssistant, miner: SimulatedMiner, init_integration: None) -> str:
+    """Return the power limit's entity id, with the integration set up."""
+    return entity_id(hass, miner, NUMBER_DOMAIN, "power_limit")
+
+
+async def test_power_limit_shows_at_once_and_sends_the_last_of_quick_changes(
+    hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory, power_limit: str
 ) -> None:
-    """Changes within the debounce time collapse into one write of the last value."""
-    before = hass.states.get(POWER_LIMIT).state
+    """The action returns at once; changes within the debounce time become one write."""
+    await set_value(hass, power_limit, 3000)
+    assert state_of(hass, power_limit) == "3000"
 
-    first = set_value(hass, POWER_LIMIT, 3000)
-    await tick(hass, freezer, 1)
-    second = set_value(hass, POWER_LIMIT, 2800)
-    await tick(hass, freezer, 1)
-    await first  # overtaken by the second value: returns without sending
-    assert "adjust_power_limit" not in miner.commands
+    # Timers fire up to 0.5 s early in tests (async_fire_time_changed), hence 1 s steps.
+    await advance(hass, freezer, 1)
+    await set_value(hass, power_limit, 2800)  # restarts the debounce time
+    assert state_of(hass, power_limit) == "2800"
 
-    await tick(hass, freezer, 1)
-    await second
-    assert miner.commands.count("adjust_power_limit") == 1
+    await advance(hass, freezer, 1)
+    assert WRITE not in miner.commands
+
+    await advance(hass, freezer, 1)
+    assert miner.commands.count(WRITE) == 1
     assert miner.state.power_limit == 2800
+    assert state_of(hass, power_limit) == "2800"  # while the miner restarts
 
-    # The miner restarts on a new limit: the refresh waits for it.
-    assert hass.states.get(POWER_LIMIT).state == before
-    await advance(hass, freezer, 10)
-    assert hass.states.get(POWER_LIMIT).state == "2800"
+    await advance(hass, freezer, 10)  # the refresh after the restart
+    assert state_of(hass, power_limit) == "2800"
+    miner.state.power_limit = 2500  # changed elsewhere: the miner's value shows again
+    await advance(hass, freezer, 30)
+    assert state_of(hass, power_limit) == "2500"
 
 
 async def test_power_limit_pending_at_unload_is_dropped(
@@ -87,54 +87,113 @@ async def test_power_limit_pending_at_unload_is_dropped(
     miner: SimulatedMiner,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    power_limit: str,
 ) -> None:
     """A value still waiting when the entry unloads is not sent any more."""
-    pending = set_value(hass, POWER_LIMIT, 3000)
-    await tick(hass, freezer, 1)
+    await set_value(hass, power_limit, 3000)
+    await advance(hass, freezer, 1)
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await advance(hass, freezer, 3)
-    await pending
 
-    assert "adjust_power_limit" not in miner.commands
+    assert WRITE not in miner.commands
+
+
+async def test_power_limit_write_failure_is_logged_and_dropped(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    freezer: FrozenDateTimeFactory,
+    power_limit: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failed write is logged, and the miner's value shows again."""
+    before = state_of(hass, power_limit)
+    miner.state.api_switch = False
+
+    await set_value(hass, power_limit, 3000)
+    await advance(hass, freezer, 2)
+
+    assert f"{FAILED} of" in caplog.text
+    assert "3000 W" in caplog.text
+    assert state_of(hass, power_limit) == before
+    assert miner.state.power_limit != 3000
+
+
+async def test_power_limit_set_during_a_failing_write_still_waits(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    freezer: FrozenDateTimeFactory,
+    power_limit: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A value set while an earlier one is being sent stays shown when that write fails."""
+    before = state_of(hass, power_limit)
+    miner.state.api_switch = False
+    miner.faults.delay = 1  # the next reply comes 1 s (on the frozen clock) later
+    miner.faults.count = 1
+
+    await set_value(hass, power_limit, 3000)
+    freezer.tick(2)
+    async_fire_time_changed(hass)  # the write of 3000 starts
+    while miner.faults.count is not None:  # until its reply is held back  # noqa: ASYNC110
+        await asyncio.sleep(0)
+    await set_value(hass, power_limit, 2800)
+
+    await advance(hass, freezer, 1)  # the write of 3000 fails
+    assert caplog.text.count(FAILED) == 1
+    assert state_of(hass, power_limit) == "2800"
+
+    await advance(hass, freezer, 1)  # the write of 2800 fails too
+    assert caplog.text.count(FAILED) == 2
+    assert state_of(hass, power_limit) == before
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 @pytest.mark.parametrize(
-    ("entity_id", "value", "attribute"),
-    [(UPFREQ_SPEED, 5, "upfreq_speed"), (TEMPERATURE_OFFSET, -10, "temp_offset")],
+    ("key", "value", "attribute"),
+    [("upfreq_speed", 5, "upfreq_speed"), ("temperature_offset", -10, "temp_offset")],
 )
 async def test_unreadable_setting_shows_the_value_written(
     hass: HomeAssistant,
     miner: SimulatedMiner,
-    entity_id: str,
+    key: str,
     value: int,
     attribute: str,
 ) -> None:
     """API v2 cannot read these settings back: the last value written is shown."""
-    state = hass.states.get(entity_id)
+    entity = entity_id(hass, miner, NUMBER_DOMAIN, key)
+    state = hass.states.get(entity)
+    assert state is not None
     assert state.state == STATE_UNKNOWN
     assert state.attributes[ATTR_ASSUMED_STATE] is True
 
-    await set_value(hass, entity_id, value)
+    await set_value(hass, entity, value)
 
     assert getattr(miner.state, attribute) == value
-    assert float(hass.states.get(entity_id).state) == value
+    assert float(state_of(hass, entity)) == value
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     ("stored", "expected"),
-    [({"written": -7}, "-7"), ({"written": "junk"}, STATE_UNKNOWN)],
-    ids=["written", "junk"],
+    [
+        ({"written": -7}, "-7"),
+        ({"written": "junk"}, STATE_UNKNOWN),
+        ({"written": True}, STATE_UNKNOWN),
+    ],
+    ids=["written", "junk", "bool"],
 )
 async def test_written_value_survives_restart(
-    hass: HomeAssistant, config_entry: MockConfigEntry, stored: dict[str, object], expected: str
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    config_entry: MockConfigEntry,
+    stored: dict[str, object],
+    expected: str,
 ) -> None:
     """The value written before a restart is shown again after it (junk is ignored)."""
-    mock_restore_cache_with_extra_data(hass, [(State(TEMPERATURE_OFFSET, "unavailable"), stored)])
+    entity = register_entity(hass, config_entry, miner, NUMBER_DOMAIN, "temperature_offset")
+    mock_restore_cache_with_extra_data(hass, [(State(entity, "unavailable"), stored)])
 
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert hass.states.get(TEMPERATURE_OFFSET).state == expected
+    assert state_of(hass, entity) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -16,8 +17,6 @@ from custom_components.whatsminer.const import DOMAIN
 from .conftest import entry_for, frozen_clock
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from homeassistant.components.repairs import RepairsFlowManager
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -104,46 +103,57 @@ def refuse_connections(miner: SimulatedMiner) -> None:
     miner.faults.refuse = True
 
 
-def enable_writes_with_another_password(miner: SimulatedMiner) -> None:
-    """Enable the write API, but change the password (so it is the password that fails)."""
-    miner.state.api_switch = True
-    miner.state.password = "changed"
-
-
-@pytest.mark.parametrize(
-    ("break_miner", "error"),
-    [
-        (refuse_connections, "cannot_connect"),
-        (enable_writes_with_another_password, "invalid_auth"),
-    ],
-    ids=["cannot_connect", "invalid_auth"],
-)
-async def test_fix_flow_errors(
+async def test_fix_flow_error_for_an_unreachable_miner(
     hass: HomeAssistant,
-    *,
     locked_miner: SimulatedMiner,
     locked_entry: MockConfigEntry,
     fix_flows: RepairsFlowManager,
-    break_miner: Callable[[SimulatedMiner], None],
-    error: str,
 ) -> None:
-    """The check reports an unreachable miner or a changed password."""
+    """The check reports an unreachable miner and can be tried again."""
     result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(locked_entry)})
-    break_miner(locked_miner)
+    locked_miner.faults.refuse = True
 
     result = await fix_flows.async_configure(result["flow_id"], {})
 
-    assert result["errors"] == {"base": error}
+    assert result["errors"] == {"base": "cannot_connect"}
     assert has_issue(hass, locked_entry)
+
+
+async def test_wrong_password_found_once_writes_are_enabled(
+    hass: HomeAssistant, miner_factory: MinerFactory, fix_flows: RepairsFlowManager
+) -> None:
+    """A wrong password, unverifiable while writes were off, starts re-authentication.
+
+    The miner refuses privileged requests before it looks at the password, so setup
+    could not tell; the issue says so, and its check is the first that can.
+    """
+    miner = await miner_factory(api_switch=False, clock=frozen_clock)
+    entry = await entry_for(miner, password="wrong")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert has_issue(hass, entry)
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+    result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(entry)})
+    miner.state.api_switch = True
+    result = await fix_flows.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "invalid_auth"
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
 
 async def test_fix_flow_for_an_unloaded_entry(
     hass: HomeAssistant, locked_entry: MockConfigEntry, fix_flows: RepairsFlowManager
 ) -> None:
-    """The issue cannot be checked while its entry is not loaded."""
+    """A fix flow left open while its entry unloads cannot check anything."""
+    result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(locked_entry)})
     assert await hass.config_entries.async_unload(locked_entry.entry_id)
 
-    result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(locked_entry)})
+    result = await fix_flows.async_configure(result["flow_id"], {})
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "entry_not_loaded"
@@ -160,12 +170,24 @@ async def test_successful_write_clears_the_issue(
     assert not has_issue(hass, locked_entry)
 
 
+async def test_issue_removed_on_unload_and_raised_again(
+    hass: HomeAssistant, locked_entry: MockConfigEntry
+) -> None:
+    """Unloading removes the issue; the next setup's check raises it again."""
+    assert has_issue(hass, locked_entry)
+
+    assert await hass.config_entries.async_unload(locked_entry.entry_id)
+    assert not has_issue(hass, locked_entry)
+
+    assert await hass.config_entries.async_setup(locked_entry.entry_id)
+    await hass.async_block_till_done()
+    assert has_issue(hass, locked_entry)
+
+
 async def test_issue_removed_with_the_entry(
     hass: HomeAssistant, locked_entry: MockConfigEntry
 ) -> None:
     """Deleting the entry deletes its issue."""
-    assert has_issue(hass, locked_entry)
-
     assert await hass.config_entries.async_remove(locked_entry.entry_id)
     await hass.async_block_till_done()
 

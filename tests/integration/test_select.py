@@ -13,6 +13,7 @@ from homeassistant.const import ATTR_ENTITY_ID
 import pytest
 
 from .conftest import advance
+from .entity_ids import entity_id
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -20,25 +21,24 @@ if TYPE_CHECKING:
 
     from tests.simulator import SimulatedMiner
 
-POWER_MODE = "select.whatsminer_power_mode"
-
 
 @pytest.mark.usefixtures("init_integration")
 async def test_power_mode(
     hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory
 ) -> None:
     """A new power mode reaches the miner; the refresh waits for btminer's restart."""
-    assert hass.states.get(POWER_MODE).state == "normal"
+    power_mode = entity_id(hass, miner, SELECT_DOMAIN, "power_mode")
+    assert hass.states.get(power_mode).state == "normal"
 
     await hass.services.async_call(
         SELECT_DOMAIN,
         SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: POWER_MODE, ATTR_OPTION: "low"},
+        {ATTR_ENTITY_ID: power_mode, ATTR_OPTION: "low"},
         blocking=True,
     )
 
     assert "set_low_power" in miner.commands
     assert miner.state.power_mode == "low"
-    assert hass.states.get(POWER_MODE).state == "normal"
+    assert hass.states.get(power_mode).state == "normal"
     await advance(hass, freezer, 10)
-    assert hass.states.get(POWER_MODE).state == "low"
+    assert hass.states.get(power_mode).state == "low"

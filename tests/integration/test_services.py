@@ -1,22 +1,21 @@
-"""Actions: set_pools and set_led, addressed by device or by config entry."""
+"""Actions: set_pools and set_led, addressed by config entry."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.exceptions import ServiceValidationError
 import pytest
-import voluptuous as vol
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.whatsminer.const import DOMAIN
+from custom_components.whatsminer.schema import vol
 
-from .conftest import advance, device_of
+from .conftest import advance
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tests.simulator import SimulatedMiner
 
@@ -29,17 +28,18 @@ POOLS = {
 }
 
 
-async def test_set_pools_by_device(
+async def test_set_pools(
     hass: HomeAssistant,
     miner: SimulatedMiner,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The pools replace the miner's, unused slots cleared, and the poll shows them."""
-    device = device_of(hass, init_integration)
-
     await hass.services.async_call(
-        DOMAIN, "set_pools", {ATTR_DEVICE_ID: device.id, **POOLS}, blocking=True
+        DOMAIN,
+        "set_pools",
+        {"config_entry_id": init_integration.entry_id, **POOLS},
+        blocking=True,
     )
 
     assert [pool["url"] for pool in miner.state.pools if pool["url"]] == [
@@ -97,36 +97,68 @@ async def test_set_led_ends_a_running_identify(
 
 
 @pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize(
-    "target",
-    [{"config_entry_id": "not-an-entry"}, {ATTR_DEVICE_ID: "not-a-device"}],
-    ids=["entry", "device"],
-)
-async def test_unknown_target(hass: HomeAssistant, target: dict[str, str]) -> None:
-    """A target that is not a loaded miner is refused before anything is sent."""
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(DOMAIN, "set_led", {**target, "color": "red"}, blocking=True)
-    assert err.value.translation_key == "target_not_loaded"
+async def test_unknown_entry(hass: HomeAssistant) -> None:
+    """An id that is no Whatsminer entry is refused before anything is sent."""
+    other = MockConfigEntry(domain="other")
+    other.add_to_hass(hass)
+    for entry_id in ("not-an-entry", other.entry_id):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN, "set_led", {"config_entry_id": entry_id, "color": "red"}, blocking=True
+            )
+        assert err.value.translation_key == "entry_not_found"
 
 
-async def test_device_of_an_unloaded_miner(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+async def test_unloaded_entry(
+    hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
 ) -> None:
-    """A miner's device is no valid target while its entry is unloaded."""
-    device = device_of(hass, init_integration)
+    """A miner whose entry is not loaded cannot be addressed."""
     assert await hass.config_entries.async_unload(init_integration.entry_id)
 
-    with pytest.raises(ServiceValidationError):
+    with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, "set_led", {ATTR_DEVICE_ID: device.id, "color": "red"}, blocking=True
+            DOMAIN,
+            "set_led",
+            {"config_entry_id": init_integration.entry_id, "color": "red"},
+            blocking=True,
         )
+    assert err.value.translation_key == "entry_not_loaded"
+    assert "set_led" not in miner.commands
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_target_required(hass: HomeAssistant) -> None:
-    """An action without a miner is rejected by its schema."""
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        ("set_led", {"color": "red"}),
+        ("set_led", {"config_entry_id": "{entry}", "color": "red", "period": 60001}),
+        ("set_pools", {"pool_1_url": "stratum+tcp://a:1", "pool_1_worker": "me"}),
+        (
+            "set_pools",
+            {
+                "config_entry_id": "{entry}",
+                "pool_1_url": "stratum+tcp://a:1",
+                "pool_1_worker": "me",
+                "pool_2_password": "orphan",
+            },
+        ),
+    ],
+    ids=["no_entry", "period_too_long", "pools_without_entry", "password_without_pool"],
+)
+async def test_schema_refuses(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    init_integration: MockConfigEntry,
+    service: str,
+    data: dict[str, object],
+) -> None:
+    """Calls the schema refuses: no miner, a bound beyond the selector, a lone password."""
+    data = {
+        key: init_integration.entry_id if value == "{entry}" else value
+        for key, value in data.items()
+    }
     with pytest.raises(vol.Invalid):
-        await hass.services.async_call(DOMAIN, "set_led", {"color": "red"}, blocking=True)
+        await hass.services.async_call(DOMAIN, service, data, blocking=True)
+    assert not {"set_led", "update_pools"} & set(miner.commands)
 
 
 async def test_invalid_pool_is_a_validation_error(
@@ -146,21 +178,3 @@ async def test_invalid_pool_is_a_validation_error(
         )
     assert err.value.translation_key == "invalid_argument"
     assert "update_pools" not in miner.commands
-
-
-async def test_miner_named_twice_gets_one_command(
-    hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
-) -> None:
-    """A miner addressed by both its entry and its device is sent the command once."""
-    await hass.services.async_call(
-        DOMAIN,
-        "set_led",
-        {
-            "config_entry_id": init_integration.entry_id,
-            ATTR_DEVICE_ID: [device_of(hass, init_integration).id],
-            "color": "red",
-        },
-        blocking=True,
-    )
-
-    assert miner.commands.count("set_led") == 1

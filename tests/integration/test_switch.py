@@ -1,9 +1,10 @@
-"""Switches: mining, fast boot, and the settings API v2 cannot read back."""
+"""Switches: mining, fast boot, and the settings API v2 cannot read back; hashing."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from homeassistant.components.binary_sensor import DOMAIN as BINARY_SENSOR_DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
     ATTR_ASSUMED_STATE,
@@ -19,6 +20,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import mock_restore_cache_with_extra_data
 
 from .conftest import advance
+from .entity_ids import entity_id, register_entity
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -27,17 +29,19 @@ if TYPE_CHECKING:
 
     from tests.simulator import SimulatedMiner
 
-MINING = "switch.whatsminer_mining"
-FAST_BOOT = "switch.whatsminer_fast_boot"
-POWEROFF_COOL = "switch.whatsminer_power_off_cooling"
-FAN_ZERO_SPEED = "switch.whatsminer_fan_zero_speed"
+
+async def switch(hass: HomeAssistant, miner: SimulatedMiner, key: str, service: str) -> str:
+    """Turn the switch with this key on or off, wait for the result, return its entity id."""
+    entity = entity_id(hass, miner, SWITCH_DOMAIN, key)
+    await hass.services.async_call(SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: entity}, blocking=True)
+    return entity
 
 
-async def switch(hass: HomeAssistant, entity_id: str, service: str) -> None:
-    """Turn a switch on or off and wait for the result."""
-    await hass.services.async_call(
-        SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True
-    )
+def state_of(hass: HomeAssistant, miner: SimulatedMiner, platform: str, key: str) -> str:
+    """Return the state of the miner's entity with this key."""
+    state = hass.states.get(entity_id(hass, miner, platform, key))
+    assert state is not None
+    return state.state
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -45,67 +49,88 @@ async def test_mining_switch(
     hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory
 ) -> None:
     """Mining stops and starts on the miner; a refresh shows it (at most 10 s apart)."""
-    assert hass.states.get(MINING).state == STATE_ON
+    assert state_of(hass, miner, SWITCH_DOMAIN, "mining") == STATE_ON
 
-    await switch(hass, MINING, SERVICE_TURN_OFF)
+    await switch(hass, miner, "mining", SERVICE_TURN_OFF)
     assert "power_off" in miner.commands
     assert miner.state.mining is False
-    assert hass.states.get(MINING).state == STATE_OFF
-    assert hass.states.get("binary_sensor.whatsminer_mining").state == STATE_OFF
+    assert state_of(hass, miner, SWITCH_DOMAIN, "mining") == STATE_OFF
+    assert state_of(hass, miner, BINARY_SENSOR_DOMAIN, "mining") == STATE_OFF
 
-    await switch(hass, MINING, SERVICE_TURN_ON)
+    await switch(hass, miner, "mining", SERVICE_TURN_ON)
     assert "power_on" in miner.commands
     assert miner.state.mining is True
     await advance(hass, freezer, 10)  # refreshes after commands are debounced
-    assert hass.states.get(MINING).state == STATE_ON
+    assert state_of(hass, miner, SWITCH_DOMAIN, "mining") == STATE_ON
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_hashing_follows_the_hashrate_not_the_switch(
+    hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory
+) -> None:
+    """Mining switched on without hashrate yet (ramp-up) is not hashing."""
+    assert state_of(hass, miner, BINARY_SENSOR_DOMAIN, "mining") == STATE_ON
+
+    miner.state.power_percent = 0  # mining, but no hashrate yet, as while ramping up
+    await advance(hass, freezer, 30)
+    assert state_of(hass, miner, SWITCH_DOMAIN, "mining") == STATE_ON
+    assert state_of(hass, miner, BINARY_SENSOR_DOMAIN, "mining") == STATE_OFF
+
+    miner.state.power_percent = 100
+    await advance(hass, freezer, 30)
+    assert state_of(hass, miner, BINARY_SENSOR_DOMAIN, "mining") == STATE_ON
 
 
 @pytest.mark.usefixtures("init_integration")
 async def test_fast_boot_switch(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     """Fast boot is switched on the miner and read back."""
-    assert hass.states.get(FAST_BOOT).state == STATE_OFF
+    assert state_of(hass, miner, SWITCH_DOMAIN, "fast_boot") == STATE_OFF
 
-    await switch(hass, FAST_BOOT, SERVICE_TURN_ON)
+    await switch(hass, miner, "fast_boot", SERVICE_TURN_ON)
 
     assert miner.state.fast_boot is True
-    assert hass.states.get(FAST_BOOT).state == STATE_ON
+    assert state_of(hass, miner, SWITCH_DOMAIN, "fast_boot") == STATE_ON
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
-@pytest.mark.parametrize(
-    ("entity_id", "attribute"),
-    [(POWEROFF_COOL, "poweroff_cool"), (FAN_ZERO_SPEED, "fan_zero_speed")],
-)
+@pytest.mark.parametrize("key", ["poweroff_cool", "fan_zero_speed"])
 async def test_unreadable_setting_shows_the_value_written(
-    hass: HomeAssistant, miner: SimulatedMiner, entity_id: str, attribute: str
+    hass: HomeAssistant, miner: SimulatedMiner, key: str
 ) -> None:
     """API v2 cannot read these settings back: the last value written is shown, assumed."""
-    state = hass.states.get(entity_id)
+    state = hass.states.get(entity_id(hass, miner, SWITCH_DOMAIN, key))
+    assert state is not None
     assert state.state == STATE_UNKNOWN
     assert state.attributes[ATTR_ASSUMED_STATE] is True
 
-    await switch(hass, entity_id, SERVICE_TURN_ON)
-    assert getattr(miner.state, attribute) is True
-    assert hass.states.get(entity_id).state == STATE_ON
+    await switch(hass, miner, key, SERVICE_TURN_ON)
+    assert getattr(miner.state, key) is True
+    assert state_of(hass, miner, SWITCH_DOMAIN, key) == STATE_ON
 
-    await switch(hass, entity_id, SERVICE_TURN_OFF)
-    assert getattr(miner.state, attribute) is False
-    assert hass.states.get(entity_id).state == STATE_OFF
+    await switch(hass, miner, key, SERVICE_TURN_OFF)
+    assert getattr(miner.state, key) is False
+    assert state_of(hass, miner, SWITCH_DOMAIN, key) == STATE_OFF
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     ("stored", "expected"),
-    [({"written": True}, STATE_ON), ({"written": "junk"}, STATE_UNKNOWN)],
-    ids=["written", "junk"],
+    [({"written": True}, STATE_ON), ({"written": "junk"}, STATE_UNKNOWN), ({}, STATE_UNKNOWN)],
+    ids=["written", "junk", "none"],
 )
 async def test_written_value_survives_restart(
-    hass: HomeAssistant, config_entry: MockConfigEntry, stored: dict[str, object], expected: str
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    config_entry: MockConfigEntry,
+    stored: dict[str, object],
+    expected: str,
 ) -> None:
     """The value written before a restart is shown again after it (junk is ignored)."""
-    mock_restore_cache_with_extra_data(hass, [(State(POWEROFF_COOL, "unavailable"), stored)])
+    entity = register_entity(hass, config_entry, miner, SWITCH_DOMAIN, "poweroff_cool")
+    mock_restore_cache_with_extra_data(hass, [(State(entity, "unavailable"), stored)])
 
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert hass.states.get(POWEROFF_COOL).state == expected
+    state = hass.states.get(entity)
+    assert state is not None
+    assert state.state == expected

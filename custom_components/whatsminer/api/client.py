@@ -2,7 +2,8 @@
 
 The client learns a few facts about its miner as it goes, so that later polls cost
 fewer connections: whether it can join reads, whether it has ``edevs``, which optional
-reads it answers with "invalid cmd", and its API version. A firmware change seen by
+reads it answers with "invalid cmd", and its API version. Only a clear answer teaches
+it something; a garbled reply changes nothing. A firmware change seen by
 :meth:`WhatsminerClient.identity` forgets them.
 
 Privileged commands go through the client's :class:`PrivilegedChannel`; this module
@@ -18,6 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Final
 
 from . import commands, v2_models, values
+from .arguments import check_host, check_password, check_port
 from .errors import (
     WhatsminerCommandRejectedError,
     WhatsminerInvalidArgumentError,
@@ -41,6 +43,9 @@ ERROR_CODE_READ_SINCE: Final = (2, 0, 4)
 """API version since which errors moved from ``summary`` to ``get_error_code``."""
 
 CODE_INVALID_COMMAND: Final = 14
+CODE_NO_POOLS: Final = 8
+"""cgminer's MSG_NOPOOL: ``pools`` answers STATUS "E", Code 8 "No pools" when none is set."""
+MSG_NO_POOLS: Final = "no pools"
 
 _POWER_MODE_COMMANDS: Final = {
     PowerMode.LOW: commands.SET_LOW_POWER,
@@ -84,15 +89,18 @@ class WhatsminerClient:
         ``connect_timeout`` each connection attempt. ``run_blocking`` runs md5-crypt
         off the event loop; it defaults to ``asyncio.to_thread``. ``v3_port`` is kept
         for the API v3 transport, which is not implemented yet.
+
+        Raises WhatsminerInvalidArgumentError for a host that cannot name a miner, a
+        port outside 1..65535, or a password that is not text or holds a NUL byte.
         """
-        self._host = host
-        self._v3_port = v3_port  # for the API v3 transport, once it lands
+        self._host = check_host(host)
+        self._v3_port = check_port("v3_port", v3_port)  # for the API v3 transport
         self._transport: Transport = V2Transport(
-            host, port, timeout=timeout, connect_timeout=connect_timeout
+            host, check_port("port", port), timeout=timeout, connect_timeout=connect_timeout
         )
         self._privileged = PrivilegedChannel(
             host=host,
-            password=password,
+            password=check_password(password),
             transport=self._transport,
             run_blocking=run_blocking or asyncio.to_thread,
         )
@@ -148,8 +156,7 @@ class WhatsminerClient:
             raise WhatsminerInvalidArgumentError(
                 "joined reads take two different cgminer-style reads (not get_* or status)"
             )
-        reply = await self._exchange_json({"cmd": "+".join(joined)})
-        parts = split_joined(reply, joined)
+        parts = await self._joined_parts(joined)
         for spec in specs:
             check_read(parts[spec.name], spec.sections)
         return parts
@@ -163,14 +170,15 @@ class WhatsminerClient:
         joins only two commands. Firmware older than API 2.0.4 keeps its errors in
         ``summary``, so once :meth:`identity` has seen such a version, ``get_error_code``
         is skipped (4 connections); so is any optional read that answered
-        "invalid cmd" before. A miner that cannot join reads costs one more.
+        "invalid cmd" before. A miner that refuses joined reads costs one more.
 
         An optional read (``get_psu``, ``get_error_code``) that is refused or garbled
-        leaves its fields empty; any connection error fails the poll.
+        leaves its fields empty; any connection error fails the poll. A miner without
+        pools (new, or after a factory reset) has empty ``pools``.
         """
         (boards_and_summary, pools, status, error_codes, psu) = await asyncio.gather(
             self._read_summary_and_boards(),
-            self.read("pools"),
+            self._read_pools(),
             self.read("status"),
             self._read_error_codes(),
             self._read_optional("get_psu"),
@@ -183,7 +191,7 @@ class WhatsminerClient:
             v2_models.V2Replies(
                 summary=summary,
                 boards=boards,
-                pools=rows(_succeeded(pools), ("POOLS",)),
+                pools=_succeeded(pools),
                 status=message(_succeeded(status)),
                 error_codes=None if error_reply is None else message(error_reply),
                 psu=None if psu_reply is None else message(psu_reply),
@@ -225,8 +233,11 @@ class WhatsminerClient:
             self._unsupported_reads.clear()
         self._firmware = identity.firmware
         self._api_version = values.version(identity.api_version)
-        self._led_auto = v2_models.led_auto(miner_info)
-        self._upfreq_speed = v2_models.upfreq_speed(miner_info)
+        # Most firmware omit these; what a confirmed write taught stays until they tell.
+        if (led_auto := v2_models.led_auto(miner_info)) is not None:
+            self._led_auto = led_auto
+        if (upfreq_speed := v2_models.upfreq_speed(miner_info)) is not None:
+            self._upfreq_speed = upfreq_speed
         return identity
 
     async def _exchange_json(self, request: JsonObject) -> JsonObject:
@@ -256,34 +267,86 @@ class WhatsminerClient:
             return None
         return await self._read_optional("get_error_code")
 
+    async def _read_pools(self) -> tuple[JsonObject, ...]:
+        """Read the pool rows; none when the miner has no pools configured."""
+        try:
+            reply = await self.read("pools")
+        except WhatsminerCommandRejectedError as err:
+            if err.code != CODE_NO_POOLS and str(err).strip().lower() != MSG_NO_POOLS:
+                raise
+            return ()
+        return rows(reply, commands.READ_COMMANDS["pools"].sections)
+
+    async def _joined_parts(self, names: tuple[str, ...]) -> dict[str, JsonObject]:
+        """Send reads joined with ``+``; return each part, not yet checked.
+
+        Raises the miner's refusal of the joined command as a whole.
+        """
+        return split_joined(await self._exchange_json({"cmd": "+".join(names)}), names)
+
+    def _use_devs(self) -> None:
+        """Read the boards with ``devs`` from now on: this firmware refused ``edevs``."""
+        _LOGGER.debug("%s: edevs refused; reading boards with devs", self._host)
+        self._board_read = "devs"
+
     async def _read_boards(self) -> tuple[JsonObject, ...]:
         """Read the hashboard rows: ``edevs``, or ``devs`` where the firmware lacks it."""
         if self._board_read == "edevs":
             try:
                 return rows(await self.read("edevs"), commands.READ_COMMANDS["edevs"].sections)
             except WhatsminerCommandRejectedError:
-                _LOGGER.debug("%s: edevs refused; reading boards with devs", self._host)
-                self._board_read = "devs"
+                self._use_devs()
         return rows(await self.read("devs"), commands.READ_COMMANDS["devs"].sections)
 
     async def _read_summary_and_boards(self) -> tuple[JsonObject, tuple[JsonObject, ...]]:
         """Read summary and boards, joined on one connection where the firmware can."""
-        if self._join_reads:
-            board_spec = commands.READ_COMMANDS[self._board_read]
-            try:
-                parts = await self.read_joined(("summary", board_spec.name))
-            except (WhatsminerCommandRejectedError, WhatsminerInvalidReplyError) as err:
-                _LOGGER.debug("%s: joined read failed (%s); reading apart", self._host, err)
-                self._join_reads = False
-            else:
-                return (
-                    _first_row(parts["summary"], ("SUMMARY",)),
-                    rows(parts[board_spec.name], board_spec.sections),
-                )
+        joined = await self._read_summary_and_boards_joined() if self._join_reads else None
+        if joined is not None:
+            return joined
         summary, boards = await asyncio.gather(
             self.read("summary"), self._read_boards(), return_exceptions=True
         )
         return _first_row(_succeeded(summary), ("SUMMARY",)), _succeeded(boards)
+
+    async def _read_summary_and_boards_joined(
+        self,
+    ) -> tuple[JsonObject, tuple[JsonObject, ...]] | None:
+        """Read summary and boards on one connection; None to read them apart this time.
+
+        Only the miner refusing the joined command as a whole stops joining for good.
+        A garbled or cut reply says nothing about the firmware: the plan stays, and
+        only this poll reads apart.
+        """
+        board_read = self._board_read
+        try:
+            try:
+                parts = await self._joined_parts(("summary", board_read))
+            except WhatsminerCommandRejectedError as err:
+                _LOGGER.debug("%s: joined reads refused (%s); reading apart", self._host, err)
+                self._join_reads = False
+                return None
+            check_read(parts["summary"], ("SUMMARY",))
+            summary = _first_row(parts["summary"], ("SUMMARY",))
+            return summary, await self._joined_board_rows(parts[board_read], board_read)
+        except WhatsminerInvalidReplyError as err:
+            _LOGGER.debug("%s: joined reply unreadable (%s); reading apart once", self._host, err)
+            return None
+
+    async def _joined_board_rows(self, part: JsonObject, board_read: str) -> tuple[JsonObject, ...]:
+        """Return the board rows of a joined read.
+
+        A refused ``edevs`` part means the firmware has no ``edevs``: the boards are
+        read with ``devs`` now, and joined with summary from the next poll on.
+        """
+        sections = commands.READ_COMMANDS[board_read].sections
+        try:
+            check_read(part, sections)
+        except WhatsminerCommandRejectedError:
+            if board_read != "edevs":
+                raise
+            self._use_devs()
+            return await self._read_boards()
+        return rows(part, sections)
 
     # Privileged commands ----------------------------------------------------------------
 
@@ -379,7 +442,12 @@ class WhatsminerClient:
         return await self._run(commands.UPDATE_POOLS, pools=pools)
 
     async def update_password(self, new_password: str) -> CommandOutcome:
-        """Change the admin password (1..8 of ``[A-Za-z0-9_]``) and use it from now on."""
+        """Change the admin password (1..8 of ``[A-Za-z0-9_]``) and use it from now on.
+
+        When the reply is lost after the request left, raises WhatsminerConnectionError:
+        the change may have happened, so the new password is tried once the old one is
+        refused.
+        """
         await self._privileged.change_password(new_password)
         return CommandOutcome.CONFIRMED
 
@@ -423,5 +491,9 @@ class WhatsminerClient:
     async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
         """Check the arguments, then send the command through the privileged channel."""
         payload = command.build(**arguments)
-        reply = await self._privileged.send(payload, restarts_miner=command.restarts_miner)
+        reply = await self._privileged.send(
+            payload,
+            lost_reply_is_sent=command.lost_reply_is_sent,
+            forgets_token=command.forgets_token,
+        )
         return CommandOutcome.SENT if reply is None else CommandOutcome.CONFIRMED

@@ -198,6 +198,8 @@ class PoolsParam:
         wire: WireCommand = {}
         for slot in range(1, MAX_POOLS + 1):
             pool = value[slot - 1] if slot <= len(value) else PoolConfig(url="", worker="")
+            if not all(isinstance(text, str) for text in (pool.url, pool.worker, pool.password)):
+                raise _invalid(f"pool {slot} url, worker and password", "text")
             if slot <= len(value) and not _POOL_URL.fullmatch(pool.url):
                 raise _invalid(f"pool {slot} url", "1 to 255 characters without spaces")
             if not (_POOL_FIELD.fullmatch(pool.worker) and _POOL_FIELD.fullmatch(pool.password)):
@@ -214,15 +216,19 @@ class PoolsParam:
 class Command:
     """A privileged v2 command: what it is called, what it takes, what it does.
 
-    ``restarts_miner`` marks commands after which the miner (or its mining process)
-    restarts; their reply is often lost, so a lost reply means "sent", not failure.
+    ``lost_reply_is_sent``: the miner often answers late or never (it restarts, or it
+    stops hashing first), so a reply lost or cut short after the request left means
+    "sent", not failure (PROTOCOL.md §2.5; §5, item 8).
+    ``forgets_token``: the command restarts btminer, which forgets every token it
+    handed out, so the client drops its cached one.
     """
 
     name: str  # the catalogue key
     cmd: str  # the name on the wire
     params: tuple[Param, ...] = ()
     fixed: Mapping[str, WireValue] = MappingProxyType({})
-    restarts_miner: bool = False
+    lost_reply_is_sent: bool = False
+    forgets_token: bool = False
 
     def build(self, **arguments: object) -> WireCommand:
         """Check ``arguments`` and return the plaintext command (before the token)."""
@@ -244,9 +250,12 @@ POWER_OFF: Final = Command(
     name="power_off",
     cmd="power_off",
     params=(FlagParam("respond_before", "respbefore", on="true", off="false"),),
+    lost_reply_is_sent=True,
 )
-RESTART_BTMINER: Final = Command(name="restart_btminer", cmd="restart_btminer", restarts_miner=True)
-REBOOT: Final = Command(name="reboot", cmd="reboot", restarts_miner=True)
+RESTART_BTMINER: Final = Command(
+    name="restart_btminer", cmd="restart_btminer", lost_reply_is_sent=True, forgets_token=True
+)
+REBOOT: Final = Command(name="reboot", cmd="reboot", lost_reply_is_sent=True, forgets_token=True)
 ENABLE_FAST_BOOT: Final = Command(name="enable_btminer_fast_boot", cmd="enable_btminer_fast_boot")
 DISABLE_FAST_BOOT: Final = Command(
     name="disable_btminer_fast_boot", cmd="disable_btminer_fast_boot"
@@ -255,7 +264,8 @@ ADJUST_POWER_LIMIT: Final = Command(
     name="adjust_power_limit",
     cmd="adjust_power_limit",
     params=(IntParam("watts", "power_limit", 0, 99999),),
-    restarts_miner=True,
+    lost_reply_is_sent=True,
+    forgets_token=True,
 )
 ADJUST_UPFREQ_SPEED: Final = Command(
     name="adjust_upfreq_speed",
@@ -274,7 +284,8 @@ SET_TARGET_FREQ: Final = Command(
     name="set_target_freq",
     cmd="set_target_freq",
     params=(IntParam("percent", "percent", -100, 100),),
-    restarts_miner=True,
+    lost_reply_is_sent=True,
+    forgets_token=True,
 )
 SET_TEMP_OFFSET: Final = Command(
     name="set_temp_offset",
@@ -294,11 +305,15 @@ SET_LED: Final = Command(
         IntParam("start", "start", 0, _LED_MS_MAX, as_text=False),
     ),
 )
-SET_LOW_POWER: Final = Command(name="set_low_power", cmd="set_low_power", restarts_miner=True)
-SET_NORMAL_POWER: Final = Command(
-    name="set_normal_power", cmd="set_normal_power", restarts_miner=True
+SET_LOW_POWER: Final = Command(
+    name="set_low_power", cmd="set_low_power", lost_reply_is_sent=True, forgets_token=True
 )
-SET_HIGH_POWER: Final = Command(name="set_high_power", cmd="set_high_power", restarts_miner=True)
+SET_NORMAL_POWER: Final = Command(
+    name="set_normal_power", cmd="set_normal_power", lost_reply_is_sent=True, forgets_token=True
+)
+SET_HIGH_POWER: Final = Command(
+    name="set_high_power", cmd="set_high_power", lost_reply_is_sent=True, forgets_token=True
+)
 UPDATE_POOLS: Final = Command(
     name="update_pools", cmd="update_pools", params=(PoolsParam("pools"),)
 )
@@ -314,7 +329,8 @@ NET_CONFIG_DHCP: Final = Command(
     name="net_config_dhcp",
     cmd="net_config",
     fixed=MappingProxyType({"param": "dhcp"}),
-    restarts_miner=True,
+    lost_reply_is_sent=True,
+    forgets_token=True,
 )
 NET_CONFIG_STATIC: Final = Command(
     name="net_config_static",
@@ -326,7 +342,8 @@ NET_CONFIG_STATIC: Final = Command(
         Ipv4ListParam("dns", "dns", most=3),
         TextParam("hostname", "host", _HOSTNAME, _HOSTNAME_RULE),
     ),
-    restarts_miner=True,
+    lost_reply_is_sent=True,
+    forgets_token=True,
 )
 SET_HOSTNAME: Final = Command(
     name="set_hostname",
@@ -355,7 +372,9 @@ PRE_POWER_ON: Final = Command(
 )
 ENABLE_WEB_POOLS: Final = Command(name="enable_web_pools", cmd="enable_web_pools")
 DISABLE_WEB_POOLS: Final = Command(name="disable_web_pools", cmd="disable_web_pools")
-FACTORY_RESET: Final = Command(name="factory_reset", cmd="factory_reset", restarts_miner=True)
+FACTORY_RESET: Final = Command(
+    name="factory_reset", cmd="factory_reset", lost_reply_is_sent=True, forgets_token=True
+)
 
 PRIVILEGED_COMMANDS: Final[Mapping[str, Command]] = MappingProxyType(
     {

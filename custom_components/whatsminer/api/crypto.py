@@ -11,7 +11,8 @@ Privileged commands travel as ``{"enc": 1, "data": base64(AES-256-ECB(json))}`` 
 padding, and encrypted replies come back as ``{"enc": "<base64>"}``.
 
 API v3 (PROTOCOL.md §4.3) signs each write with ``base64(sha256(cmd + password + salt +
-ts))[:8]``; the v3 transport will use :func:`v3_token` once it lands.
+ts))[:8]``. :func:`v3_token` is here ahead of the v3 transport, which lands next; its
+test vector pins it until then.
 
 md5-crypt costs a few milliseconds of CPU, so callers run :func:`derive_key` and
 :func:`derive_sign` off the event loop. Nothing here logs: every value is a secret.
@@ -81,26 +82,44 @@ def encrypt_command(command: Mapping[str, object], key: bytes) -> bytes:
     return json.dumps(envelope).encode()
 
 
+def _strip_padding(plaintext: bytes) -> bytes:
+    """Drop the padding of a decrypted reply: NUL bytes, then a valid PKCS#7 pad.
+
+    Firmware pads with NULs; a PKCS#7-padded reply (as the Tether simulator sends) ends
+    in 1 to 16 copies of the pad length instead. JSON never ends in such a control
+    byte, so removing a valid pad cannot cut into the reply itself.
+    """
+    unpadded = plaintext.rstrip(b"\0")
+    pad = unpadded[-1:]
+    size = pad[0] if pad else 0
+    if 1 <= size <= AES_BLOCK_BYTES and unpadded.endswith(pad * size):
+        return unpadded[:-size]
+    return unpadded
+
+
 def decrypt_reply(data: object, key: bytes) -> bytes:
     """Decrypt the value of an encrypted reply's ``enc`` key to its plaintext bytes.
 
     Raises WhatsminerInvalidReplyError for anything that is not base64 of whole AES
-    blocks. Trailing NUL padding is dropped; what remains still has to be parsed.
+    blocks; whitespace and line breaks inside the base64 (``encodebytes`` style) are
+    ignored. The padding is dropped; what remains still has to be parsed.
     """
     if not isinstance(data, str):
         raise WhatsminerInvalidReplyError("encrypted reply is not a string")
     try:
-        ciphertext = base64.b64decode(data, validate=True)
+        ciphertext = base64.b64decode("".join(data.split()), validate=True)
     except (binascii.Error, ValueError) as err:
         raise WhatsminerInvalidReplyError("encrypted reply is not base64") from err
     if not ciphertext or len(ciphertext) % AES_BLOCK_BYTES:
         raise WhatsminerInvalidReplyError("encrypted reply is not whole AES blocks")
     decryptor = _cipher(key).decryptor()
-    plaintext = decryptor.update(ciphertext) + decryptor.finalize()
-    return plaintext.rstrip(b"\0")
+    return _strip_padding(decryptor.update(ciphertext) + decryptor.finalize())
 
 
 def v3_token(command: str, password: str, salt: str, timestamp: int) -> str:
-    """Return the 8-character token that signs one v3 write command."""
+    """Return the 8-character token that signs one v3 write command.
+
+    Not used yet: the v3 transport lands next and will sign its writes with it.
+    """
     digest = hashlib.sha256(f"{command}{password}{salt}{timestamp}".encode()).digest()
     return base64.b64encode(digest).decode("ascii")[:8]

@@ -8,7 +8,7 @@ temperatures in °C, fan speeds in RPM, durations in seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 
 
@@ -21,7 +21,11 @@ class PowerMode(StrEnum):
 
 
 class ApiGeneration(Enum):
-    """Which protocol the client speaks to a miner."""
+    """Which protocol the client speaks to a miner.
+
+    Only ``V2`` is spoken today; ``V3`` is defined already because the v3 transport is
+    the next step and stored identities must be able to name it.
+    """
 
     V2 = 2
     V3 = 3
@@ -30,8 +34,9 @@ class ApiGeneration(Enum):
 class CommandOutcome(StrEnum):
     """What the client knows about a write command after sending it.
 
-    Commands that restart the miner often lose their reply; the client then reports
-    ``SENT`` instead of failing, and the next poll shows whether it took effect.
+    Commands that restart the miner or stop hashing (``power_off``) often lose their
+    reply; when the request had left, the client then reports ``SENT`` instead of
+    failing, and the next poll shows whether it took effect.
     """
 
     CONFIRMED = "confirmed"
@@ -102,11 +107,14 @@ class Psu:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PoolConfig:
-    """One pool to write with ``update_pools``."""
+    """One pool to write with ``update_pools``.
+
+    The pool password stays out of ``repr`` so that logging a list of pools leaks nothing.
+    """
 
     url: str
     worker: str
-    password: str = ""
+    password: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,8 +125,8 @@ class Snapshot:
     hashrate_average: float | None  # TH/s since btminer start
     hashrate_factory: float | None  # TH/s the miner was rated for
     power: float | None  # W drawn now
-    power_limit: int | None  # W; None when no limit is set or it is unknown
-    efficiency: float | None  # J/TH = power / hashrate; None when not mining
+    power_limit: int | None  # W in force: the one set, else the model default; None if unknown
+    efficiency: float | None  # J/TH = power / hashrate; None below 0.1 TH/s (stopped, ramp-up)
     environment_temperature: float | None
     boards: tuple[Board, ...]
     chip_temp_min: float | None

@@ -41,6 +41,14 @@ MSG_CANT_ACCESS_WRITE: Final = "can't access write cmd"
 
 _BRACKET_DICT_ERRORS: Final = re.compile(r'"error_code"\s*:\s*\[([^\[\]{}]*)\]')
 _TRUNCATION_CUTS_TRIED: Final = 4
+_TRUNCATION_REPAIR_MAX_CHARS: Final = 64 * 1024
+"""The longest reply a truncation repair is tried on. Cut error lists hold a few hundred
+codes (about 10 KiB); scanning a megabyte of garbage in Python would stall the event loop."""
+_STRUCTURE: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{},]', re.DOTALL)
+"""A JSON string (possibly cut short) or one bracket or comma: what a bracket scan needs."""
+_CLOSER_OF: Final = {"{": "}", "[": "]"}
+_OPENER_OF: Final = {"}": "{", "]": "["}
+_CODE_TEXT: Final = re.compile(r"[0-9]{1,9}")
 
 
 def _load(text: str) -> object | None:
@@ -68,35 +76,41 @@ def _error_list_as_object(text: str) -> str:
     return _BRACKET_DICT_ERRORS.sub(r'"error_code":{\1}', text)
 
 
-def _scan_brackets(text: str) -> tuple[list[str], collections.deque[int]]:
-    """Return the brackets open at the end of ``text`` and its last few commas.
+type _OpenBrackets = tuple[str, _OpenBrackets] | None
+"""The brackets open at a point, innermost first, as a linked list: sharing its tail
+makes a snapshot at every comma free."""
 
-    Only brackets and commas outside strings count. The scan stops at a closing
-    bracket that does not match: nothing after it can be kept.
+
+def _truncation_cuts(text: str) -> collections.deque[tuple[int, _OpenBrackets]]:
+    """Return the last few commas outside strings, each with the brackets open there.
+
+    One pass, in which the regular expression skips strings and plain text in C. The
+    scan stops at a closing bracket that does not match: nothing after it can be kept.
     """
-    open_brackets: list[str] = []
-    commas: collections.deque[int] = collections.deque(maxlen=_TRUNCATION_CUTS_TRIED)
-    in_string = escaped = False
-    pairs = {"}": "{", "]": "["}
-    for position, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
-            open_brackets.append(char)
-        elif char in pairs:
-            if not open_brackets or open_brackets[-1] != pairs[char]:
+    open_brackets: _OpenBrackets = None
+    cuts: collections.deque[tuple[int, _OpenBrackets]] = collections.deque(
+        maxlen=_TRUNCATION_CUTS_TRIED
+    )
+    for token in _STRUCTURE.finditer(text):
+        char = token.group()
+        if char == ",":
+            cuts.append((token.start(), open_brackets))
+        elif char in _CLOSER_OF:
+            open_brackets = (char, open_brackets)
+        elif char in _OPENER_OF:
+            if open_brackets is None or open_brackets[0] != _OPENER_OF[char]:
                 break
-            open_brackets.pop()
-        elif char == ",":
-            commas.append(position)
-    return open_brackets, commas
+            open_brackets = open_brackets[1]
+    return cuts
+
+
+def _closers(open_brackets: _OpenBrackets) -> str:
+    """Return the brackets that close ``open_brackets``, innermost first."""
+    closers = []
+    while open_brackets is not None:
+        bracket, open_brackets = open_brackets
+        closers.append(_CLOSER_OF[bracket])
+    return "".join(closers)
 
 
 def _closed_truncations(text: str) -> Iterable[str]:
@@ -105,21 +119,32 @@ def _closed_truncations(text: str) -> Iterable[str]:
     Some firmware cuts long ``error_code`` lists at an arbitrary byte. Dropping the
     last partial item and closing what is open keeps the codes that did arrive.
     """
-    _, commas = _scan_brackets(text)
-    closers = {"{": "}", "[": "]"}
-    for cut in reversed(commas):
-        prefix = text[:cut]
-        open_brackets, _ = _scan_brackets(prefix)
-        yield prefix + "".join(closers[char] for char in reversed(open_brackets))
+    for cut, open_brackets in reversed(_truncation_cuts(text)):
+        yield text[:cut] + _closers(open_brackets)
+
+
+def _with_error_list_fixed(candidate: str) -> Iterable[str]:
+    """Yield ``candidate``, then its error-list rewrite if that changes anything."""
+    yield candidate
+    if (rewritten := _error_list_as_object(candidate)) != candidate:
+        yield rewritten
 
 
 def _invasive_repairs(text: str) -> Iterable[str]:
-    """Yield candidate rewrites for replies the harmless repairs could not fix."""
-    yield _error_list_as_object(text)
-    if '"error_code"' in text:
+    """Yield candidate rewrites for replies the harmless repairs could not fix.
+
+    Truncation is only suspected where it can be one: an error list is present, the
+    text does not end with ``}`` (a complete reply always does) and it is not too long.
+    """
+    if (rewritten := _error_list_as_object(text)) != text:
+        yield rewritten
+    if (
+        '"error_code"' in text
+        and not text.endswith("}")
+        and len(text) <= _TRUNCATION_REPAIR_MAX_CHARS
+    ):
         for candidate in _closed_truncations(text):
-            yield candidate
-            yield _error_list_as_object(candidate)
+            yield from _with_error_list_fixed(candidate)
 
 
 def decode_reply(raw: bytes) -> JsonObject:
@@ -146,7 +171,7 @@ def _code(value: object) -> int | None:
     """Return a STATUS ``Code`` as an int; firmware sends ints, tolerate strings."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdecimal():
+    if isinstance(value, str) and _CODE_TEXT.fullmatch(value.strip()):
         return int(value)
     return None
 

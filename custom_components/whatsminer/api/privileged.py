@@ -11,9 +11,13 @@ inside. The channel keeps that cost down and the miner happy:
   command's encryption;
 * a rejected token (code 135) or a failed decryption (``enc json load err``) gets one
   fresh token; failing again means the password is wrong;
-* "over max connect" (code 136) stops asking for tokens for a while;
-* after a command that restarts the miner the token is dropped (the miner forgot it),
-  and a reply lost after the request left means "sent", not failure.
+* the miner's own "over max connect" (code 136) stops asking for tokens for a while;
+  commands made meanwhile fail at once, without reaching the miner or extending it;
+* after a command that restarts btminer the token is dropped (the miner forgot it);
+  for commands whose reply is often lost, a reply lost or cut short after the request
+  left means "sent", not failure;
+* a password change whose reply was lost may or may not have happened: the new
+  password is kept as a candidate and tried once when the old one is refused.
 """
 
 from __future__ import annotations
@@ -57,6 +61,11 @@ _SALT: Final = re.compile(r"[./0-9A-Za-z]{1,8}")
 _TOKEN_TIME: Final = re.compile(r"\d{1,12}")
 
 
+def _monotonic() -> float:
+    """Read ``time.monotonic`` when called, so a patched clock (freezegun) is seen."""
+    return time.monotonic()
+
+
 class BlockingRunner(Protocol):
     """Runs a blocking function off the event loop (``hass.async_add_executor_job``)."""
 
@@ -70,98 +79,178 @@ class _Token:
 
     sign: str = field(repr=False)
     aes_key: bytes = field(repr=False)
-    reuse_until: float  # time.monotonic()
+    reuse_until: float  # on the channel's monotonic clock
 
 
 class PrivilegedChannel:
     """Sends privileged commands to one miner, one at a time, with a cached token."""
 
     def __init__(
-        self, *, host: str, password: str, transport: Transport, run_blocking: BlockingRunner
+        self,
+        *,
+        host: str,
+        password: str,
+        transport: Transport,
+        run_blocking: BlockingRunner,
+        clock: Callable[[], float] = _monotonic,
     ) -> None:
-        """Prepare the channel; the first command fetches the first token."""
+        """Prepare the channel; the first command fetches the first token.
+
+        ``clock`` measures token reuse and the token-limit back-off (tests inject one).
+        """
         self._host = host
         self._password = password
         self._transport = transport
         self._run_blocking = run_blocking
+        self._clock = clock
         self._lock = asyncio.Lock()
         self._token: _Token | None = None
         self._derived_key: tuple[str, str] | None = None  # (salt, key) for self._password
+        self._candidate_password: str | None = None  # from a change whose reply was lost
         self._backoff_until = 0.0
 
-    async def send(self, payload: JsonObject, *, restarts_miner: bool = False) -> JsonObject | None:
+    async def send(
+        self, payload: JsonObject, *, lost_reply_is_sent: bool = False, forgets_token: bool = False
+    ) -> JsonObject | None:
         """Send one privileged command and return its checked, decrypted reply.
 
-        For a command that restarts the miner, returns None when the reply was lost after
-        the request left.
+        With ``lost_reply_is_sent``, returns None when the reply was lost or unreadable
+        after the request left. With ``forgets_token``, the token is dropped afterwards.
         """
         async with self._lock:
-            reply = await self._send(payload, lost_reply_is_sent=restarts_miner)
-            if restarts_miner:
+            reply = await self._send(payload, lost_reply_is_sent=lost_reply_is_sent)
+            if forgets_token:
                 self._token = None
             return reply
 
     async def change_password(self, new_password: str) -> None:
-        """Send ``update_pwd`` and use the new password from then on."""
+        """Send ``update_pwd`` and use the new password from then on.
+
+        When the reply is lost after the request left, raises WhatsminerConnectionError
+        and keeps the new password as a candidate for the next refusal of the old one.
+        """
         payload = commands.UPDATE_PWD.build(old=self._password, new=new_password)
         async with self._lock:
-            await self._send(payload, lost_reply_is_sent=False)
-            self._password = new_password
-            self.forget()
+            if await self._send(payload, lost_reply_is_sent=True) is None:
+                self._candidate_password = new_password
+                raise WhatsminerConnectionError(
+                    "no reply to the password change; the new password is tried if the "
+                    "old one is refused",
+                    request_sent=True,
+                )
+            self._use_password(new_password)
 
     def forget(self) -> None:
         """Drop the token and the derived key."""
         self._token = None
         self._derived_key = None
 
+    def _use_password(self, password: str) -> None:
+        """Switch passwords; the token and the key belong to the old one."""
+        self._password = password
+        self.forget()
+
     async def _send(self, payload: JsonObject, *, lost_reply_is_sent: bool) -> JsonObject | None:
-        """Sign, encrypt and send ``payload``, retrying once with a fresh token."""
+        """Send ``payload`` through the retries, the candidate password and the back-off.
+
+        During a token-limit back-off nothing is sent. When the password is refused and
+        a lost password change left a candidate, the candidate is tried once.
+        """
+        remaining = self._backoff_until - self._clock()
+        if remaining > 0:
+            raise WhatsminerTokenLimitError(
+                f"the miner has no tokens left; retrying in {remaining:.0f} s"
+            )
         _LOGGER.debug("%s: sending privileged command %s", self._host, payload["cmd"])
         try:
-            token = await self._valid_token()
             try:
-                return await self._send_encrypted(token, payload, lost_reply_is_sent)
-            except WhatsminerAuthError as err:
-                _LOGGER.debug("%s: %s; fetching a new token once", self._host, err)
-                self._token = None
-                token = await self._valid_token()
-                return await self._send_encrypted(token, payload, lost_reply_is_sent)
+                reply = await self._send_retrying(payload, lost_reply_is_sent)
+            except WhatsminerAuthError:
+                if (candidate := self._candidate_password) is None:
+                    raise
+                await self._adopt_candidate_password(candidate)
+                return await self._send_retrying(payload, lost_reply_is_sent)
         except WhatsminerTokenLimitError:
+            # Only the miner says so here: the back-off itself raised above, untouched.
             self._token = None
-            self._backoff_until = time.monotonic() + TOKEN_LIMIT_BACKOFF_SECONDS
+            self._backoff_until = self._clock() + TOKEN_LIMIT_BACKOFF_SECONDS
             raise
+        if reply is not None:
+            self._candidate_password = None  # the miner took the old password: no change
+        return reply
+
+    async def _send_retrying(
+        self, payload: JsonObject, lost_reply_is_sent: bool
+    ) -> JsonObject | None:
+        """Sign, encrypt and send ``payload``, retrying once with a fresh token."""
+        token = await self._valid_token()
+        try:
+            return await self._send_encrypted(token, payload, lost_reply_is_sent)
+        except WhatsminerAuthError as err:
+            _LOGGER.debug("%s: %s; fetching a new token once", self._host, err)
+            self._token = None
+            token = await self._valid_token()
+            return await self._send_encrypted(token, payload, lost_reply_is_sent)
+
+    async def _adopt_candidate_password(self, candidate: str) -> None:
+        """Try, once, the password of a change whose reply was lost; keep it if it works.
+
+        A harmless encrypted ``status`` tells whether the miner takes it. If not, the
+        old password stays and the error is raised.
+        """
+        self._candidate_password = None
+        previous = self._password
+        self._use_password(candidate)
+        try:
+            token = await self._valid_token()
+            await self._send_encrypted(token, {"cmd": "status"}, lost_reply_is_sent=False)
+        except BaseException:
+            self._use_password(previous)
+            raise
+        _LOGGER.debug("%s: the password change had gone through; using it", self._host)
 
     async def _send_encrypted(
         self, token: _Token, payload: JsonObject, lost_reply_is_sent: bool
     ) -> JsonObject | None:
-        """Send one encrypted command and decrypt and check its reply."""
+        """Send one encrypted command and decrypt and check its reply.
+
+        Returns None for a lost or unreadable reply when ``lost_reply_is_sent``.
+        """
         request = crypto.encrypt_command({**payload, "token": token.sign}, token.aes_key)
         try:
-            raw = await self._transport.exchange(request)
+            reply = self._open(await self._transport.exchange(request), token)
         except WhatsminerConnectionError as err:
-            if lost_reply_is_sent and err.request_sent:
-                _LOGGER.debug(
-                    "%s: no reply to %s, which restarts the miner; taking it as sent",
-                    self._host,
-                    payload["cmd"],
-                )
-                return None
-            raise
+            if not (lost_reply_is_sent and err.request_sent):
+                raise
+            lost = "no reply"
+        except WhatsminerInvalidReplyError:
+            if not lost_reply_is_sent:
+                raise
+            lost = "an unreadable reply"
+        else:
+            check_status(reply)
+            return reply
+        _LOGGER.debug(
+            "%s: %s to %s, whose reply is often lost; taking it as sent",
+            self._host,
+            lost,
+            payload["cmd"],
+        )
+        return None
+
+    @staticmethod
+    def _open(raw: bytes, token: _Token) -> JsonObject:
+        """Parse a reply, decrypting it unless the miner answered in plaintext."""
         reply = decode_reply(raw)
         if "enc" in reply and "STATUS" not in reply:
             reply = decode_reply(crypto.decrypt_reply(reply["enc"], token.aes_key))
-        check_status(reply)
         return reply
 
     async def _valid_token(self) -> _Token:
         """Return the cached token, or fetch a new one with ``get_token``."""
-        now = time.monotonic()
+        now = self._clock()
         if self._token is not None and now < self._token.reuse_until:
             return self._token
-        if now < self._backoff_until:
-            raise WhatsminerTokenLimitError(
-                f"the miner has no tokens left; retrying in {self._backoff_until - now:.0f} s"
-            )
         reply = decode_reply(
             await self._transport.exchange(json.dumps({"cmd": "get_token"}).encode())
         )

@@ -27,6 +27,9 @@ MAX_REPLY_BYTES: Final = 1024 * 1024
 
 _CHUNK_BYTES: Final = 64 * 1024
 
+CLOSE_TIMEOUT_SECONDS: Final = 1.0
+"""How long closing a connection may take before the client stops waiting for it."""
+
 
 class Transport(Protocol):
     """Sends one request and returns its raw reply bytes."""
@@ -57,6 +60,22 @@ def _is_complete_json(reply: bytes | bytearray) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
+
+
+async def _release(writer: asyncio.StreamWriter, *, abort: bool) -> None:
+    """Close the connection of one exchange, within a bounded time.
+
+    A failed exchange (timeout, oversize reply, socket error, cancellation) aborts the
+    connection: a graceful close would wait for unsent data a stuck miner never takes.
+    Waiting for the close is bounded too, so a poll never hangs on a dead socket.
+    """
+    if abort:
+        writer.transport.abort()
+    else:
+        writer.close()
+    with contextlib.suppress(OSError, TimeoutError):
+        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+            await writer.wait_closed()
 
 
 class V2Transport:
@@ -97,13 +116,14 @@ class V2Transport:
         reply exceeds the size cap.
         """
         reader, writer = await self._connect()
-        request_sent = False
+        request_sent = completed = False
         try:
             async with asyncio.timeout(self._timeout):
                 writer.write(request)
                 await writer.drain()
                 request_sent = True
                 reply = await self._read_reply(reader)
+            completed = True
         except TimeoutError as err:
             raise WhatsminerTimeoutError(
                 f"{self._host}:{self._port} did not answer within {self._timeout} s",
@@ -115,9 +135,7 @@ class V2Transport:
                 request_sent=request_sent,
             ) from err
         finally:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+            await _release(writer, abort=not completed)
         if not reply:
             raise WhatsminerConnectionError(
                 f"{self._host}:{self._port} closed the connection without a reply",
@@ -139,7 +157,9 @@ class V2Transport:
                 f"{self._host}:{self._port} did not accept a connection within "
                 f"{self._connect_timeout} s"
             ) from err
-        except OSError as err:
+        except (OSError, ValueError, OverflowError) as err:
+            # ValueError (UnicodeError) and OverflowError: a host or port the resolver or
+            # the socket refuses. The client checks both first; this is the last line.
             raise WhatsminerConnectionError(
                 f"cannot connect to {self._host}:{self._port}: {err}"
             ) from err

@@ -22,8 +22,13 @@ if TYPE_CHECKING:
 
 MH_PER_TH: Final = 1_000_000
 GH_PER_TH: Final = 1_000
-NO_POWER_LIMIT: Final = 2_147_483_647
-"""``status`` reports INT_MAX as ``power_limit_set`` when no limit is set."""
+NO_POWER_LIMIT_FROM: Final = 99_999
+"""``power_limit_set`` from here up means no limit is set: ``adjust_power_limit`` 99999
+removes the limit, and firmware reports INT_MAX (2147483647) when none was ever set."""
+MIN_EFFICIENCY_HASHRATE: Final = 0.1
+"""TH/s below which efficiency is None. While btminer ramps up (or winds down) the boards
+draw kilowatts for a fraction of a TH/s, and power / hashrate would report thousands of
+J/TH: true for that minute, but it would swamp the efficiency history."""
 
 _HASHRATE_NOW_KEYS: Final = ("HS RT", "MHS 1m", "MHS 5s", "MHS av")
 _BOARD_FREQUENCY_KEYS: Final = ("Chip Frequency", "Frequency")
@@ -158,11 +163,12 @@ def _summary_errors(summary: JsonObject) -> tuple[ErrorCode, ...]:
 def _power_limit(status: JsonObject, summary: JsonObject) -> int | None:
     """Read the power limit in force.
 
-    ``status`` reports the limit the user set, or INT_MAX when none is set; the miner then
-    runs at its model's default, which summary ``"Power Limit"`` shows (0 while stopped).
+    ``status`` reports the limit the user set, or 99999 or INT_MAX when none is set; the
+    miner then runs at its model's default, which summary ``"Power Limit"`` shows (0
+    while stopped, which means unknown here).
     """
     limit = values.integer(status.get("power_limit_set"))
-    if limit is not None and 0 < limit < NO_POWER_LIMIT:
+    if limit is not None and 0 < limit < NO_POWER_LIMIT_FROM:
         return limit
     fallback = values.integer(summary.get("Power Limit"))
     return fallback if fallback is not None and fallback > 0 else None
@@ -189,6 +195,13 @@ def _first_known[T](*candidates: T | None) -> T | None:
     return next((candidate for candidate in candidates if candidate is not None), None)
 
 
+def _efficiency(power: float | None, hashrate: float | None) -> float | None:
+    """Return J/TH, or None when either is unknown or hashing has barely begun."""
+    if power is None or hashrate is None or hashrate < MIN_EFFICIENCY_HASHRATE:
+        return None
+    return power / hashrate
+
+
 def _mean(temperatures: list[float]) -> float:
     """Average board temperatures the way the firmware rounds them."""
     return round(fmean(temperatures), 2)
@@ -209,7 +222,7 @@ def build_snapshot(replies: V2Replies) -> Snapshot:
     summary, status = replies.summary, replies.status
     boards = tuple(_board(position, row) for position, row in enumerate(replies.boards))
     psu = _psu(replies.psu, summary)
-    hashrate = _th(values.first_number(summary, _HASHRATE_NOW_KEYS), MH_PER_TH)
+    hashrate = _non_negative(_th(values.first_number(summary, _HASHRATE_NOW_KEYS), MH_PER_TH))
     power = _first_known(
         _non_negative(values.number(summary.get("Power"))),
         _non_negative(values.number(summary.get("Power_RT"))),
@@ -226,7 +239,7 @@ def build_snapshot(replies: V2Replies) -> Snapshot:
         hashrate_factory=_th(values.number(summary.get("Factory GHS")), GH_PER_TH),
         power=power,
         power_limit=_power_limit(status, summary),
-        efficiency=power / hashrate if power is not None and hashrate else None,
+        efficiency=_efficiency(power, hashrate),
         environment_temperature=values.number(summary.get("Env Temp")),
         boards=boards,
         chip_temp_min=_chip_temperature(

@@ -31,19 +31,20 @@ def text(value: object) -> str | None:
 
 
 def number(value: object) -> float | None:
-    """Return a finite float from a JSON number or a numeric string."""
+    """Return a finite float from a JSON number or a numeric string.
+
+    JSON integers are unbounded: one too large for a float (a 400-digit ``Power``)
+    is junk like any other.
+    """
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        result = float(value)
-    else:
-        cleaned = text(value)
-        if cleaned is None:
-            return None
-        try:
-            result = float(cleaned)
-        except ValueError:
-            return None
+    raw = value if isinstance(value, int | float) else text(value)
+    if raw is None:
+        return None
+    try:
+        result = float(raw)
+    except (ValueError, OverflowError):
+        return None
     return result if math.isfinite(result) else None
 
 
