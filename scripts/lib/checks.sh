@@ -17,6 +17,9 @@ from homeassistant.const import __version__
 print(f"lane {sys.argv[1]}: Python {sys.version.split()[0]}, Home Assistant {__version__}")
 PY
 
+# Each lane keeps its own coverage data: the lanes see the repo under different paths.
+export COVERAGE_FILE=".coverage.${lane}"
+
 status=0
 step() {
   printf '\033[1m--> [%s] %s\033[0m\n' "$lane" "$*"
