@@ -11,15 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import resource
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .identity import loopback_address
+from .lifecycle import StartStop
 from .miner import SimulatedMiner
 from .profiles import PROFILES, Profile
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from types import TracebackType
 
 # File descriptors kept free for client connections and everything else in the process.
 SPARE_DESCRIPTORS = 1024
@@ -46,7 +46,7 @@ def ensure_descriptors(needed: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-class MinerFarm:
+class MinerFarm(StartStop):
     """`count` simulated miners with the same profile and password."""
 
     def __init__(
@@ -95,17 +95,3 @@ class MinerFarm:
     async def stop(self) -> None:
         """Stop every miner."""
         await asyncio.gather(*(miner.stop() for miner in self.miners))
-
-    async def __aenter__(self) -> Self:
-        """Start, as `async with MinerFarm(...) as farm`."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.stop()

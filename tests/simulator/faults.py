@@ -41,7 +41,7 @@ NO_FAULTS = ReplyFaults()
 
 @dataclass
 class Faults:
-    """The switchable faults of one miner."""
+    """The switchable faults of one miner: the reply faults of `ReplyFaults`, plus `refuse`."""
 
     delay: float = 0.0
     drop: bool = False
@@ -61,9 +61,7 @@ class Faults:
 
     def take(self) -> ReplyFaults:
         """Return the reply faults for the next reply, counting it against `count`."""
-        current = ReplyFaults(
-            self.delay, self.drop, self.reset, self.truncate, self.garbage, self.oversize
-        )
+        current = ReplyFaults(*(getattr(self, name) for name in ReplyFaults._fields))
         if current == NO_FAULTS or self.count is None:
             return current
         self.count -= 1
@@ -73,8 +71,8 @@ class Faults:
 
     def clear_reply_faults(self) -> None:
         """Switch every reply fault off (and forget `count`)."""
-        self.delay = 0.0
-        self.drop = self.reset = self.truncate = self.garbage = self.oversize = False
+        for name, default in ReplyFaults._field_defaults.items():
+            setattr(self, name, default)
         self.count = None
 
     def clear(self) -> None:

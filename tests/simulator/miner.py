@@ -14,17 +14,15 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 import logging
 import socket
 import time
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any
 
 from . import net, v2, v3
 from .auth import Auth
 from .faults import Faults
 from .identity import loopback_address, mac_for_host
+from .lifecycle import StartStop
 from .profiles import KNOWN_QUIRKS, PROFILES, Profile
 from .state import MinerState, RestartKind
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,7 +42,7 @@ def wall_clock() -> float:
     return time.time()
 
 
-class SimulatedMiner:
+class SimulatedMiner(StartStop):
     """A simulated Whatsminer; see docs/architecture.md "The simulator contract"."""
 
     def __init__(
@@ -160,20 +158,6 @@ class SimulatedMiner:
         for sock in self._connections.values():
             sock.close()
         self._connections.clear()
-
-    async def __aenter__(self) -> Self:
-        """Start, as `async with SimulatedMiner(...) as miner`."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.stop()
 
     def record(self, command: str, request: Mapping[str, Any]) -> None:
         """Note a command the miner executed (privileged ones as decrypted)."""

@@ -187,6 +187,7 @@ class PrivilegedChannel:
         try:
             return await self._send_encrypted(token, payload, lost_reply_is_sent)
         except WhatsminerAuthError as err:
+            # ``err`` carries one of check_status's fixed texts, never a password or key.
             _LOGGER.debug("%s: %s; fetching a new token once", self._host, err)
             self._token = None
             token = await self._valid_token()
