@@ -10,7 +10,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .api import Identity, WhatsminerClient, WhatsminerError
 from .const import CONF_IDENTITY, DOMAIN
-from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator, scan_interval
+from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 from .issues import async_delete_write_api_issue
 from .services import async_setup_services
 from .stored_identity import identity_as_data, identity_from_data
@@ -40,6 +40,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:
     """Set up one miner.
 
+    There is no update listener: a changed address or password reloads the entry
+    through the flow that changed it (Home Assistant's own reload helpers), and a
+    changed scan interval is handed to the running coordinator by the options flow.
+
     A miner seen before loads even while it is switched off (solar setups cut power
     daily): its entities start unavailable and recover with the first answered poll.
     Only a miner that has never answered makes setup retry.
@@ -61,7 +65,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
     coordinator = WhatsminerCoordinator(hass, entry, client, identity)
     await coordinator.async_refresh()
     entry.runtime_data = coordinator
-    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     # Home Assistant stops without unloading entries; the identify flash ends either way.
     entry.async_on_unload(
         hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, coordinator.async_end_identify_now)
@@ -83,11 +86,6 @@ async def _async_first_identity(client: WhatsminerClient) -> Identity:
             translation_key="never_seen",
             translation_placeholders={"host": client.host, "error": str(err)},
         ) from err
-
-
-async def _async_entry_updated(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> None:
-    """Apply a changed scan interval without reloading (the next poll uses it)."""
-    entry.runtime_data.update_interval = scan_interval(entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:

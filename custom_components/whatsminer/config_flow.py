@@ -10,9 +10,16 @@ and its check, once they are on, starts re-authentication for a wrong password.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
@@ -50,6 +57,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+
+    from .coordinator import WhatsminerConfigEntry
 
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PASSWORD_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR})
@@ -91,7 +100,7 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> WhatsminerOptionsFlow:
+    def async_get_options_flow(config_entry: WhatsminerConfigEntry) -> WhatsminerOptionsFlow:
         """Return the options flow."""
         return WhatsminerOptionsFlow()
 
@@ -248,14 +257,22 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class WhatsminerOptionsFlow(OptionsFlow):
-    """Change how often the miner is polled."""
+    """Change how often the miner is polled, without reloading it."""
+
+    config_entry: WhatsminerConfigEntry
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the scan interval."""
+        """Ask for the scan interval; a loaded miner's next poll already uses it.
+
+        Handing the interval to the running coordinator here spares a reload (which
+        would drop every entity for a moment) and an update listener, which Home
+        Assistant reserves for scheduling reloads.
+        """
         if user_input is not None:
-            return self.async_create_entry(
-                data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
-            )
+            seconds = int(user_input[CONF_SCAN_INTERVAL])
+            if self.config_entry.state is ConfigEntryState.LOADED:
+                self.config_entry.runtime_data.update_interval = timedelta(seconds=seconds)
+            return self.async_create_entry(data={CONF_SCAN_INTERVAL: seconds})
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

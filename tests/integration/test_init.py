@@ -6,7 +6,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_SCAN_INTERVAL, EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -195,18 +195,6 @@ async def test_different_miner_at_the_address(
     assert hass.states.get(HASHRATE).state == STATE_UNAVAILABLE
     assert f"A different miner now answers at {other.host}" in caplog.text
     assert entry.data[CONF_IDENTITY]["mac"] == miner.mac
-
-
-async def test_scan_interval_option_applies_without_reload(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """Changing the options only changes the poll interval."""
-    coordinator = init_integration.runtime_data
-    hass.config_entries.async_update_entry(init_integration, options={CONF_SCAN_INTERVAL: 90})
-    await hass.async_block_till_done()
-
-    assert init_integration.runtime_data is coordinator
-    assert coordinator.update_interval.total_seconds() == 90
 
 
 async def test_write_check_retried_when_the_miner_has_no_tokens(
