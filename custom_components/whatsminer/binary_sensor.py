@@ -23,14 +23,14 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import Snapshot
+    from .api import MinerData
     from .coordinator import WhatsminerConfigEntry
 
 # Read-only entities of one coordinator: no request limit needed.
 PARALLEL_UPDATES = 0
 
 
-def hashing(snapshot: Snapshot) -> bool:
+def hashing(snapshot: MinerData) -> bool:
     """Whether the miner is hashing now: mining switched on and a hashrate above zero.
 
     The mining switch shows what was asked for; this shows the result. After power_on it
@@ -44,7 +44,7 @@ def hashing(snapshot: Snapshot) -> bool:
 class WhatsminerBinarySensorEntityDescription(BinarySensorEntityDescription):
     """A binary sensor read from the poll snapshot."""
 
-    value_fn: Callable[[Snapshot], bool | None]
+    value_fn: Callable[[MinerData], bool | None]
 
 
 BINARY_SENSORS: tuple[WhatsminerBinarySensorEntityDescription, ...] = (

@@ -36,7 +36,7 @@ from yarl import URL
 from .api import (
     CommandOutcome,
     Identity,
-    Snapshot,
+    MinerData,
     WhatsminerAuthError,
     WhatsminerClient,
     WhatsminerError,
@@ -72,7 +72,7 @@ def scan_interval(entry: ConfigEntry) -> timedelta:
     return timedelta(seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL))
 
 
-class WhatsminerCoordinator(DataUpdateCoordinator[Snapshot]):
+class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
     """Poll one miner and send it commands."""
 
     config_entry: WhatsminerConfigEntry
@@ -121,7 +121,7 @@ class WhatsminerCoordinator(DataUpdateCoordinator[Snapshot]):
             configuration_url=web_ui_url(self.client.host),
         )
 
-    async def _async_update_data(self) -> Snapshot:
+    async def _async_update_data(self) -> MinerData:
         """Poll the miner once."""
         try:
             if not self._identity_read:

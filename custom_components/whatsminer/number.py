@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import CommandOutcome, Snapshot, WhatsminerClient
+    from .api import CommandOutcome, MinerData, WhatsminerClient
     from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway. (The power
@@ -39,7 +39,7 @@ PARALLEL_UPDATES = 1
 class WhatsminerNumberEntityDescription(NumberEntityDescription):
     """A number whose value is in the snapshot and that one command sets."""
 
-    value_fn: Callable[[Snapshot], int | None]
+    value_fn: Callable[[MinerData], int | None]
     set_fn: Callable[[WhatsminerClient, int], Awaitable[CommandOutcome]]
     restarts_miner: bool = False
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 
-from .api import CommandOutcome, PowerMode, Snapshot, WhatsminerClient
+from .api import CommandOutcome, MinerData, PowerMode, WhatsminerClient
 from .entity import WhatsminerEntity
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ PARALLEL_UPDATES = 1
 class WhatsminerSelectEntityDescription(SelectEntityDescription):
     """A select whose option is in the snapshot and that one command sets."""
 
-    value_fn: Callable[[Snapshot], str | None]
+    value_fn: Callable[[MinerData], str | None]
     select_fn: Callable[[WhatsminerClient, str], Awaitable[CommandOutcome]]
     restarts_miner: bool = False
 

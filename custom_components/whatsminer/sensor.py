@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
-    from .api import Board, Snapshot
+    from .api import Board, MinerData
     from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 
 # Read-only entities of one coordinator: no request limit needed.
@@ -52,8 +52,8 @@ UNIT_EFFICIENCY = "J/TH"
 class WhatsminerSensorEntityDescription(SensorEntityDescription):
     """A sensor read from the poll snapshot."""
 
-    value_fn: Callable[[Snapshot], StateType]
-    attributes_fn: Callable[[Snapshot], dict[str, Any]] | None = None
+    value_fn: Callable[[MinerData], StateType]
+    attributes_fn: Callable[[MinerData], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import CommandOutcome, Snapshot, WhatsminerClient
+    from .api import CommandOutcome, MinerData, WhatsminerClient
     from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway.
@@ -27,7 +27,7 @@ PARALLEL_UPDATES = 1
 class WhatsminerSwitchEntityDescription(SwitchEntityDescription):
     """A switch whose state is in the snapshot and that one command sets."""
 
-    value_fn: Callable[[Snapshot], bool | None]
+    value_fn: Callable[[MinerData], bool | None]
     set_fn: Callable[[WhatsminerClient, bool], Awaitable[CommandOutcome]]
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from custom_components.whatsminer.api import WhatsminerError
 from custom_components.whatsminer.api.crypto import aes_key, decrypt_reply
 from custom_components.whatsminer.api.parser import check_status, decode_reply
-from custom_components.whatsminer.api.v2_models import V2Replies, build_identity, build_snapshot
+from custom_components.whatsminer.api.v2_models import V2Replies, build_identity, build_miner_data
 
 from .fake_miner import FIXTURES
 
@@ -122,7 +122,7 @@ def test_models_never_fail_on_junk_fields(
     boards: list[dict[str, Any]],
     msg: dict[str, Any],
 ) -> None:
-    build_snapshot(
+    build_miner_data(
         V2Replies(
             summary=summary,
             boards=tuple(boards),

@@ -18,7 +18,7 @@ from custom_components.whatsminer.api.v2_models import (
     V2Replies,
     api_version,
     build_identity,
-    build_snapshot,
+    build_miner_data,
     led_auto,
     mac_address,
     upfreq_speed,
@@ -51,7 +51,7 @@ def replies(**overrides: Any) -> V2Replies:
 
 
 def test_snapshot_of_the_vendor_examples() -> None:
-    snapshot = build_snapshot(replies())
+    snapshot = build_miner_data(replies())
 
     assert snapshot.hashrate == pytest.approx(84.94136602)  # HS RT, MH/s -> TH/s
     assert snapshot.hashrate_average == pytest.approx(84.98373062)
@@ -107,7 +107,7 @@ def test_snapshot_of_the_vendor_examples() -> None:
 
 
 def test_snapshot_of_v1_api_firmware() -> None:
-    snapshot = build_snapshot(
+    snapshot = build_miner_data(
         replies(
             summary=_rows("asicrs_v1_summary_with_errors.json", "SUMMARY")[0],
             boards=_rows("asicrs_v1_devs.json", "DEVS"),
@@ -140,7 +140,7 @@ def test_snapshot_of_v1_api_firmware() -> None:
 
 def test_snapshot_of_a_liquid_cooled_m30() -> None:
     summary = _rows("pyasic-issue22_summary.json", "SUMMARY")[0]
-    snapshot = build_snapshot(replies(summary=summary, boards=(), psu=None))
+    snapshot = build_miner_data(replies(summary=summary, boards=(), psu=None))
 
     assert snapshot.hashrate == pytest.approx(60.37540049)
     assert snapshot.hashrate_factory == pytest.approx(55.525)
@@ -151,7 +151,7 @@ def test_snapshot_of_a_liquid_cooled_m30() -> None:
 
 
 def test_snapshot_of_the_asicrs_v2_replies() -> None:
-    snapshot = build_snapshot(
+    snapshot = build_miner_data(
         replies(
             summary=_rows("asicrs_v2_summary.json", "SUMMARY")[0],
             boards=_rows("asicrs_v2_devs.json", "DEVS"),
@@ -188,7 +188,7 @@ def test_every_captured_status_reads(status_name: str) -> None:
     status = _msg(status_name)
     summary = {"Power Limit": 3000}
 
-    snapshot = build_snapshot(replies(summary=summary, status=status))
+    snapshot = build_miner_data(replies(summary=summary, status=status))
 
     assert snapshot.firmware is not None
     assert snapshot.firmware[:2] == "20"
@@ -211,7 +211,7 @@ def test_junk_everywhere_becomes_none() -> None:
     ]  # fmt: skip
     junk: dict[str, Any] = dict.fromkeys(fields, "junk")
     junk |= {"Power": -1, "Power Mode": "Turbo", "Error Code 0": None, "Error Code x": 5}
-    snapshot = build_snapshot(
+    snapshot = build_miner_data(
         replies(
             summary=junk,
             boards=({"Status": ["Alive"], "Temperature": "hot"}, {}),
@@ -250,9 +250,9 @@ def test_junk_everywhere_becomes_none() -> None:
 
 def test_power_falls_back_to_power_rt_then_psu_input() -> None:
     psu = {"pin": "3573"}
-    with_rt = build_snapshot(replies(summary={"Power": -1, "Power_RT": 3427}, psu=psu))
-    with_psu = build_snapshot(replies(summary={"Power": -1}, psu=psu))
-    stopped = build_snapshot(replies(summary={"Power": 0, "Power_RT": 12}, psu=psu))
+    with_rt = build_miner_data(replies(summary={"Power": -1, "Power_RT": 3427}, psu=psu))
+    with_psu = build_miner_data(replies(summary={"Power": -1}, psu=psu))
+    stopped = build_miner_data(replies(summary={"Power": 0, "Power_RT": 12}, psu=psu))
 
     assert with_rt.power == 3427
     assert with_psu.power == 3573
@@ -260,7 +260,7 @@ def test_power_falls_back_to_power_rt_then_psu_input() -> None:
 
 
 def test_efficiency_needs_a_hashrate() -> None:
-    stopped = build_snapshot(replies(summary={"Power": 13, "HS RT": 0}))
+    stopped = build_miner_data(replies(summary={"Power": 13, "HS RT": 0}))
     assert stopped.efficiency is None
 
 
@@ -277,7 +277,7 @@ def test_efficiency_needs_a_hashrate() -> None:
 def test_efficiency_waits_for_a_real_hashrate(
     hs_rt: int, hashrate: float | None, efficiency: float | None
 ) -> None:
-    snapshot = build_snapshot(replies(summary={"Power": 3000, "HS RT": hs_rt}))
+    snapshot = build_miner_data(replies(summary={"Power": 3000, "HS RT": hs_rt}))
 
     assert snapshot.hashrate == (None if hashrate is None else pytest.approx(hashrate))
     assert snapshot.efficiency == (None if efficiency is None else pytest.approx(efficiency))
@@ -285,7 +285,7 @@ def test_efficiency_waits_for_a_real_hashrate(
 
 def test_power_limit_rules() -> None:
     def limit(status_value: object, summary_value: object) -> int | None:
-        return build_snapshot(
+        return build_miner_data(
             replies(
                 status={"power_limit_set": status_value}, summary={"Power Limit": summary_value}
             )
@@ -304,12 +304,12 @@ def test_power_limit_rules() -> None:
 
 
 def test_power_mode_from_status_when_summary_lacks_it() -> None:
-    snapshot = build_snapshot(replies(summary={}, status={"power_mode": "high"}))
+    snapshot = build_miner_data(replies(summary={}, status={"power_mode": "high"}))
     assert snapshot.power_mode is PowerMode.HIGH
 
 
 def test_chip_temperatures_come_from_the_boards_when_summary_lacks_them() -> None:
-    snapshot = build_snapshot(replies(summary={}))
+    snapshot = build_miner_data(replies(summary={}))
 
     assert snapshot.chip_temp_min == 77.94
     assert snapshot.chip_temp_avg == pytest.approx(89.68)
@@ -317,12 +317,12 @@ def test_chip_temperatures_come_from_the_boards_when_summary_lacks_them() -> Non
 
 
 def test_mining_is_false_while_mineroff() -> None:
-    snapshot = build_snapshot(replies(status={"mineroff": "true"}))
+    snapshot = build_miner_data(replies(status={"mineroff": "true"}))
     assert snapshot.mining is False
 
 
 def test_psu_voltage_outside_mains_range_is_unknown() -> None:
-    snapshot = build_snapshot(replies(psu={"vin": "231.5", "name": "P221B"}))
+    snapshot = build_miner_data(replies(psu={"vin": "231.5", "name": "P221B"}))
 
     assert snapshot.psu is not None
     assert snapshot.psu.input_voltage is None
@@ -331,7 +331,7 @@ def test_psu_voltage_outside_mains_range_is_unknown() -> None:
 
 def test_error_code_forms() -> None:
     def errors(listed: object) -> tuple[ErrorCode, ...]:
-        return build_snapshot(replies(error_codes={"error_code": listed})).errors
+        return build_miner_data(replies(error_codes={"error_code": listed})).errors
 
     repaired = decode_reply((FIXTURES / "official205_get_error_code.malformed.txt").read_bytes())
     assert errors(message(repaired)["error_code"]) == (
@@ -353,7 +353,7 @@ def test_summary_errors_with_times_in_index_order() -> None:
         "Error 2 Time": "2024-01-01 00:00:00",
         "Error Code 3": "",
     }
-    snapshot = build_snapshot(replies(summary=summary, error_codes=None))
+    snapshot = build_miner_data(replies(summary=summary, error_codes=None))
 
     assert snapshot.errors == (
         ErrorCode(code="110", time="2024-01-01 00:00:00"),

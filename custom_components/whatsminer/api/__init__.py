@@ -22,11 +22,11 @@ from .models import (
     CommandOutcome,
     ErrorCode,
     Identity,
+    MinerData,
     Pool,
     PoolConfig,
     PowerMode,
     Psu,
-    Snapshot,
 )
 
 __all__ = [
@@ -35,11 +35,11 @@ __all__ = [
     "CommandOutcome",
     "ErrorCode",
     "Identity",
+    "MinerData",
     "Pool",
     "PoolConfig",
     "PowerMode",
     "Psu",
-    "Snapshot",
     "WhatsminerAuthError",
     "WhatsminerClient",
     "WhatsminerCommandRejectedError",

@@ -33,7 +33,7 @@ from .transport import Transport, V2Transport
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .models import Identity, PoolConfig, Snapshot
+    from .models import Identity, MinerData, PoolConfig
     from .parser import JsonObject
     from .privileged import BlockingRunner
 
@@ -161,7 +161,7 @@ class WhatsminerClient:
             check_read(parts[spec.name], spec.sections)
         return parts
 
-    async def fetch(self) -> Snapshot:
+    async def fetch(self) -> MinerData:
         """Poll the miner once and return everything it reports.
 
         A poll costs 5 connections, opened concurrently: ``summary+edevs`` joined,
@@ -187,7 +187,7 @@ class WhatsminerClient:
         summary, boards = _succeeded(boards_and_summary)
         error_reply = _succeeded(error_codes)
         psu_reply = _succeeded(psu)
-        return v2_models.build_snapshot(
+        return v2_models.build_miner_data(
             v2_models.V2Replies(
                 summary=summary,
                 boards=boards,

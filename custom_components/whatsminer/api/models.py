@@ -23,8 +23,8 @@ class PowerMode(StrEnum):
 class ApiGeneration(Enum):
     """Which protocol the client speaks to a miner.
 
-    Only ``V2`` is spoken today; ``V3`` is defined already because the v3 transport is
-    the next step and stored identities must be able to name it.
+    ``V2``: one JSON request per connection on TCP 4028. ``V3``: framed JSON on one
+    persistent connection on TCP 4433, firmware from about May 2024 on.
     """
 
     V2 = 2
@@ -80,7 +80,7 @@ class Pool:
     user: str | None
     alive: bool | None
     active: bool
-    accepted: int | None
+    accepted: int | None  # shares; v3 does not count them
     rejected: int | None
 
 
@@ -118,7 +118,7 @@ class PoolConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Snapshot:
+class MinerData:
     """Everything one poll learns about a miner."""
 
     hashrate: float | None  # TH/s, realtime or the shortest average the firmware gives
@@ -139,13 +139,14 @@ class Snapshot:
     mining: bool | None  # False while mining is stopped with power_off
     power_mode: PowerMode | None
     fast_boot: bool | None
-    upfreq_speed: int | None  # 0..9; None where the firmware has no way to read it
+    upfreq_speed: int | None  # 0..9 (v2), 0..10 (v3); None where the firmware cannot tell
+    power_percent: int | None  # 0..100 % of the power; None where the firmware cannot tell
     temp_offset: int | None  # °C, -30..0; None where unreadable (v2)
     poweroff_cool: bool | None  # None where unreadable (v2)
     fan_zero_speed: bool | None  # None where unreadable (v2)
     led_auto: bool | None
     pools: tuple[Pool, ...]
-    accepted: int | None
+    accepted: int | None  # shares; v3 does not count them
     rejected: int | None
     errors: tuple[ErrorCode, ...]
     firmware: str | None  # lets the caller notice a firmware update without re-reading identity

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 from . import values
 from .errors import WhatsminerInvalidReplyError
-from .models import ApiGeneration, Board, ErrorCode, Identity, Pool, PowerMode, Psu, Snapshot
+from .models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -217,7 +217,7 @@ def _chip_temperature(
     return _first_known(values.number(summary_value), combine(known) if known else None)
 
 
-def build_snapshot(replies: V2Replies) -> Snapshot:
+def build_miner_data(replies: V2Replies) -> MinerData:
     """Build the snapshot of one v2 poll."""
     summary, status = replies.summary, replies.status
     boards = tuple(_board(position, row) for position, row in enumerate(replies.boards))
@@ -233,7 +233,7 @@ def build_snapshot(replies: V2Replies) -> Snapshot:
         values.text(status.get("Firmware Version")),
         values.text(summary.get("Firmware Version")),
     )
-    return Snapshot(
+    return MinerData(
         hashrate=hashrate,
         hashrate_average=_th(values.number(summary.get("MHS av")), MH_PER_TH),
         hashrate_factory=_th(values.number(summary.get("Factory GHS")), GH_PER_TH),
@@ -259,6 +259,7 @@ def build_snapshot(replies: V2Replies) -> Snapshot:
         power_mode=_power_mode(summary, status),
         fast_boot=values.flag(summary.get("Btminer Fast Boot"), true="enable", false="disable"),
         upfreq_speed=replies.upfreq_speed,
+        power_percent=None,
         temp_offset=None,
         poweroff_cool=None,
         fan_zero_speed=None,
