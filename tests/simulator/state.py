@@ -76,6 +76,9 @@ class MinerState:
     log_target: dict[str, str] | None = None
     # Faults and history, kept across a factory reset.
     error_codes: list[ErrorCode] = field(default_factory=list)
+    # True while the btminer process is down (a restart window); v3 reads then answer
+    # "btminer process is down err". `restart` clears it; a test may also set it by hand.
+    btminer_down: bool = False
     firmware_uploads: list[int] = field(default_factory=list)
     boot_time: float = 0.0
     btminer_start: float = 0.0
@@ -146,6 +149,7 @@ class MinerState:
     def restart(self, kind: RestartKind) -> None:
         """Come back from a restart: btminer counters start again, a reboot also resets uptime."""
         now = self.clock()
+        self.btminer_down = False
         if kind is RestartKind.SYSTEM:
             self.boot_time = now
         self.btminer_start = now
@@ -170,6 +174,7 @@ _FACTORY_SETTINGS = frozenset(
         "mac",
         "network",
         "error_codes",
+        "btminer_down",
         "firmware_uploads",
         "boot_time",
         "btminer_start",

@@ -1,4 +1,4 @@
-"""Replies to the v2 read commands, shaped after the captures in /work/shared/whatsminer.
+"""Replies to the v2 read commands, shaped after the captures in ../shared/whatsminer.
 
 Two families (PROTOCOL.md §1.3): cgminer-style replies (`summary`, `pools`, `edevs`, `devs`,
 `devdetails`) carry a STATUS *list* and can be joined with `+`; BTMiner-style replies (`get_*`,

@@ -5,9 +5,11 @@ many bytes of JSON; a connection carries many frames, and a zero-length frame is
 (the miner answers nothing). This module turns one request frame's body into the reply body;
 the miner's connection handler does the framing on the socket.
 
-Replies are `{"code", "when", "msg", "desc"}`. Codes: 0 ok, -1 bad JSON or a token that does
-not check out (sha256 over cmd + password + salt + ts, account "super"), -2 unknown command or
-invalid param, -3 missing param, -4 API switch off ("no permission").
+Replies are `{"code", "when", "msg", "desc"}`. Codes: 0 ok, -1 bad JSON or a command the
+firmware could not carry out (an idle miner's `pools` status), -2 unknown command or invalid
+param, -3 missing param, -4 "no permission": a write while the API switch is off, or whose
+token does not check out (sha256 over cmd + password + salt + ts, account "super"); real
+firmware answers -4 to both (PROTOCOL.md §4.3, §4.9).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .crypto import v3_digest, v3_token
 from .params import InvalidParameterError
 from .quirks import to_json
-from .v3_commands import READS, WRITES, WRITES_WITHOUT_PARAM
+from .v3_commands import READS, WRITES, WRITES_WITHOUT_PARAM, CommandFailedError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -64,6 +66,8 @@ def handle(miner: SimulatedMiner, body: bytes) -> V3Reply:
         return V3Reply(_reply(miner, -2, "invalid command", str(command or "")))
     try:
         return _run(miner, command, request)
+    except CommandFailedError as error:
+        return V3Reply(_reply(miner, -1, error.msg, command))
     except InvalidParameterError as error:
         if error.missing:
             return V3Reply(_reply(miner, -3, "param item is null", command))
@@ -79,9 +83,7 @@ def _run(miner: SimulatedMiner, command: str, request: dict[str, Any]) -> V3Repl
         miner.record(command, request)
         return V3Reply(_reply(miner, 0, msg, command))
     digest = _authorised_digest(miner, command, request, salt)
-    if digest is None:
-        return V3Reply(_reply(miner, -1, "invalid token", command))
-    if not miner.state.api_switch:
+    if digest is None or not miner.state.api_switch:
         return V3Reply(_reply(miner, -4, "no permission", command))
     if param is None and command not in WRITES_WITHOUT_PARAM:
         raise InvalidParameterError("param", missing=True)

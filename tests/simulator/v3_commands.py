@@ -1,8 +1,11 @@
 """The API v3 commands: read replies (TH/s, kebab-case keys) and `set.*` state changes.
 
-Reply shapes follow the captures asicrs_v3_* and matroskin_* and PROTOCOL.md §4.5-§4.6.
-Reads build a `msg` from the state; writes check their `param` (raising
-`InvalidParameterError`) and change the state, returning the restart they cause, if any.
+Reply shapes follow the captures asicrs_v3_* and matroskin_* and PROTOCOL.md §4.5-§4.6 and
+§4.9. Reads build a `msg` from the state (the string `BTMINER_DOWN` instead of a status object
+while btminer restarts, §4.2) or raise `CommandFailedError` (code -1); writes check their
+`param` (raising `InvalidParameterError`) and change the state, returning the restart they
+cause, if any. Every write has a read that shows its effect (`get.miner.setting`,
+`get.fan.setting`, `get.device.info`, `get.system.setting`).
 """
 
 from __future__ import annotations
@@ -25,11 +28,23 @@ if TYPE_CHECKING:
     from .telemetry import Readings
 
 type Msg = dict[str, Any]
-type V3Read = Callable[[MinerState, Profile, str, object], Msg]
+type V3Read = Callable[[MinerState, Profile, str, object], Msg | str]
 type V3Write = Callable[[MinerState, object, bytes], RestartKind | None]
 
 DEVICE_INFO_SECTIONS = ("miner", "system", "power", "network", "salt", "error-code")
 MINER_STATUS_SECTIONS = ("summary", "pools", "edevs")
+# What v3 firmware reports while the btminer process is down (pyasic #416; PROTOCOL.md §5.13).
+BTMINER_DOWN = "btminer process is down err"
+POWER_PERCENT_MODES = ("normal", "fast")
+
+
+class CommandFailedError(Exception):
+    """The firmware could not carry a valid command out: v3 answers code -1 with `msg`."""
+
+    def __init__(self, msg: str) -> None:
+        """Keep the message the reply carries."""
+        super().__init__(msg)
+        self.msg = msg
 
 
 def _error_reason(code: int) -> str:
@@ -55,7 +70,7 @@ def device_info(state: MinerState, profile: Profile, salt: str, param: object) -
             "hostname": state.hostname,
         },
         "miner": {
-            "working": "true" if state.mining else "false",
+            "working": "true" if state.mining and not state.btminer_down else "false",
             "type": profile.model,
             "hash-board": profile.model.rsplit("_V", 1)[-1],
             "detect-hash-rate": ":".join(str(round(b.factory_ths * 1000)) for b in r.boards),
@@ -83,13 +98,18 @@ def device_info(state: MinerState, profile: Profile, salt: str, param: object) -
         },
         "power": _power(state, profile, r),
         "salt": salt,
-        "error-code": [
-            {str(code): when, "reason": _error_reason(code)} for code, when in state.error_codes
-        ],
+        "error-code": _error_codes(state),
     }
     if param is None:
         return sections
     return {str(param): sections[str(param)]}
+
+
+def _error_codes(state: MinerState) -> list[Msg] | str:
+    """Return the logged hardware errors, or the btminer-down string while btminer restarts."""
+    if state.btminer_down:
+        return BTMINER_DOWN
+    return [{str(code): when, "reason": _error_reason(code)} for code, when in state.error_codes]
 
 
 def _power(state: MinerState, profile: Profile, r: Readings) -> Msg:
@@ -110,14 +130,23 @@ def _power(state: MinerState, profile: Profile, r: Readings) -> Msg:
     }
 
 
-def miner_status(state: MinerState, profile: Profile, _salt: str, param: object) -> Msg:
-    """`get.miner.status` with a required `param`: summary, pools, edevs, joined by `+`."""
+def miner_status(state: MinerState, profile: Profile, _salt: str, param: object) -> Msg | str:
+    """`get.miner.status` with a required `param`: summary, pools, edevs, joined by `+`.
+
+    While btminer restarts the reply is code 0 with the string `BTMINER_DOWN` as `msg`. An
+    idle miner (mining stopped) fails `pools` read without `summary` with code -1, as MDK
+    observed on hardware (PROTOCOL.md §4.9); joining `summary` in makes it work.
+    """
     if param is None or param == "":
         raise InvalidParameterError("param", missing=True)
     parts = [part.strip() for part in str(param).split("+")]
     for part in parts:
         if part not in MINER_STATUS_SECTIONS:
             raise InvalidParameterError(part)
+    if state.btminer_down:
+        return BTMINER_DOWN
+    if not state.mining and "pools" in parts and "summary" not in parts:
+        raise CommandFailedError("get miner status failed")
     r = read(state, profile)
     builders = {"summary": _summary, "pools": _pools, "edevs": _edevs}
     return {part: builders[part](state, profile, r) for part in parts}
@@ -250,6 +279,16 @@ def _power_mode(state: MinerState, param: object, _key: bytes) -> RestartKind | 
     return RestartKind.BTMINER
 
 
+def _power_percent(state: MinerState, param: object, _key: bytes) -> RestartKind | None:
+    """`{"percent": "0".."100" (or an int), "mode": "normal"|"fast"}`; mining goes on."""
+    if not isinstance(param, Mapping):
+        raise InvalidParameterError("param")
+    percent = params.integer(param.get("percent"), "percent", 0, 100)
+    params.choice(param.get("mode"), "mode", POWER_PERCENT_MODES)
+    state.power_percent = percent
+    return None
+
+
 def _fastboot(state: MinerState, param: object, _key: bytes) -> RestartKind | None:
     state.fast_boot = params.choice(param, "param", ("enable", "disable")) == "enable"
     return None
@@ -335,6 +374,7 @@ WRITES: dict[str, V3Write] = {
     "set.miner.service": _service,
     "set.miner.power_limit": _power_limit,
     "set.miner.power_mode": _power_mode,
+    "set.miner.power_percent": _power_percent,
     "set.miner.fastboot": _fastboot,
     "set.miner.upfreq_speed": _upfreq_speed,
     "set.system.reboot": _reboot,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.simulator import RestartKind
 from tests.simulator.faults import OVERSIZE_BYTES
 
 from . import wire
@@ -210,18 +211,26 @@ async def test_restarting_commands_open_a_restart_window(
     assert not miner.listening
 
 
-async def test_v3_restart_drops_open_connections(miner_factory: MinerFactory) -> None:
+async def test_v3_reboot_drops_open_connections(miner_factory: MinerFactory) -> None:
+    """A reboot takes the whole control board down: both ports and every connection.
+
+    (A btminer restart leaves port 4433 up: see test_v3_btminer_down.py.)
+    """
     miner = await miner_factory(profile="m60_v3", password="super", restart_seconds=0.3)
     bystander = await wire.V3Connection.open(miner.host)
     assert (await bystander.request(V3_STATUS))["code"] == 0
     actor = await wire.V3Connection.open(miner.host)
-    reply = await actor.write("set.miner.power_mode", "low", "super")
+    reply = await actor.write("set.system.reboot", None, "super")
     assert reply["msg"] == "ok"
-    assert await asyncio.wait_for(bystander.reader.read(), 5) == b""
-    assert await asyncio.wait_for(actor.reader.read(), 5) == b""
+    assert miner.restart_kind is RestartKind.SYSTEM
+    assert await bystander.read_to_end() == b""
+    assert await actor.read_to_end() == b""
     with pytest.raises(ConnectionRefusedError):
         await wire.V3Connection.open(miner.host)
+    with pytest.raises(ConnectionRefusedError):
+        await wire.exchange(miner.host, SUMMARY)
     await asyncio.sleep(0.45)
+    assert not miner.restarting
     conn = await wire.V3Connection.open(miner.host)
     summary = (await conn.request(V3_STATUS))["msg"]["summary"]
     assert summary["elapsed"] <= 1
@@ -237,6 +246,9 @@ async def test_stop_during_a_restart_window_leaves_nothing_behind(
     assert (miner.restarting, miner.running) == (True, True)
     await miner.stop()
     assert (miner.restarting, miner.running) == (False, False)
+    assert miner.restart_kind is None
+    assert not miner.state.btminer_down
+    assert miner.state.uptime < 1  # the reboot completed
 
 
 async def test_listener_waits_out_a_lack_of_file_descriptors(miner: SimulatedMiner) -> None:

@@ -13,24 +13,11 @@ import pytest
 from . import wire
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import Callable
 
     from tests.simulator import MinerState, SimulatedMiner
-    from tests.simulator.fixtures import MinerFactory
 
-PASSWORD = "super"
-
-
-@pytest.fixture
-async def v3_miner(miner_factory: MinerFactory) -> SimulatedMiner:
-    return await miner_factory(profile="m60_v3", password=PASSWORD)
-
-
-@pytest.fixture
-async def conn(v3_miner: SimulatedMiner) -> AsyncIterator[wire.V3Connection]:
-    connection = await wire.V3Connection.open(v3_miner.host)
-    yield connection
-    await connection.close()
+PASSWORD = wire.V3_PASSWORD
 
 
 def code_and_msg(reply: dict[str, Any]) -> tuple[object, object]:
@@ -49,7 +36,7 @@ async def test_frames_heartbeats_and_reply_shape(
     assert (first["code"], first["desc"]) == (0, "get.device.info")
     assert (second["code"], second["desc"]) == (0, "get.fan.setting")
     assert v3_miner.commands == ["get.device.info", "get.fan.setting"]
-    assert v3_miner.connections_accepted == 1
+    assert v3_miner.connections_accepted == v3_miner.v3_connections_accepted == 1
 
 
 async def test_device_info_describes_the_miner(
@@ -129,6 +116,8 @@ SET_COMMANDS: list[tuple[str, object, Callable[[MinerState], bool]]] = [
     ("set.miner.power_mode", "high", lambda s: s.power_mode == "high"),
     ("set.miner.fastboot", "enable", lambda s: s.fast_boot),
     ("set.miner.upfreq_speed", 10, lambda s: s.upfreq_speed == 10),
+    ("set.miner.power_percent", {"percent": "80", "mode": "fast"}, lambda s: s.power_percent == 80),
+    ("set.miner.power_percent", {"percent": 0, "mode": "normal"}, lambda s: s.power_percent == 0),
     ("set.system.led", "auto", lambda s: s.led == "auto"),
     (
         "set.system.led",
@@ -176,14 +165,27 @@ async def test_service_start_and_restart(v3_miner: SimulatedMiner, conn: wire.V3
     [
         ("set.miner.service", "pause"),
         ("set.miner.power_limit", 100000),
+        ("set.miner.power_limit", -1),
+        ("set.miner.power_limit", 3000.0),  # clients must send an integer (PROTOCOL.md §4.9)
         ("set.miner.power_limit", "lots"),
+        ("set.miner.power_percent", {"percent": "101", "mode": "normal"}),
+        ("set.miner.power_percent", {"percent": "-1", "mode": "normal"}),
+        ("set.miner.power_percent", {"percent": "50.5", "mode": "normal"}),
+        ("set.miner.power_percent", {"percent": 50.0, "mode": "normal"}),
+        ("set.miner.power_percent", {"percent": True, "mode": "normal"}),
+        ("set.miner.power_percent", {"percent": "50", "mode": "turbo"}),
+        ("set.miner.power_percent", {"percent": "50"}),
+        ("set.miner.power_percent", {"mode": "fast"}),
+        ("set.miner.power_percent", "50"),
         ("set.miner.power_mode", "turbo"),
         ("set.miner.fastboot", "on"),
         ("set.miner.upfreq_speed", 11),
+        ("set.miner.upfreq_speed", -1),
         ("set.system.led", "blink"),
         ("set.system.led", [{"color": "blue", "period": 1, "duration": 1, "start": 0}]),
         ("set.fan.poweroff_cool", 2),
         ("set.fan.temp_offset", 1),
+        ("set.fan.temp_offset", -31),
         ("set.system.hostname", "no spaces"),
         ("set.miner.pools", [{"pool": "stratum+tcp://plain.example:3333"}]),
         ("set.miner.pools", "bm90IGVuY3J5cHRlZA=="),
@@ -226,9 +228,10 @@ async def test_pools_param_is_encrypted(
 
 
 async def test_token_must_match(v3_miner: SimulatedMiner, conn: wire.V3Connection) -> None:
+    """A token that does not check out is "no permission" (-4), as on real firmware, not -1."""
     assert code_and_msg(await conn.write("set.fan.zero_speed", 1, "wrong")) == (
-        -1,
-        "invalid token",
+        -4,
+        "no permission",
     )
     salt = await conn.salt()
     ts = int(time.time())
@@ -239,9 +242,12 @@ async def test_token_must_match(v3_miner: SimulatedMiner, conn: wire.V3Connectio
         base,
         base | {"account": "super", "ts": None},
         base | {"account": "super", "ts": ts + 1},
+        base | {"account": "super", "token": "AAAAAAAA"},
+        {"cmd": "set.fan.zero_speed", "param": 1, "ts": ts, "account": "super"},
     ):
-        assert (await conn.request(request))["code"] == -1
+        assert code_and_msg(await conn.request(request)) == (-4, "no permission")
     assert not v3_miner.state.fan_zero_speed
+    assert "set.fan.zero_speed" not in v3_miner.commands
     reply = await conn.request(base | {"account": "super", "ts": str(ts)})
     assert reply["code"] == 0
     assert v3_miner.state.fan_zero_speed

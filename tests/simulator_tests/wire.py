@@ -24,6 +24,7 @@ from passlib.hash import md5_crypt
 
 V2_PORT = 4028
 V3_PORT = 4433
+V3_PASSWORD = "super"  # PROTOCOL.md §4.3: account super, default password = account name
 TIMEOUT = 5.0
 
 type Padding = Literal["nul", "pkcs7"]
@@ -194,6 +195,11 @@ class V3Connection:
         await self.send_frame(json.dumps(request).encode())
         result: dict[str, Any] = json.loads(await self.read_frame())
         return result
+
+    async def read_to_end(self) -> bytes:
+        """Read until the miner closes the connection; return what came (b"" = no reply)."""
+        async with asyncio.timeout(TIMEOUT):
+            return await self.reader.read()
 
     async def heartbeat(self) -> None:
         """Send a zero-length frame."""
