@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.whatsminer.api import WhatsminerClient
+from custom_components.whatsminer.api import V2Client
 from tests.simulator.fixtures import miner_factory
 
 from .fake_miner import FakeMiner
@@ -39,9 +39,9 @@ async def miner() -> AsyncIterator[FakeMiner]:
 
 
 @pytest.fixture
-def client(miner: FakeMiner) -> WhatsminerClient:
+def client(miner: FakeMiner) -> V2Client:
     """Return a client for the fake miner, with short timeouts."""
-    return WhatsminerClient(
+    return V2Client(
         "127.0.0.1",
         miner.password,
         port=miner.port,

@@ -14,8 +14,8 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
+    V2Client,
     WhatsminerAuthError,
-    WhatsminerClient,
     WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
@@ -29,7 +29,7 @@ from custom_components.whatsminer.api.privileged import TOKEN_LIMIT_BACKOFF_SECO
 from .conftest import run_inline
 from .fake_miner import Action, FakeMiner, btminer_reply, encrypt_reply
 
-type Call = Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
+type Call = Callable[[V2Client], Awaitable[CommandOutcome]]
 
 POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.1", password="x")
 
@@ -155,7 +155,7 @@ class FakeClock:
     ("call", "expected"), [c[1:] for c in COMMANDS], ids=[c[0] for c in COMMANDS]
 )
 async def test_each_action_sends_its_documented_command(
-    miner: FakeMiner, client: WhatsminerClient, call: Call, expected: dict[str, Any]
+    miner: FakeMiner, client: V2Client, call: Call, expected: dict[str, Any]
 ) -> None:
     outcome = await call(client)
 
@@ -166,7 +166,7 @@ async def test_each_action_sends_its_documented_command(
     assert miner.executed == [expected["cmd"]]
 
 
-async def test_token_is_fetched_once_and_reused(miner: FakeMiner, client: WhatsminerClient) -> None:
+async def test_token_is_fetched_once_and_reused(miner: FakeMiner, client: V2Client) -> None:
     await client.power_on()
     await client.set_led_auto()
     await client.verify_password()
@@ -182,7 +182,7 @@ async def test_expired_token_is_replaced_without_recomputing_the_key(miner: Fake
         calls.append("run")
         return func()
 
-    client = WhatsminerClient("127.0.0.1", "admin", port=miner.port, run_blocking=counting)
+    client = V2Client("127.0.0.1", "admin", port=miner.port, run_blocking=counting)
     await client.power_on()
     assert client._privileged._token is not None
     client._privileged._token = dataclasses.replace(client._privileged._token, reuse_until=0.0)
@@ -192,9 +192,7 @@ async def test_expired_token_is_replaced_without_recomputing_the_key(miner: Fake
     assert len(calls) == 3  # key + sign, then only the new sign
 
 
-async def test_concurrent_commands_share_one_token(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_concurrent_commands_share_one_token(miner: FakeMiner, client: V2Client) -> None:
     outcomes = await asyncio.gather(
         client.power_on(), client.set_led_auto(), client.set_hostname("a")
     )
@@ -203,9 +201,7 @@ async def test_concurrent_commands_share_one_token(
     assert token_requests(miner) == 1
 
 
-async def test_rejected_token_is_fetched_again_once(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_rejected_token_is_fetched_again_once(miner: FakeMiner, client: V2Client) -> None:
     await client.power_on()
     miner.signs.clear()  # the miner forgot every token (it restarted)
 
@@ -213,9 +209,7 @@ async def test_rejected_token_is_fetched_again_once(
     assert token_requests(miner) == 2
 
 
-async def test_token_rejected_twice_is_an_auth_error(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_token_rejected_twice_is_an_auth_error(miner: FakeMiner, client: V2Client) -> None:
     rejected = encrypt_reply(btminer_reply("check token err", code=135, status="E"), miner.aes_key)
     miner.script["power_on"] = [rejected, rejected]
 
@@ -225,7 +219,7 @@ async def test_token_rejected_twice_is_an_auth_error(
 
 
 async def test_transient_decryption_failure_is_retried_with_a_new_token(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.script["power_on"] = [btminer_reply("enc json load err", code=23, status="E")]
 
@@ -235,7 +229,7 @@ async def test_transient_decryption_failure_is_retried_with_a_new_token(
 
 
 async def test_wrong_password_is_an_auth_error_after_one_retry(miner: FakeMiner) -> None:
-    client = WhatsminerClient("127.0.0.1", "wrong", port=miner.port, run_blocking=run_inline)
+    client = V2Client("127.0.0.1", "wrong", port=miner.port, run_blocking=run_inline)
 
     with pytest.raises(WhatsminerAuthError, match="wrong password"):
         await client.verify_password()
@@ -243,7 +237,7 @@ async def test_wrong_password_is_an_auth_error_after_one_retry(miner: FakeMiner)
     assert miner.executed == []
 
 
-async def test_disabled_write_api(miner: FakeMiner, client: WhatsminerClient) -> None:
+async def test_disabled_write_api(miner: FakeMiner, client: V2Client) -> None:
     miner.api_switch = False
 
     with pytest.raises(WhatsminerWriteDisabledError, match="WhatsMinerTool"):
@@ -252,7 +246,7 @@ async def test_disabled_write_api(miner: FakeMiner, client: WhatsminerClient) ->
 
 
 async def test_token_limit_backs_off_without_asking_again(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.tokens_left = 0
 
@@ -269,7 +263,7 @@ async def test_token_limit_backs_off_without_asking_again(
 
 
 async def test_token_limit_back_off_expires_although_callers_keep_retrying(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     clock = FakeClock()
     client._privileged._clock = clock
@@ -290,9 +284,7 @@ async def test_token_limit_back_off_expires_although_callers_keep_retrying(
     assert miner.executed == ["power_on"]
 
 
-async def test_token_limit_on_a_command_also_backs_off(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_token_limit_on_a_command_also_backs_off(miner: FakeMiner, client: V2Client) -> None:
     miner.script["power_on"] = [btminer_reply("over max connect", code=136, status="E")]
 
     with pytest.raises(WhatsminerTokenLimitError):
@@ -316,7 +308,7 @@ async def test_token_limit_on_a_command_also_backs_off(
     ids=["drop", "reset", "hang", "partial-reset", "partial-enc", "partial-plain", "garbled"],
 )
 async def test_lost_reply_to_a_restarting_command_counts_as_sent(
-    miner: FakeMiner, client: WhatsminerClient, lost: Action
+    miner: FakeMiner, client: V2Client, lost: Action
 ) -> None:
     miner.script["reboot"] = [lost]
 
@@ -328,7 +320,7 @@ async def test_lost_reply_to_a_restarting_command_counts_as_sent(
 
 @pytest.mark.parametrize("lost", [Action.DROP, b'{"enc": "C/UGIQ8L'], ids=["drop", "partial"])
 async def test_lost_power_off_reply_counts_as_sent_and_keeps_the_token(
-    miner: FakeMiner, client: WhatsminerClient, lost: Action | bytes
+    miner: FakeMiner, client: V2Client, lost: Action | bytes
 ) -> None:
     miner.script["power_off"] = [lost]
 
@@ -338,7 +330,7 @@ async def test_lost_power_off_reply_counts_as_sent_and_keeps_the_token(
 
 
 async def test_lost_reply_to_another_command_is_an_error(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.script["set_led"] = [Action.DROP]
 
@@ -348,7 +340,7 @@ async def test_lost_reply_to_another_command_is_an_error(
 
 
 async def test_lost_token_reply_fails_even_a_restarting_command(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.script["get_token"] = [Action.DROP]
 
@@ -358,7 +350,7 @@ async def test_lost_token_reply_fails_even_a_restarting_command(
 
 
 async def test_unreachable_miner_fails_a_restarting_command(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     await client.power_on()
     await miner.stop()
@@ -368,9 +360,7 @@ async def test_unreachable_miner_fails_a_restarting_command(
     assert caught.value.request_sent is False
 
 
-async def test_plaintext_success_reply_is_accepted(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_plaintext_success_reply_is_accepted(miner: FakeMiner, client: V2Client) -> None:
     miner.script["power_on"] = [btminer_reply("API command OK")]
 
     assert await client.power_on() is CommandOutcome.CONFIRMED
@@ -385,7 +375,7 @@ async def test_plaintext_success_reply_is_accepted(
     ],
 )
 async def test_undecryptable_reply_is_invalid(
-    miner: FakeMiner, client: WhatsminerClient, reply: bytes
+    miner: FakeMiner, client: V2Client, reply: bytes
 ) -> None:
     miner.script["power_on"] = [reply]
 
@@ -404,7 +394,7 @@ async def test_undecryptable_reply_is_invalid(
     ],
 )
 async def test_malformed_token_offer_is_invalid(
-    miner: FakeMiner, client: WhatsminerClient, offer: object
+    miner: FakeMiner, client: V2Client, offer: object
 ) -> None:
     miner.script["get_token"] = [btminer_reply(offer, code=134)]
 
@@ -436,15 +426,13 @@ async def test_malformed_token_offer_is_invalid(
         lambda c: c.pre_power_on(complete=True, message="hurry"),
     ],
 )
-async def test_invalid_arguments_send_nothing(client: WhatsminerClient, call: Any) -> None:
+async def test_invalid_arguments_send_nothing(client: V2Client, call: Any) -> None:
     with pytest.raises(WhatsminerInvalidArgumentError):
         await call(client)
     assert client.connections_opened == 0
 
 
-async def test_password_change_uses_the_new_password(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_password_change_uses_the_new_password(miner: FakeMiner, client: V2Client) -> None:
     assert await client.update_password("n3w_pw") is CommandOutcome.CONFIRMED
     assert miner.requests[-1]["old"] == "admin"
     assert miner.requests[-1]["new"] == "n3w_pw"
@@ -457,7 +445,7 @@ async def test_password_change_uses_the_new_password(
 
 
 async def test_password_change_refused_keeps_the_old_password(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.script["update_pwd"] = [
         encrypt_reply(btminer_reply("API command ERROR", code=132, status="E"), miner.aes_key)
@@ -471,7 +459,7 @@ async def test_password_change_refused_keeps_the_old_password(
 
 
 async def test_lost_password_change_that_happened_is_adopted_on_refusal(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.script["update_pwd"] = [Action.APPLY_THEN_DROP]
 
@@ -488,7 +476,7 @@ async def test_lost_password_change_that_happened_is_adopted_on_refusal(
 
 
 async def test_lost_password_change_that_did_not_happen_is_forgotten(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.script["update_pwd"] = [Action.DROP]
     with pytest.raises(WhatsminerConnectionError):
@@ -502,9 +490,7 @@ async def test_lost_password_change_that_did_not_happen_is_forgotten(
     assert token_requests(miner) == 2  # the cached token, one fresh one; no candidate
 
 
-async def test_wrong_candidate_password_is_tried_once(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_wrong_candidate_password_is_tried_once(miner: FakeMiner, client: V2Client) -> None:
     miner.script["update_pwd"] = [Action.DROP]
     with pytest.raises(WhatsminerConnectionError):
         await client.update_password("n3w_pw")
@@ -522,44 +508,30 @@ async def test_wrong_candidate_password_is_tried_once(
     assert await client.power_on() is CommandOutcome.CONFIRMED  # admin was kept
 
 
-async def test_settings_no_poll_reads_follow_confirmed_writes(
-    miner: FakeMiner, client: WhatsminerClient
+async def test_settings_no_poll_reads_are_not_made_up_from_writes(
+    miner: FakeMiner, client: V2Client
 ) -> None:
+    """Written settings stay unknown in the data: the entities remember what they wrote."""
+    miner.replies["get_miner_info"] = btminer_reply(
+        {"mac": "D4:01:02:03:04:05", "ledstat": "manual", "upfreq_speed": "4"}
+    )
     await client.identity()
-    assert (await client.fetch()).led_auto is True
-
     await client.set_led(color="red", period=200, duration=100, start=0)
     await client.set_upfreq_speed(3)
+    await client.set_power_percent(50)
+
     snapshot = await client.fetch()
-    assert (snapshot.led_auto, snapshot.upfreq_speed) == (False, 3)
 
-    await client.set_led_auto()
-    assert (await client.fetch()).led_auto is True
-
-    await client.factory_reset()
-    snapshot = await client.fetch()
-    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
+    assert miner.executed == ["set_led", "adjust_upfreq_speed", "set_power_pct"]
+    assert (snapshot.led_auto, snapshot.upfreq_speed, snapshot.power_percent) == (None, None, None)
 
 
-async def test_close_forgets_the_token(miner: FakeMiner, client: WhatsminerClient) -> None:
+async def test_close_forgets_the_token(miner: FakeMiner, client: V2Client) -> None:
     await client.power_on()
     await client.close()
     await client.power_on()
 
     assert token_requests(miner) == 2
-
-
-async def test_identity_keeps_what_writes_taught_when_the_firmware_omits_it(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
-    miner.replies["get_miner_info"] = btminer_reply({"mac": "D4:01:02:03:04:05"})
-    await client.set_led(color="red", period=200, duration=100, start=0)
-    await client.set_upfreq_speed(3)
-
-    await client.identity()
-    snapshot = await client.fetch()
-
-    assert (snapshot.led_auto, snapshot.upfreq_speed) == (False, 3)
 
 
 async def test_default_runner_uses_a_worker_thread(
@@ -573,7 +545,7 @@ async def test_default_runner_uses_a_worker_thread(
         return derive_key(password, salt)
 
     monkeypatch.setattr(crypto, "derive_key", recording_derive_key)
-    client = WhatsminerClient("127.0.0.1", "admin", port=miner.port)
+    client = V2Client("127.0.0.1", "admin", port=miner.port)
 
     await client.verify_password()
 

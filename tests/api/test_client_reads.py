@@ -1,4 +1,4 @@
-"""WhatsminerClient reads over loopback TCP: fetch, identity, fallbacks and failures."""
+"""V2Client reads over loopback TCP: fetch, identity, fallbacks and failures."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from custom_components.whatsminer.api import (
+    CommandOutcome,
     ErrorCode,
     PowerMode,
-    WhatsminerClient,
+    V2Client,
     WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
@@ -18,6 +19,7 @@ from custom_components.whatsminer.api import (
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
+from custom_components.whatsminer.api.transport import Transport, V2Transport
 
 from .conftest import run_inline
 from .fake_miner import FIXTURES, INVALID_CMD, Action, FakeMiner, btminer_reply, fixture
@@ -31,7 +33,7 @@ def sent(miner: FakeMiner) -> list[str]:
 
 
 async def test_fetch_costs_five_connections_on_api_2_0_5(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     snapshot = await client.fetch()
 
@@ -46,12 +48,11 @@ async def test_fetch_costs_five_connections_on_api_2_0_5(
     assert snapshot.psu is not None
     assert snapshot.psu.model == "P221B"
     assert snapshot.firmware == "20240924.14.Rel"
-    assert snapshot.led_auto is None  # not known before identity()
+    # No v2 read reports these settings; the entities remember what was written.
+    assert (snapshot.led_auto, snapshot.upfreq_speed, snapshot.power_percent) == (None, None, None)
 
 
-async def test_identity_reads_three_commands_at_once(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_identity_reads_three_commands_at_once(miner: FakeMiner, client: V2Client) -> None:
     miner.replies["get_miner_info"] = btminer_reply(
         {
             "mac": "d4:01:02:03:04:05",
@@ -71,12 +72,12 @@ async def test_identity_reads_three_commands_at_once(
     assert (identity.hostname, identity.serial, identity.model) == ("rig", "SN1", "M30S+VE40")
     assert identity.api_version == "2.0.5"
     assert client.connections_opened == 3 + 5
-    assert snapshot.led_auto is False
-    assert snapshot.upfreq_speed == 4
+    # get_miner_info's LED and ramp-up settings are not taken over into the data.
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
 
 
 async def test_old_api_keeps_errors_in_summary_and_skips_get_error_code(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.replies |= {
         "get_version": fixture("asicrs_v1_get_version.json"),
@@ -95,7 +96,56 @@ async def test_old_api_keeps_errors_in_summary_and_skips_get_error_code(
     assert [error.code for error in snapshot.errors] == ["110", "600"]
 
 
-async def test_identity_without_mac_fails(miner: FakeMiner, client: WhatsminerClient) -> None:
+@pytest.mark.parametrize(
+    "error_code_reply",
+    [INVALID_CMD, btminer_reply({"error_code": []})],
+    ids=["get_error_code-missing", "get_error_code-empty"],
+)
+async def test_old_firmware_polled_without_identity_reports_the_summary_errors(
+    miner: FakeMiner, client: V2Client, error_code_reply: dict[str, object]
+) -> None:
+    miner.replies |= {
+        "get_version": fixture("asicrs_v1_get_version.json"),
+        "summary": fixture("asicrs_v1_summary_with_errors.json"),
+        "get_miner_info": INVALID_CMD,
+        "get_error_code": error_code_reply,
+    }
+
+    snapshot = await client.fetch()  # no identity(): the API version is not known
+
+    assert "get_error_code" in sent(miner)
+    assert "get_version" not in sent(miner)
+    assert [error.code for error in snapshot.errors] == ["110", "600"]
+
+
+@pytest.mark.parametrize(
+    ("error_code_reply", "expected"),
+    [
+        (fixture("asicrs_v2_get_error_code_with_errors.json"), ["218", "110"]),
+        (fixture("asicrs_v2_get_error_code.json"), ["531"]),
+    ],
+    ids=["listed", "empty-list"],
+)
+async def test_api_2_0_5_errors_are_get_error_code_s_else_summary_s(
+    miner: FakeMiner,
+    client: V2Client,
+    error_code_reply: dict[str, object],
+    expected: list[str],
+) -> None:
+    summary = fixture("asicrs_v2_summary.json")
+    summary["SUMMARY"][0] |= {"Error Code Count": 1, "Error Code 0": 531}
+    miner.replies |= {"summary": summary, "get_error_code": error_code_reply}
+
+    without_identity = await client.fetch()
+    await client.identity()
+    with_identity = await client.fetch()
+
+    assert sent(miner).count("get_error_code") == 2
+    assert [error.code for error in without_identity.errors] == expected
+    assert with_identity.errors == without_identity.errors
+
+
+async def test_identity_without_mac_fails(miner: FakeMiner, client: V2Client) -> None:
     miner.replies["get_miner_info"] = btminer_reply({"ledstat": "auto"})
     miner.replies["summary"] = fixture("official205_summary.json")
 
@@ -104,7 +154,7 @@ async def test_identity_without_mac_fails(miner: FakeMiner, client: WhatsminerCl
 
 
 async def test_optional_reads_answering_invalid_cmd_are_remembered(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     del miner.replies["get_psu"]
     miner.replies["get_error_code"] = INVALID_CMD
@@ -131,7 +181,7 @@ async def test_optional_reads_answering_invalid_cmd_are_remembered(
     ids=["rejected", "garbage", "oversize"],
 )
 async def test_failing_optional_read_leaves_its_fields_empty(
-    miner: FakeMiner, client: WhatsminerClient, failure: bytes | dict[str, object]
+    miner: FakeMiner, client: V2Client, failure: bytes | dict[str, object]
 ) -> None:
     miner.script["get_psu"] = [failure]
 
@@ -144,7 +194,7 @@ async def test_failing_optional_read_leaves_its_fields_empty(
 
 
 async def test_miner_that_cannot_join_reads_apart_from_then_on(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.joins = False
 
@@ -165,7 +215,7 @@ async def test_miner_that_cannot_join_reads_apart_from_then_on(
     ids=["garbage", "missing-part"],
 )
 async def test_unreadable_joined_reply_falls_back_to_split_reads(
-    miner: FakeMiner, client: WhatsminerClient, joined: bytes | dict[str, object]
+    miner: FakeMiner, client: V2Client, joined: bytes | dict[str, object]
 ) -> None:
     miner.script["summary+edevs"] = [joined]
 
@@ -180,7 +230,7 @@ async def test_unreadable_joined_reply_falls_back_to_split_reads(
 
 
 async def test_joined_reply_with_a_garbled_summary_part_is_read_apart_once(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.script["summary+edevs"] = [
         {"summary": [{"STATUS": [{"STATUS": "S"}], "SUMMARY": []}], "edevs": [{"STATUS": "S"}]}
@@ -195,7 +245,7 @@ async def test_joined_reply_with_a_garbled_summary_part_is_read_apart_once(
 
 
 async def test_miner_without_edevs_joins_summary_with_devs(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     del miner.replies["edevs"]  # the joined reply's edevs part answers "invalid cmd"
 
@@ -212,7 +262,7 @@ async def test_miner_without_edevs_joins_summary_with_devs(
 
 
 async def test_miner_without_edevs_reading_apart_uses_devs(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     del miner.replies["edevs"]
     miner.joins = False
@@ -227,7 +277,7 @@ async def test_miner_without_edevs_reading_apart_uses_devs(
     assert "edevs" not in sent(miner)[-6:]
 
 
-async def test_refused_devs_part_fails_the_poll(miner: FakeMiner, client: WhatsminerClient) -> None:
+async def test_refused_devs_part_fails_the_poll(miner: FakeMiner, client: V2Client) -> None:
     del miner.replies["edevs"]
     await client.fetch()
     del miner.replies["devs"]
@@ -237,9 +287,7 @@ async def test_refused_devs_part_fails_the_poll(miner: FakeMiner, client: Whatsm
     assert sent(miner).count("summary+devs") == 1
 
 
-async def test_refused_summary_part_fails_the_poll(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_refused_summary_part_fails_the_poll(miner: FakeMiner, client: V2Client) -> None:
     miner.replies["summary"] = INVALID_CMD
 
     with pytest.raises(WhatsminerCommandRejectedError, match="invalid cmd"):
@@ -247,7 +295,7 @@ async def test_refused_summary_part_fails_the_poll(
 
 
 async def test_miner_without_any_board_read_fails_the_poll(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     del miner.replies["edevs"], miner.replies["devs"]
 
@@ -255,16 +303,14 @@ async def test_miner_without_any_board_read_fails_the_poll(
         await client.fetch()
 
 
-async def test_required_read_refused_fails_the_poll(
-    miner: FakeMiner, client: WhatsminerClient
-) -> None:
+async def test_required_read_refused_fails_the_poll(miner: FakeMiner, client: V2Client) -> None:
     miner.replies["status"] = INVALID_CMD
 
     with pytest.raises(WhatsminerCommandRejectedError):
         await client.fetch()
 
 
-async def test_empty_summary_fails_the_poll(miner: FakeMiner, client: WhatsminerClient) -> None:
+async def test_empty_summary_fails_the_poll(miner: FakeMiner, client: V2Client) -> None:
     miner.replies["summary"] = {"STATUS": [{"STATUS": "S"}], "SUMMARY": []}
 
     with pytest.raises(WhatsminerInvalidReplyError, match="empty SUMMARY"):
@@ -295,7 +341,7 @@ async def test_empty_summary_fails_the_poll(miner: FakeMiner, client: Whatsminer
     ],
 )
 async def test_failing_required_read_fails_the_poll(
-    miner: FakeMiner, client: WhatsminerClient, action: Action | bytes, error: type[Exception]
+    miner: FakeMiner, client: V2Client, action: Action | bytes, error: type[Exception]
 ) -> None:
     miner.script["pools"] = [action]
 
@@ -313,7 +359,7 @@ async def test_failing_required_read_fails_the_poll(
     ids=["cgminer", "message-only", "code-only"],
 )
 async def test_miner_without_pools_has_empty_pools(
-    miner: FakeMiner, client: WhatsminerClient, no_pools: dict[str, object]
+    miner: FakeMiner, client: V2Client, no_pools: dict[str, object]
 ) -> None:
     miner.replies["pools"] = no_pools
 
@@ -324,7 +370,7 @@ async def test_miner_without_pools_has_empty_pools(
     assert snapshot.hashrate is not None
 
 
-async def test_unreachable_miner(miner: FakeMiner, client: WhatsminerClient) -> None:
+async def test_unreachable_miner(miner: FakeMiner, client: V2Client) -> None:
     await miner.stop()
 
     with pytest.raises(WhatsminerConnectionError):
@@ -335,7 +381,7 @@ async def test_unreachable_miner(miner: FakeMiner, client: WhatsminerClient) -> 
 
 
 async def test_quirky_old_firmware_is_read_through_its_repairs(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     summary = json.dumps(fixture("asicrs_v1_summary.json")).replace("}]", ",}]") + "\0"
     miner.replies |= {
@@ -357,7 +403,7 @@ async def test_quirky_old_firmware_is_read_through_its_repairs(
 
 
 async def test_firmware_change_forgets_what_the_old_firmware_did(
-    miner: FakeMiner, client: WhatsminerClient
+    miner: FakeMiner, client: V2Client
 ) -> None:
     miner.joins = False
     await client.identity()
@@ -374,7 +420,7 @@ async def test_firmware_change_forgets_what_the_old_firmware_did(
     assert sent(miner).count("summary+edevs") == 2
 
 
-async def test_read_and_read_joined(miner: FakeMiner, client: WhatsminerClient) -> None:
+async def test_read_and_read_joined(miner: FakeMiner, client: V2Client) -> None:
     reply = await client.read("get_version")
     parts = await client.read_joined(["summary", "pools"])
 
@@ -388,14 +434,14 @@ async def test_read_and_read_joined(miner: FakeMiner, client: WhatsminerClient) 
     [["summary"], ["summary", "summary"], ["summary", "status"], ["summary", "pools", "devs"]],
 )
 async def test_read_joined_refuses_what_the_firmware_cannot_join(
-    client: WhatsminerClient, names: list[str]
+    client: V2Client, names: list[str]
 ) -> None:
     with pytest.raises(WhatsminerInvalidArgumentError):
         await client.read_joined(names)
     assert client.connections_opened == 0
 
 
-async def test_read_refuses_unknown_commands(client: WhatsminerClient) -> None:
+async def test_read_refuses_unknown_commands(client: V2Client) -> None:
     with pytest.raises(WhatsminerInvalidArgumentError):
         await client.read("reboot")
     assert client.connections_opened == 0
@@ -413,7 +459,6 @@ async def test_read_refuses_unknown_commands(client: WhatsminerClient) -> None:
         ({"port": 65536}, "port must be"),
         ({"port": "4028"}, "port must be"),
         ({"port": True}, "port must be"),
-        ({"v3_port": -1}, "v3_port must be"),
         ({"password": "ad\0min"}, "password must be text without NUL"),
         ({"password": None}, "password must be text"),
         ({"password": b"admin"}, "password must be text"),
@@ -425,7 +470,7 @@ def test_invalid_address_or_password_is_refused_up_front(
     defaults: dict[str, Any] = {"host": "127.0.0.1", "password": "admin"}
 
     with pytest.raises(WhatsminerInvalidArgumentError, match=message) as caught:
-        WhatsminerClient(**(defaults | arguments))
+        V2Client(**(defaults | arguments))
     assert "ad\0min" not in str(caught.value)
 
 
@@ -434,12 +479,87 @@ def test_invalid_address_or_password_is_refused_up_front(
     ["192.168.1.20", "rig-7.lan", "fe80::1%eth0", "a" * 63 + "." + "b" * 63, "rig.lan."],
 )
 def test_names_and_addresses_are_accepted(host: str) -> None:
-    assert WhatsminerClient(host, "", port=1, v3_port=65535).host == host
+    assert V2Client(host, "", port=65535).host == host
 
 
 async def test_client_properties(miner: FakeMiner) -> None:
-    client = WhatsminerClient("127.0.0.1", "admin", port=miner.port, run_blocking=run_inline)
+    client = V2Client("127.0.0.1", "admin", port=miner.port, run_blocking=run_inline)
 
     assert client.host == "127.0.0.1"
     assert client.connections_opened == 0
     await client.close()
+
+
+class CountingTransport:
+    """A transport that counts the exchanges and closes it carries for a real one."""
+
+    def __init__(self, inner: Transport) -> None:
+        """Wrap ``inner``."""
+        self.inner = inner
+        self.requests: list[bytes] = []
+        self.closed = 0
+
+    @property
+    def connections_opened(self) -> int:
+        """The wrapped transport's count."""
+        return self.inner.connections_opened
+
+    async def exchange(self, request: bytes) -> bytes:
+        """Note the request, then let the wrapped transport carry it."""
+        self.requests.append(request)
+        return await self.inner.exchange(request)
+
+    async def close(self) -> None:
+        """Count the close and pass it on."""
+        self.closed += 1
+        await self.inner.close()
+
+
+def counting_transport(miner: FakeMiner) -> CountingTransport:
+    return CountingTransport(V2Transport("127.0.0.1", miner.port, timeout=0.5, connect_timeout=0.5))
+
+
+async def test_an_injected_transport_carries_every_exchange(miner: FakeMiner) -> None:
+    transport = counting_transport(miner)
+    # port 1 and the tiny timeouts would fail: they do not apply to an injected transport
+    client = V2Client(
+        "127.0.0.1",
+        "admin",
+        port=1,
+        timeout=0.001,
+        connect_timeout=0.001,
+        run_blocking=run_inline,
+        transport=transport,
+    )
+
+    await client.identity()
+    await client.fetch()
+    assert await client.power_on() is CommandOutcome.CONFIRMED
+
+    assert len(transport.requests) == miner.connections == client.connections_opened == 3 + 5 + 2
+    assert miner.executed == ["power_on"]
+
+
+async def test_async_with_closes_the_client(miner: FakeMiner) -> None:
+    transport = counting_transport(miner)
+    async with V2Client(
+        "127.0.0.1", "admin", run_blocking=run_inline, transport=transport
+    ) as client:
+        assert isinstance(client, V2Client)
+        await client.power_on()
+    assert transport.closed == 0  # an injected transport belongs to the caller
+    await client.power_on()  # the token was forgotten on the way out
+
+    assert [request["cmd"] for request in miner.requests if "cmd" in request].count(
+        "get_token"
+    ) == 2
+
+
+async def test_async_with_closes_the_client_on_an_error(miner: FakeMiner) -> None:
+    transport = counting_transport(miner)
+    await miner.stop()
+
+    with pytest.raises(WhatsminerConnectionError):
+        async with V2Client("127.0.0.1", "admin", transport=transport) as client:
+            await client.fetch()
+    assert transport.closed == 0

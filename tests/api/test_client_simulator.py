@@ -12,8 +12,8 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
+    V2Client,
     WhatsminerAuthError,
-    WhatsminerClient,
     WhatsminerConnectionError,
     WhatsminerInvalidReplyError,
     WhatsminerReplyTooLargeError,
@@ -28,12 +28,14 @@ if TYPE_CHECKING:
     from tests.simulator.fixtures import MinerFactory
 
 
-def client_for(miner: SimulatedMiner, password: str | None = None) -> WhatsminerClient:
-    return WhatsminerClient(
+def client_for(
+    miner: SimulatedMiner, password: str | None = None, *, timeout: float = 0.5
+) -> V2Client:
+    return V2Client(
         miner.host,
         password or miner.password,
         port=miner.v2_port,
-        timeout=0.5,
+        timeout=timeout,
         connect_timeout=0.5,
         run_blocking=run_inline,
     )
@@ -70,9 +72,24 @@ async def test_identity_and_poll_on_every_profile(
     assert all(board.alive for board in snapshot.boards)
     assert snapshot.mining is True
     assert snapshot.power_mode is PowerMode.NORMAL
-    assert snapshot.led_auto is True
+    assert (snapshot.led_auto, snapshot.upfreq_speed, snapshot.power_percent) == (None, None, None)
     assert snapshot.firmware == facts.firmware
     assert snapshot.active_pool is not None
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+async def test_errors_reach_a_poll_without_identity_on_every_profile(
+    miner_factory: MinerFactory, profile: str
+) -> None:
+    miner = await miner_factory(profile=profile)
+    miner.state.error_codes = [(110, "2024-06-15 09:15:00"), (531, "2024-06-15 10:30:00")]
+
+    async with client_for(miner) as client:
+        snapshot = await client.fetch()  # the API version is unknown: get_error_code is read
+
+    assert "get_error_code" in miner.commands
+    assert [error.code for error in snapshot.errors] == ["110", "531"]
+    assert snapshot.hashrate == pytest.approx(PROFILES[profile].hashrate_ths, rel=0.1)
 
 
 async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> None:
@@ -117,7 +134,7 @@ async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMi
     assert state.power_percent == 150
     assert state.hostname == "rig-7"
     assert state.led != "auto"
-    assert (await client.fetch()).upfreq_speed == 9
+    assert (await client.fetch()).upfreq_speed is None  # no v2 read reports it
 
     await client.set_led_auto()
     assert simulated.state.led == "auto"
@@ -211,8 +228,8 @@ async def test_faults_fail_the_poll_with_typed_errors(
 async def test_a_reply_above_1_mib_is_refused(simulated: SimulatedMiner) -> None:
     simulated.faults.oversize = True  # the reply only completes after 1 MiB of spaces
 
-    with pytest.raises(WhatsminerReplyTooLargeError):
-        await client_for(simulated).fetch()
+    with pytest.raises(WhatsminerReplyTooLargeError):  # 5 MiB in all: time enough when busy
+        await client_for(simulated, timeout=5.0).fetch()
 
     simulated.faults.oversize = False
     assert (await client_for(simulated).fetch()).mining is True

@@ -1,4 +1,4 @@
-"""The v2 key, sign and envelope, and the v3 token, against PROTOCOL.md's test vectors."""
+"""The v2 key, sign and envelope, the v3 token and parameter encryption, against PROTOCOL.md."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from custom_components.whatsminer.api.crypto import (
     derive_key,
     derive_sign,
     encrypt_command,
+    encrypt_v3_param,
+    v3_digest,
     v3_token,
 )
 
@@ -117,6 +119,40 @@ def test_undecryptable_replies_are_invalid(data: object, reason: str) -> None:
         decrypt_reply(data, aes_key(KEY))
 
 
+V3_DIGEST_HEX = "4da0746c276c5a4a8b3bcbaa5134a32e4e2d23c1dfecfc012e3a27e5de18e355"
+
+
 def test_v3_token_matches_the_vector() -> None:
     # PROTOCOL.md §4.3
     assert v3_token("set.miner.power_limit", "super", "uhCiDyVj", 1773869570) == "TaB0bCds"
+
+
+def test_v3_digest_matches_the_vector() -> None:
+    digest = v3_digest("set.miner.power_limit", "super", "uhCiDyVj", 1773869570)
+
+    assert digest.hex() == V3_DIGEST_HEX
+
+
+def _decrypt_v3(param: str, key: bytes) -> bytes:
+    decryptor = Cipher(algorithms.AES(key), modes.ECB()).decryptor()  # noqa: S305
+    return decryptor.update(base64.b64decode(param)) + decryptor.finalize()
+
+
+@pytest.mark.parametrize(
+    ("param", "plaintext"),
+    [
+        (
+            [{"pool": "stratum+tcp://p:3333", "worker": "w", "passwd": "x"}],
+            b'[{"pool":"stratum+tcp://p:3333","worker":"w","passwd":"x"}]',
+        ),
+        ("x" * 14, b'"' + b"x" * 14 + b'"'),  # 16 bytes: a whole block of padding follows
+    ],
+    ids=["pools", "whole-block"],
+)
+def test_v3_param_is_compact_json_aes_ecb_pkcs7_base64(param: object, plaintext: bytes) -> None:
+    key = bytes.fromhex(V3_DIGEST_HEX)
+
+    decrypted = _decrypt_v3(encrypt_v3_param(param, key), key)
+
+    pad = 16 - len(plaintext) % 16
+    assert decrypted == plaintext + bytes([pad]) * pad

@@ -8,8 +8,8 @@ import pytest
 
 from custom_components.whatsminer.api import (
     PoolConfig,
+    V2Client,
     WhatsminerAuthError,
-    WhatsminerClient,
     WhatsminerConnectionError,
 )
 from custom_components.whatsminer.api.crypto import aes_key
@@ -38,7 +38,7 @@ async def test_privileged_commands_log_no_secrets(caplog: pytest.LogCaptureFixtu
     caplog.set_level(logging.DEBUG)
     async with FakeMiner(password=PASSWORD) as miner:
         old_key = miner.key
-        client = WhatsminerClient("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
+        client = V2Client("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
         await client.set_led(color="red", period=200, duration=100, start=0)
         pools = [PoolConfig(url="stratum+tcp://p:3333", worker="w", password=POOL_PASSWORD)]
         await client.update_pools(pools)
@@ -47,7 +47,7 @@ async def test_privileged_commands_log_no_secrets(caplog: pytest.LogCaptureFixtu
         signs = list(miner.signs)
         miner.signs.clear()
         await client.power_on()  # token rejected, fetched again
-        wrong = WhatsminerClient("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
+        wrong = V2Client("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
         with pytest.raises(WhatsminerAuthError):
             await wrong.power_on()
 
@@ -65,7 +65,7 @@ async def test_lost_password_change_logs_no_secrets(caplog: pytest.LogCaptureFix
     async with FakeMiner(password=PASSWORD) as miner:
         keys = [miner.key]
         miner.script["update_pwd"] = [Action.APPLY_THEN_DROP]
-        client = WhatsminerClient("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
+        client = V2Client("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
         with pytest.raises(WhatsminerConnectionError) as caught:
             await client.update_password(NEW_PASSWORD)
         await client.verify_password()  # the candidate is tried and adopted

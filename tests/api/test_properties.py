@@ -115,12 +115,19 @@ def test_decryptor_only_raises_typed_errors(data: str) -> None:
 
 
 @PROPERTY_SETTINGS
-@given(reply_fields, reply_fields, st.lists(reply_fields, max_size=3), reply_fields)
+@given(
+    reply_fields,
+    reply_fields,
+    st.lists(reply_fields, max_size=3),
+    reply_fields,
+    st.none() | reply_fields,
+)
 def test_models_never_fail_on_junk_fields(
     summary: dict[str, Any],
     status: dict[str, Any],
     boards: list[dict[str, Any]],
     msg: dict[str, Any],
+    optional: dict[str, Any] | None,
 ) -> None:
     build_miner_data(
         V2Replies(
@@ -128,10 +135,8 @@ def test_models_never_fail_on_junk_fields(
             boards=tuple(boards),
             pools=tuple(boards),
             status=status,
-            error_codes=msg,
-            psu=msg,
-            led_auto=None,
-            upfreq_speed=None,
+            error_codes=optional,  # None: the firmware has no get_error_code
+            psu=optional,
         )
     )
     with contextlib.suppress(WhatsminerError):

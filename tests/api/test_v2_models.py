@@ -14,14 +14,12 @@ from custom_components.whatsminer.api import (
     WhatsminerInvalidReplyError,
 )
 from custom_components.whatsminer.api.parser import decode_reply, message, rows
+from custom_components.whatsminer.api.readings import mac_address
 from custom_components.whatsminer.api.v2_models import (
     V2Replies,
     api_version,
     build_identity,
     build_miner_data,
-    led_auto,
-    mac_address,
-    upfreq_speed,
 )
 
 from .fake_miner import FIXTURES, fixture
@@ -44,8 +42,6 @@ def replies(**overrides: Any) -> V2Replies:
         "status": _msg("asicrs-pr187_status_fw20240924.json"),
         "error_codes": _msg("asicrs_v2_get_error_code_with_errors.json"),
         "psu": _msg("official205_get_psu.json"),
-        "led_auto": True,
-        "upfreq_speed": None,
     }
     return V2Replies(**(base | overrides))
 
@@ -86,13 +82,13 @@ def test_snapshot_of_the_vendor_examples() -> None:
     assert snapshot.mining is True
     assert snapshot.power_mode is PowerMode.NORMAL
     assert snapshot.fast_boot is False
-    assert snapshot.upfreq_speed is None
+    # No v2 read reports these settings: the entities remember what was written.
+    assert (snapshot.upfreq_speed, snapshot.power_percent, snapshot.led_auto) == (None, None, None)
     assert (snapshot.temp_offset, snapshot.poweroff_cool, snapshot.fan_zero_speed) == (
         None,
         None,
         None,
     )
-    assert snapshot.led_auto is True
     assert len(snapshot.pools) == 1
     assert snapshot.active_pool is not None
     assert snapshot.active_pool.url == "stratum+tcp://btc.ss.poolin.com:443"
@@ -115,7 +111,6 @@ def test_snapshot_of_v1_api_firmware() -> None:
             status=_msg("asicrs_v1_status.json"),
             error_codes=None,
             psu=_msg("asicrs_v1_get_psu.json"),
-            led_auto=None,
         )
     )
 
@@ -219,7 +214,6 @@ def test_junk_everywhere_becomes_none() -> None:
             status={"mineroff": "perhaps", "power_mode": "", "power_limit_set": "x"},
             error_codes={"error_code": "junk"},
             psu={"vin": "100", "fan_speed": None, "pin": -1},
-            led_auto=None,
         )
     )
 
@@ -345,6 +339,43 @@ def test_error_code_forms() -> None:
     assert errors(None) == ()
 
 
+SUMMARY_ERRORS: dict[str, Any] = {"Error Code Count": 1, "Error Code 0": 531}
+LISTED_ERRORS: dict[str, Any] = {"error_code": [{"218": "2024-06-15 10:30:00"}]}
+
+
+@pytest.mark.parametrize(
+    ("summary", "error_codes", "expected"),
+    [
+        ({}, LISTED_ERRORS, [("218", "2024-06-15 10:30:00")]),
+        (SUMMARY_ERRORS, LISTED_ERRORS, [("218", "2024-06-15 10:30:00")]),  # the list wins
+        (SUMMARY_ERRORS, {"error_code": []}, [("531", None)]),  # an empty list: summary's
+        (SUMMARY_ERRORS, {"error_code": "junk?"}, [("junk?", None)]),
+        (SUMMARY_ERRORS, {}, [("531", None)]),
+        (SUMMARY_ERRORS, None, [("531", None)]),  # no get_error_code (API before 2.0.4)
+        ({}, {"error_code": []}, []),
+        ({}, None, []),
+    ],
+    ids=[
+        "listed",
+        "listed-wins",
+        "empty-list",
+        "junk-list",
+        "no-list",
+        "no-read",
+        "none-anywhere",
+        "nothing-read",
+    ],
+)
+def test_errors_are_the_listed_ones_else_those_in_summary(
+    summary: dict[str, Any],
+    error_codes: dict[str, Any] | None,
+    expected: list[tuple[str, str | None]],
+) -> None:
+    snapshot = build_miner_data(replies(summary=summary, error_codes=error_codes))
+
+    assert snapshot.errors == tuple(ErrorCode(code=code, time=time) for code, time in expected)
+
+
 def test_summary_errors_with_times_in_index_order() -> None:
     summary = {
         "Error Code Count": 3,
@@ -376,6 +407,7 @@ def test_identity_of_api_2_0_5_firmware() -> None:
     assert identity.api_version == "2.0.5"
     assert identity.api_generation is ApiGeneration.V2
     assert identity.serial == "HTM1"
+    assert (identity.counts_shares, identity.upfreq_speed_max) == (True, 9)
 
 
 def test_identity_of_v1_firmware_takes_the_mac_from_summary() -> None:
@@ -406,11 +438,3 @@ def test_identity_helpers() -> None:
     assert api_version({"api_ver": "whatsminer v"}) is None
     assert api_version({"api_ver": None}) is None
     assert api_version(None) is None
-    assert led_auto({"ledstat": "auto"}) is True
-    assert led_auto({"ledstat": "manual"}) is False
-    assert led_auto({}) is None
-    assert led_auto(None) is None
-    assert upfreq_speed({"upfreq_speed": "9"}) == 9
-    assert upfreq_speed({"upfreq_speed": "10"}) is None
-    assert upfreq_speed({}) is None
-    assert upfreq_speed(None) is None

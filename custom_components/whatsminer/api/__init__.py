@@ -4,6 +4,7 @@ This package imports nothing from Home Assistant so it can be published on its o
 """
 
 from .client import WhatsminerClient
+from .connect import connect
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -28,6 +29,8 @@ from .models import (
     PowerMode,
     Psu,
 )
+from .v2_client import V2Client
+from .v3_client import V3Client
 
 __all__ = [
     "ApiGeneration",
@@ -40,6 +43,8 @@ __all__ = [
     "PoolConfig",
     "PowerMode",
     "Psu",
+    "V2Client",
+    "V3Client",
     "WhatsminerAuthError",
     "WhatsminerClient",
     "WhatsminerCommandRejectedError",
@@ -51,4 +56,5 @@ __all__ = [
     "WhatsminerTimeoutError",
     "WhatsminerTokenLimitError",
     "WhatsminerWriteDisabledError",
+    "connect",
 ]

@@ -10,9 +10,9 @@ derives
 Privileged commands travel as ``{"enc": 1, "data": base64(AES-256-ECB(json))}`` with NUL
 padding, and encrypted replies come back as ``{"enc": "<base64>"}``.
 
-API v3 (PROTOCOL.md §4.3) signs each write with ``base64(sha256(cmd + password + salt +
-ts))[:8]``. :func:`v3_token` is here ahead of the v3 transport, which lands next; its
-test vector pins it until then.
+API v3 (PROTOCOL.md §4.3, §4.4) signs each write with ``base64(sha256(cmd + password +
+salt + ts))[:8]``; the same raw SHA-256 digest is the AES-256 key of the parameters that
+travel encrypted (``set.miner.pools``), as PKCS#7-padded AES-256-ECB in base64.
 
 md5-crypt costs a few milliseconds of CPU, so callers run :func:`derive_key` and
 :func:`derive_sign` off the event loop. Nothing here logs: every value is a secret.
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 AES_BLOCK_BYTES = 16
-"""AES works on 16-byte blocks; the miner pads requests and replies with NUL bytes."""
+"""AES works on 16-byte blocks: v2 pads them with NUL bytes, v3 parameters with PKCS#7."""
 
 
 def _md5_crypt_body(secret: str, salt: str) -> str:
@@ -64,7 +64,7 @@ def aes_key(key: str) -> bytes:
 
 
 def _cipher(key: bytes) -> Cipher[modes.ECB]:
-    """Build the AES-256-ECB cipher the v2 API uses (ECB is the vendor's choice, not ours)."""
+    """Build the AES-256-ECB cipher both APIs use (ECB is the vendor's choice, not ours)."""
     return Cipher(algorithms.AES(key), modes.ECB())  # noqa: S305 - mandated by the protocol
 
 
@@ -116,10 +116,25 @@ def decrypt_reply(data: object, key: bytes) -> bytes:
     return _strip_padding(decryptor.update(ciphertext) + decryptor.finalize())
 
 
-def v3_token(command: str, password: str, salt: str, timestamp: int) -> str:
-    """Return the 8-character token that signs one v3 write command.
+def v3_digest(command: str, password: str, salt: str, timestamp: int) -> bytes:
+    """Return the raw SHA-256 that signs one v3 write and keys its encrypted parameter."""
+    return hashlib.sha256(f"{command}{password}{salt}{timestamp}".encode()).digest()
 
-    Not used yet: the v3 transport lands next and will sign its writes with it.
-    """
-    digest = hashlib.sha256(f"{command}{password}{salt}{timestamp}".encode()).digest()
+
+def v3_token(command: str, password: str, salt: str, timestamp: int) -> str:
+    """Return the 8-character token that signs one v3 write command."""
+    digest = v3_digest(command, password, salt, timestamp)
     return base64.b64encode(digest).decode("ascii")[:8]
+
+
+def encrypt_v3_param(param: object, key: bytes) -> str:
+    """Return the v3 wire form of a secret parameter: base64 of AES-256-ECB, PKCS#7 padded.
+
+    ``key`` is the write's :func:`v3_digest`. The parameter is JSON-encoded once, compactly,
+    as Tether's hardware-checked client does (MicroBT's demo encodes it twice).
+    """
+    plaintext = json.dumps(param, separators=(",", ":")).encode()
+    pad = AES_BLOCK_BYTES - len(plaintext) % AES_BLOCK_BYTES
+    encryptor = _cipher(key).encryptor()
+    ciphertext = encryptor.update(plaintext + bytes([pad]) * pad) + encryptor.finalize()
+    return base64.b64encode(ciphertext).decode("ascii")

@@ -55,6 +55,16 @@ class Identity:
     api_generation: ApiGeneration
     serial: str | None
 
+    @property
+    def counts_shares(self) -> bool:
+        """Whether polls report accepted and rejected shares; API v3 does not count them."""
+        return self.api_generation is ApiGeneration.V2
+
+    @property
+    def upfreq_speed_max(self) -> int:
+        """The fastest ramp-up speed the miner's API takes: 9 on v2, 10 on v3."""
+        return 10 if self.api_generation is ApiGeneration.V3 else 9
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Board:

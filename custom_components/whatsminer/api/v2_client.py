@@ -1,14 +1,17 @@
-"""WhatsminerClient: reads, polls and privileged commands for one miner (API v2).
+"""V2Client: reads, polls and privileged commands for one miner (API v2).
 
 The client learns a few facts about its miner as it goes, so that later polls cost
 fewer connections: whether it can join reads, whether it has ``edevs``, which optional
 reads it answers with "invalid cmd", and its API version. Only a clear answer teaches
 it something; a garbled reply changes nothing. A firmware change seen by
-:meth:`WhatsminerClient.identity` forgets them.
+:meth:`V2Client.identity` forgets them. What it learned only ever saves connections:
+:meth:`V2Client.fetch` returns the same data whether or not :meth:`V2Client.identity`
+ran before it.
 
 Privileged commands go through the client's :class:`PrivilegedChannel`; this module
-checks their arguments first (nothing is sent when one is wrong) and keeps the settings
-that no v2 poll can read but a confirmed write reveals (LED mode, ramp-up speed).
+checks their arguments first (nothing is sent when one is wrong). Settings that no v2
+read reports (ramp-up speed, fan settings, temperature offset) are None in the data;
+the entities remember what was written to them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Self
 
 from . import commands, v2_models, values
 from .arguments import check_host, check_password, check_port
@@ -28,6 +31,7 @@ from .errors import (
 from .models import CommandOutcome, PowerMode
 from .parser import check_read, decode_reply, message, rows, split_joined
 from .privileged import PrivilegedChannel
+from .readings import mac_address
 from .transport import Transport, V2Transport
 
 if TYPE_CHECKING:
@@ -69,7 +73,7 @@ def _first_row(reply: JsonObject, sections: tuple[str, ...]) -> JsonObject:
     return found[0]
 
 
-class WhatsminerClient:
+class V2Client:
     """The protocol client for one Whatsminer (API v2 on TCP 4028)."""
 
     def __init__(
@@ -78,24 +82,25 @@ class WhatsminerClient:
         password: str,
         *,
         port: int = 4028,
-        v3_port: int = 4433,
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
         run_blocking: BlockingRunner | None = None,
+        transport: Transport | None = None,
     ) -> None:
         """Prepare the client; nothing is sent until a method is called.
 
         ``timeout`` bounds each exchange (sending and reading the reply),
         ``connect_timeout`` each connection attempt. ``run_blocking`` runs md5-crypt
-        off the event loop; it defaults to ``asyncio.to_thread``. ``v3_port`` is kept
-        for the API v3 transport, which is not implemented yet.
+        off the event loop; it defaults to ``asyncio.to_thread``. A ``transport``
+        passed in (a shared or instrumented one) replaces the client's own; ``port``
+        and the timeouts then do not apply.
 
         Raises WhatsminerInvalidArgumentError for a host that cannot name a miner, a
         port outside 1..65535, or a password that is not text or holds a NUL byte.
         """
         self._host = check_host(host)
-        self._v3_port = check_port("v3_port", v3_port)  # for the API v3 transport
-        self._transport: Transport = V2Transport(
+        self._owns_transport = transport is None
+        self._transport: Transport = transport or V2Transport(
             host, check_port("port", port), timeout=timeout, connect_timeout=connect_timeout
         )
         self._privileged = PrivilegedChannel(
@@ -110,9 +115,6 @@ class WhatsminerClient:
         self._join_reads = True
         self._board_read = "edevs"
         self._unsupported_reads: set[str] = set()
-        # Settings no poll reads: learned from get_miner_info and confirmed writes.
-        self._led_auto: bool | None = None
-        self._upfreq_speed: int | None = None
 
     @property
     def host(self) -> str:
@@ -125,9 +127,18 @@ class WhatsminerClient:
         return self._transport.connections_opened
 
     async def close(self) -> None:
-        """Forget the token and derived keys and release the transport."""
+        """Forget the token and derived keys; release the transport if the client made it."""
         self._privileged.forget()
-        await self._transport.close()
+        if self._owns_transport:
+            await self._transport.close()
+
+    async def __aenter__(self) -> Self:
+        """Use the client as ``async with V2Client(...) as client``."""
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Close the client at the end of the ``async with`` block."""
+        await self.close()
 
     # Reads ----------------------------------------------------------------------------
 
@@ -195,8 +206,6 @@ class WhatsminerClient:
                 status=message(_succeeded(status)),
                 error_codes=None if error_reply is None else message(error_reply),
                 psu=None if psu_reply is None else message(psu_reply),
-                led_auto=self._led_auto,
-                upfreq_speed=self._upfreq_speed,
             )
         )
 
@@ -219,7 +228,7 @@ class WhatsminerClient:
         )
         miner_info = None if info_reply is None else message(info_reply)
         summary = None
-        if v2_models.mac_address(miner_info.get("mac") if miner_info else None) is None:
+        if mac_address(miner_info.get("mac") if miner_info else None) is None:
             summary = _first_row(await self.read("summary"), ("SUMMARY",))
         identity = v2_models.build_identity(
             version_msg=None if version_reply is None else message(version_reply),
@@ -233,11 +242,6 @@ class WhatsminerClient:
             self._unsupported_reads.clear()
         self._firmware = identity.firmware
         self._api_version = values.version(identity.api_version)
-        # Most firmware omit these; what a confirmed write taught stays until they tell.
-        if (led_auto := v2_models.led_auto(miner_info)) is not None:
-            self._led_auto = led_auto
-        if (upfreq_speed := v2_models.upfreq_speed(miner_info)) is not None:
-            self._upfreq_speed = upfreq_speed
         return identity
 
     async def _exchange_json(self, request: JsonObject) -> JsonObject:
@@ -386,9 +390,7 @@ class WhatsminerClient:
 
     async def set_upfreq_speed(self, speed: int) -> CommandOutcome:
         """Set the ramp-up speed, 0 (normal) to 9 (fastest)."""
-        outcome = await self._run(commands.ADJUST_UPFREQ_SPEED, speed=speed)
-        self._upfreq_speed = speed
-        return outcome
+        return await self._run(commands.ADJUST_UPFREQ_SPEED, speed=speed)
 
     async def set_power_mode(self, mode: PowerMode) -> CommandOutcome:
         """Select the low, normal or high power preset; the mining process restarts."""
@@ -423,19 +425,15 @@ class WhatsminerClient:
 
     async def set_led_auto(self) -> CommandOutcome:
         """Give the LEDs back to the firmware."""
-        outcome = await self._run(commands.SET_LED_AUTO)
-        self._led_auto = True
-        return outcome
+        return await self._run(commands.SET_LED_AUTO)
 
     async def set_led(
         self, *, color: str, period: int, duration: int, start: int
     ) -> CommandOutcome:
         """Flash the ``red`` or ``green`` LED: on ``duration`` ms every ``period`` ms."""
-        outcome = await self._run(
+        return await self._run(
             commands.SET_LED, color=color, period=period, duration=duration, start=start
         )
-        self._led_auto = False
-        return outcome
 
     async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
         """Replace the pools with 1 to 3 new ones; unused slots are cleared."""
@@ -484,9 +482,7 @@ class WhatsminerClient:
 
     async def factory_reset(self) -> CommandOutcome:
         """Restore factory settings; the miner reboots with its write API switched off."""
-        outcome = await self._run(commands.FACTORY_RESET)
-        self._led_auto = self._upfreq_speed = None
-        return outcome
+        return await self._run(commands.FACTORY_RESET)
 
     async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
         """Check the arguments, then send the command through the privileged channel."""

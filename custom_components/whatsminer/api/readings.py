@@ -1,0 +1,68 @@
+"""Readings both API generations derive alike from what a miner reports.
+
+The generations name and scale their fields differently (``v2_models``, ``v3_models``);
+what follows from the fields is the same: which of several sources wins, what counts as
+unknown, efficiency, the chip temperatures of the whole miner, a MAC address.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+from . import values
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+NO_POWER_LIMIT_FROM: Final = 99_999
+"""A power limit from here up means none is set: setting 99999 removes the limit, and v2
+firmware reports INT_MAX (2147483647) when none was ever set."""
+
+MIN_EFFICIENCY_HASHRATE: Final = 0.1
+"""TH/s below which efficiency is None. While btminer ramps up (or winds down) the boards
+draw kilowatts for a fraction of a TH/s, and power / hashrate would report thousands of
+J/TH: true for that minute, but it would swamp the efficiency history."""
+
+_MAC: Final = re.compile(r"[0-9A-F]{2}(?::[0-9A-F]{2}){5}")
+
+
+def first_known[T](*candidates: T | None) -> T | None:
+    """Return the first candidate that is not None (``or`` would skip a real zero)."""
+    return next((candidate for candidate in candidates if candidate is not None), None)
+
+
+def non_negative(value: float | None) -> float | None:
+    """Drop the negative numbers firmware sends for "unknown" (``Power: -1``)."""
+    return value if value is not None and value >= 0 else None
+
+
+def efficiency(power: float | None, hashrate: float | None) -> float | None:
+    """Return J/TH, or None when either is unknown or hashing has barely begun."""
+    if power is None or hashrate is None or hashrate < MIN_EFFICIENCY_HASHRATE:
+        return None
+    return power / hashrate
+
+
+def mean_temperature(temperatures: list[float]) -> float:
+    """Average board temperatures the way the firmware rounds them."""
+    return round(sum(temperatures) / len(temperatures), 2)
+
+
+def chip_temperature(
+    summary_value: object,
+    board_values: Iterable[float | None],
+    combine: Callable[[list[float]], float],
+) -> float | None:
+    """Prefer the summary's chip temperature, else combine the boards' ones."""
+    known = [value for value in board_values if value is not None]
+    return first_known(values.number(summary_value), combine(known) if known else None)
+
+
+def mac_address(value: object) -> str | None:
+    """Return a MAC address upper-cased and colon-separated, or None if it is not one."""
+    cleaned = values.text(value)
+    if cleaned is None:
+        return None
+    normalised = cleaned.upper().replace("-", ":")
+    return normalised if _MAC.fullmatch(normalised) else None

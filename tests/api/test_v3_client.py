@@ -1,0 +1,615 @@
+"""V3Client against the simulator over real loopback TCP: polls, writes, auth, reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from custom_components.whatsminer.api import (
+    ApiGeneration,
+    CommandOutcome,
+    PoolConfig,
+    PowerMode,
+    WhatsminerAuthError,
+    WhatsminerConnectionError,
+    WhatsminerInvalidArgumentError,
+    WhatsminerInvalidReplyError,
+    WhatsminerWriteDisabledError,
+)
+from custom_components.whatsminer.api.v3_client import SETTINGS_MAX_AGE_SECONDS, V3Client
+from custom_components.whatsminer.api.v3_transport import V3Transport
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from freezegun.api import FrozenDateTimeFactory
+
+    from custom_components.whatsminer.api import MinerData
+    from tests.simulator.fixtures import MinerFactory
+    from tests.simulator.miner import SimulatedMiner
+
+PASSWORD = "Hash4Life"
+SETTINGS_READS = {"get.miner.setting", "get.fan.setting"}
+
+
+class Clock:
+    """A Unix clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        """Start at the time of PROTOCOL.md's token test vector."""
+        self.now = 1_773_869_570.0
+
+    def __call__(self) -> float:
+        """Return the time the test set."""
+        return self.now
+
+
+class RecordingTransport(V3Transport):
+    """The real transport, remembering every request it sent (rejected ones too)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Build the real transport."""
+        super().__init__(*args, **kwargs)
+        self.sent: list[dict[str, Any]] = []
+
+    async def exchange(self, request: bytes, *, idempotent: bool = True) -> bytes:
+        """Remember the request, then send it."""
+        self.sent.append(json.loads(request))
+        return await super().exchange(request, idempotent=idempotent)
+
+    def commands(self) -> list[str]:
+        """Return the commands sent, in order."""
+        return [request["cmd"] for request in self.sent]
+
+
+async def v3_miner(miner_factory: MinerFactory, **options: Any) -> SimulatedMiner:
+    return await miner_factory(**{"profile": "m60_v3", "password": PASSWORD, **options})
+
+
+def client_for(
+    miner: SimulatedMiner, password: str = PASSWORD, clock: Clock | None = None
+) -> tuple[V3Client, RecordingTransport]:
+    transport = RecordingTransport(miner.host, miner.v3_port, timeout=2.0, connect_timeout=2.0)
+    client = V3Client(
+        miner.host, password, transport=transport, clock=clock or Clock(), timeout=2.0
+    )
+    return client, transport
+
+
+@pytest.fixture
+async def miner(miner_factory: MinerFactory) -> SimulatedMiner:
+    return await v3_miner(miner_factory)
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0.005)
+
+
+# Reads --------------------------------------------------------------------------------------
+
+
+async def test_identity_is_one_device_info(miner: SimulatedMiner) -> None:
+    client, transport = client_for(miner)
+
+    identity = await client.identity()
+    await transport.close()
+
+    assert identity.mac == miner.mac
+    assert identity.model == "M60S_VK40"
+    assert identity.api_generation is ApiGeneration.V3
+    assert identity.api_version == "3.0.2"
+    assert transport.sent == [{"cmd": "get.device.info"}]  # no "param": null
+
+
+async def test_fetch_reads_status_joined_device_info_and_settings(miner: SimulatedMiner) -> None:
+    client, transport = client_for(miner)
+
+    data = await client.fetch()
+    await transport.close()
+
+    assert transport.sent == [
+        {"cmd": "get.miner.status", "param": "summary+pools+edevs"},
+        {"cmd": "get.device.info"},
+        {"cmd": "get.miner.setting"},
+        {"cmd": "get.fan.setting"},
+    ]
+    assert data.mining is True
+    assert len(data.boards) == miner.profile.boards
+    assert data.hashrate is not None
+    assert data.hashrate > 100  # TH/s
+    assert [pool.url for pool in data.pools] == [pool["url"] for pool in miner.state.pools]
+    assert data.power_mode is PowerMode.NORMAL
+    assert (data.fast_boot, data.upfreq_speed, data.power_percent) == (False, 0, 100)
+    assert (data.temp_offset, data.poweroff_cool, data.fan_zero_speed) == (0, False, False)
+    assert data.led_auto is True
+    assert data.firmware == miner.profile.firmware
+
+
+async def test_twenty_polls_share_one_connection(miner: SimulatedMiner) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        for _ in range(20):
+            await client.fetch()
+
+        assert client.connections_opened == 1
+    assert miner.v3_connections_accepted == 1
+
+
+async def test_a_poll_after_the_miner_closed_the_idle_connection_reconnects(
+    miner: SimulatedMiner,
+) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await client.fetch()
+        assert miner.close_v3_connections() == 1
+        await settle()
+
+        data = await client.fetch()
+
+        assert data.mining is True
+        assert client.connections_opened == 2
+
+
+async def test_a_poll_after_the_idle_timeout_reconnects(miner: SimulatedMiner) -> None:
+    miner.v3_idle_timeout = 0.1
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await client.identity()
+        await asyncio.sleep(0.3)
+
+        await client.fetch()
+
+        assert client.connections_opened == 2
+
+
+async def test_concurrent_calls_share_the_one_connection(miner: SimulatedMiner) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await asyncio.gather(
+            *(client.fetch() for _ in range(12)), client.set_fast_boot(True), client.identity()
+        )
+
+        assert client.connections_opened == 1
+    assert (miner.v3_connections_accepted, miner.v3_connections_rejected) == (1, 0)
+
+
+async def test_the_clock_defaults_to_the_wall_clock(
+    miner: SimulatedMiner, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to("2026-03-18 21:32:50")
+    transport = RecordingTransport(miner.host, miner.v3_port, timeout=2.0, connect_timeout=2.0)
+    client = V3Client(miner.host, PASSWORD, transport=transport)
+
+    await client.set_fast_boot(True)
+    await transport.close()
+
+    assert transport.sent[-1]["ts"] == 1773869570
+
+
+async def test_settings_are_read_again_after_five_minutes(miner: SimulatedMiner) -> None:
+    clock = Clock()
+    client, transport = client_for(miner, clock=clock)
+
+    await client.fetch()
+    clock.now += SETTINGS_MAX_AGE_SECONDS - 1
+    await client.fetch()
+    miner.state.temp_offset = -20  # changed elsewhere, e.g. in WhatsMinerTool
+    clock.now += 1
+    data = await client.fetch()
+    await transport.close()
+
+    reads = [cmd for cmd in transport.commands() if cmd in SETTINGS_READS]
+    assert len(reads) == 4  # the first poll and the third
+    assert data.temp_offset == -20
+
+
+async def test_settings_are_read_again_when_the_clock_jumps_back(miner: SimulatedMiner) -> None:
+    clock = Clock()
+    client, transport = client_for(miner, clock=clock)
+
+    await client.fetch()
+    clock.now -= 3600
+    await client.fetch()
+    await transport.close()
+
+    assert len([cmd for cmd in transport.commands() if cmd in SETTINGS_READS]) == 4
+
+
+async def test_btminer_down_is_a_poll_of_a_miner_that_does_not_hash(
+    miner: SimulatedMiner,
+) -> None:
+    miner.state.btminer_down = True
+    client, transport = client_for(miner)
+
+    data = await client.fetch()
+    await transport.close()
+
+    assert data.mining is False
+    assert data.hashrate == 0.0
+    assert data.boards == ()
+    assert data.errors == ()
+    assert data.firmware == miner.profile.firmware
+
+
+async def test_btminer_restart_window_shows_a_miner_that_does_not_hash(
+    miner: SimulatedMiner,
+) -> None:
+    miner.restart_seconds = 0.5
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        assert await client.restart_mining() is CommandOutcome.CONFIRMED
+        during = await client.fetch()
+        await asyncio.sleep(0.6)
+        after = await client.fetch()
+
+    assert (during.mining, during.hashrate) == (False, 0.0)
+    assert after.mining is True
+
+
+async def test_an_idle_miner_still_answers_the_joined_status(miner: SimulatedMiner) -> None:
+    miner.state.mining = False
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        data = await client.fetch()
+
+    assert data.mining is False
+    assert len(data.pools) == len(miner.state.pools)
+
+
+# Writes -------------------------------------------------------------------------------------
+
+type Write = Callable[[V3Client], Awaitable[CommandOutcome]]
+type Check = Callable[[MinerData], object]
+
+POOLS = [
+    PoolConfig(url="stratum+tcp://new.pool.example:3333", worker="rig.1", password="pool-secret"),
+    PoolConfig(url="stratum+tcp://backup.pool.example:443", worker="rig.1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("write", "check", "expected"),
+    [
+        (lambda c: c.set_power_limit(3000), lambda d: d.power_limit, 3000),
+        (lambda c: c.set_power_mode(PowerMode.LOW), lambda d: d.power_mode, PowerMode.LOW),
+        (lambda c: c.set_fast_boot(True), lambda d: d.fast_boot, True),
+        (lambda c: c.set_upfreq_speed(10), lambda d: d.upfreq_speed, 10),
+        (lambda c: c.set_temp_offset(-12), lambda d: d.temp_offset, -12),
+        (lambda c: c.set_power_percent(80), lambda d: d.power_percent, 80),
+        (lambda c: c.set_poweroff_cool(True), lambda d: d.poweroff_cool, True),
+        (lambda c: c.set_fan_zero_speed(True), lambda d: d.fan_zero_speed, True),
+        (
+            lambda c: c.set_led(color="red", period=400, duration=200, start=0),
+            lambda d: d.led_auto,
+            False,
+        ),
+        (lambda c: c.power_off(), lambda d: d.mining, False),
+        (
+            lambda c: c.update_pools(POOLS),
+            lambda d: [(p.url, p.user) for p in d.pools],
+            [(pool.url, pool.worker) for pool in POOLS],
+        ),
+    ],
+    ids=[
+        "power_limit",
+        "power_mode",
+        "fast_boot",
+        "upfreq_speed",
+        "temp_offset",
+        "power_percent",
+        "poweroff_cool",
+        "fan_zero_speed",
+        "led",
+        "power_off",
+        "pools",
+    ],
+)
+async def test_each_write_reaches_the_miner_and_the_next_poll_reads_it_back(
+    miner: SimulatedMiner, write: Write, check: Check, expected: object
+) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        before = await client.fetch()
+        assert check(before) != expected
+
+        outcome = await write(client)
+        after = await client.fetch()
+
+    assert outcome is CommandOutcome.CONFIRMED
+    assert check(after) == expected
+
+
+async def test_power_on_led_auto_restart_and_reboot(miner: SimulatedMiner) -> None:
+    miner.state.mining = False
+    miner.state.led = [{"color": "red", "period": 1, "duration": 1, "start": 0}]
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        outcomes = [
+            await client.power_on(),
+            await client.set_led_auto(),
+            await client.restart_mining(),
+            await client.reboot(),
+        ]
+        data = await client.fetch()
+
+    assert outcomes == [CommandOutcome.CONFIRMED] * 4
+    assert (data.mining, data.led_auto) == (True, True)
+    assert [cmd for cmd in miner.commands if cmd.startswith("set.")] == [
+        "set.miner.service",
+        "set.system.led",
+        "set.miner.service",
+        "set.system.reboot",
+    ]
+
+
+async def test_writes_are_signed_for_account_super(miner: SimulatedMiner) -> None:
+    clock = Clock()
+    client, transport = client_for(miner, clock=clock)
+
+    await client.set_power_limit(3300)
+    await client.reboot()
+    await transport.close()
+
+    salt_read, power_limit, reboot = transport.sent
+    assert salt_read == {"cmd": "get.device.info", "param": "salt"}  # cached afterwards
+    assert power_limit["param"] == 3300
+    assert (power_limit["ts"], power_limit["account"]) == (int(clock.now), "super")
+    assert len(power_limit["token"]) == 8
+    assert "param" not in reboot
+
+
+async def test_pools_travel_encrypted(miner: SimulatedMiner) -> None:
+    client, transport = client_for(miner)
+
+    await client.update_pools(POOLS)
+    await transport.close()
+
+    param = transport.sent[-1]["param"]
+    assert isinstance(param, str)
+    assert "pool-secret" not in param
+    assert "new.pool.example" not in param
+    assert miner.state.pools[0] == {
+        "url": "stratum+tcp://new.pool.example:3333",
+        "worker": "rig.1",
+        "passwd": "pool-secret",
+    }
+
+
+async def test_a_write_marks_the_settings_for_the_next_poll(miner: SimulatedMiner) -> None:
+    client, transport = client_for(miner)
+
+    await client.fetch()
+    await client.fetch()
+    await client.set_fan_zero_speed(True)
+    await client.fetch()
+    await client.fetch()
+    await transport.close()
+
+    assert len([cmd for cmd in transport.commands() if cmd in SETTINGS_READS]) == 4
+
+
+async def test_invalid_arguments_send_nothing(miner: SimulatedMiner) -> None:
+    client, transport = client_for(miner)
+
+    with pytest.raises(WhatsminerInvalidArgumentError, match="watts"):
+        await client.set_power_limit(3000.5)  # type: ignore[arg-type]
+
+    assert transport.sent == []
+
+
+# Auth ---------------------------------------------------------------------------------------
+
+
+async def test_a_wrong_password_fetches_the_salt_again_once_then_fails(
+    miner: SimulatedMiner,
+) -> None:
+    client, transport = client_for(miner, password="wrong")
+
+    with pytest.raises(WhatsminerAuthError, match="password of account super"):
+        await client.set_fast_boot(True)
+    await transport.close()
+
+    assert transport.sent[0] == {"cmd": "get.device.info", "param": "salt"}
+    assert transport.commands() == [
+        "get.device.info",
+        "set.miner.fastboot",
+        "get.device.info",
+        "set.miner.fastboot",
+    ]
+    assert transport.sent[2] == {"cmd": "get.device.info"}  # the full one: salt and switch
+    assert "set.miner.fastboot" not in miner.commands
+
+
+async def test_a_write_with_the_api_switch_off_is_write_disabled(
+    miner_factory: MinerFactory,
+) -> None:
+    miner = await v3_miner(miner_factory, api_switch=False)
+
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        with pytest.raises(WhatsminerWriteDisabledError, match="WhatsMinerTool"):
+            await client.power_off()
+
+
+async def test_a_changed_salt_is_fetched_again_and_the_write_goes_through(
+    miner_factory: MinerFactory,
+) -> None:
+    miner = await v3_miner(miner_factory, password="old")
+    client, transport = client_for(miner, password="new")
+    await client.fetch()  # caches the salt of the old password
+    miner.state.password = "new"  # the miner re-salts for its new password
+
+    outcome = await client.set_upfreq_speed(3)
+    await transport.close()
+
+    assert outcome is CommandOutcome.CONFIRMED
+    assert miner.state.upfreq_speed == 3
+    assert transport.commands()[-3:] == [
+        "set.miner.upfreq_speed",
+        "get.device.info",
+        "set.miner.upfreq_speed",
+    ]
+
+
+async def test_verify_password_writes_fast_boot_back_unchanged(miner: SimulatedMiner) -> None:
+    miner.state.fast_boot = True
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await client.verify_password()
+
+    assert miner.commands == ["get.device.info", "set.miner.fastboot"]
+    assert miner.requests[-1]["param"] == "enable"
+    assert miner.state.fast_boot is True
+
+
+@pytest.mark.parametrize(
+    ("password", "api_switch", "error"),
+    [
+        ("wrong", True, WhatsminerAuthError),
+        (PASSWORD, False, WhatsminerWriteDisabledError),
+        ("wrong", False, WhatsminerWriteDisabledError),
+    ],
+)
+async def test_verify_password_raises_what_stops_writes(
+    miner_factory: MinerFactory, password: str, api_switch: bool, error: type[Exception]
+) -> None:
+    miner = await v3_miner(miner_factory, api_switch=api_switch)
+
+    async with V3Client(miner.host, password, port=miner.v3_port) as client:
+        with pytest.raises(error):
+            await client.verify_password()
+
+
+# Lost replies -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda c: c.reboot(),
+        lambda c: c.power_off(),
+        lambda c: c.restart_mining(),
+        lambda c: c.set_power_limit(2800),
+        lambda c: c.set_power_mode(PowerMode.HIGH),
+    ],
+    ids=["reboot", "power_off", "restart_mining", "power_limit", "power_mode"],
+)
+async def test_a_lost_reply_to_a_restarting_write_is_sent_and_not_repeated(
+    miner: SimulatedMiner, write: Write
+) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await client.fetch()  # the write goes out on a reused connection
+        miner.faults.count = 1
+        miner.faults.drop = True
+
+        outcome = await write(client)
+
+    assert outcome is CommandOutcome.SENT
+    assert len([cmd for cmd in miner.commands if cmd.startswith("set.")]) == 1
+
+
+async def test_a_garbled_reply_to_a_restarting_write_is_sent(miner: SimulatedMiner) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await client.identity()
+        miner.faults.count = 1
+        miner.faults.garbage = True
+
+        assert await client.reboot() is CommandOutcome.SENT
+
+
+async def test_a_lost_reply_to_a_plain_write_is_sent_again_on_a_new_connection(
+    miner: SimulatedMiner,
+) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await client.identity()
+        miner.faults.count = 1
+        miner.faults.drop = True
+
+        assert await client.set_temp_offset(-5) is CommandOutcome.CONFIRMED
+        assert client.connections_opened == 2
+
+
+async def test_a_garbled_reply_to_a_plain_write_fails(miner: SimulatedMiner) -> None:
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
+        await client.identity()
+        miner.faults.count = 1
+        miner.faults.garbage = True
+
+        with pytest.raises(WhatsminerInvalidReplyError):
+            await client.set_temp_offset(-5)
+
+
+async def test_a_write_to_an_unreachable_miner_fails_unsent(miner: SimulatedMiner) -> None:
+    miner.faults.refuse = True
+
+    async with V3Client(miner.host, PASSWORD, port=miner.v3_port, connect_timeout=1) as client:
+        with pytest.raises(WhatsminerConnectionError) as caught:
+            await client.reboot()
+
+    assert not caught.value.request_sent
+
+
+# Lifecycle and secrets ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "password", "argument"),
+    [
+        ("", 4433, "x", "host"),
+        ("miner.local", 0, "x", "port"),
+        ("miner.local", 4433, "a\0b", "password"),
+    ],
+)
+def test_constructor_checks_its_arguments(
+    host: str, port: int, password: str, argument: str
+) -> None:
+    with pytest.raises(WhatsminerInvalidArgumentError, match=argument):
+        V3Client(host, password, port=port)
+
+
+def test_host_property() -> None:
+    assert V3Client("miner.local", "x").host == "miner.local"
+
+
+async def test_close_forgets_the_salt_and_closes_its_own_connection(
+    miner: SimulatedMiner,
+) -> None:
+    client = V3Client(miner.host, PASSWORD, port=miner.v3_port)
+    await client.set_fast_boot(True)
+    await client.close()
+    await settle()
+
+    assert miner.v3_open_connections == 0
+    await client.set_fast_boot(False)
+    await client.close()
+
+    assert miner.commands.count("get.device.info") == 2  # the salt, once per session
+
+
+async def test_an_injected_transport_stays_open(miner: SimulatedMiner) -> None:
+    client, transport = client_for(miner)
+    async with client:
+        await client.identity()
+    await settle()
+
+    assert miner.v3_open_connections == 1
+    await transport.close()
+
+
+async def test_secrets_stay_out_of_logs_and_errors(
+    miner: SimulatedMiner, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="custom_components.whatsminer")
+    client, transport = client_for(miner, password="wrong-secret")
+
+    with pytest.raises(WhatsminerAuthError) as caught:
+        await client.update_pools(POOLS)
+    good, good_transport = client_for(miner)
+    await good.update_pools(POOLS)
+    await transport.close()
+    await good_transport.close()
+
+    salt = miner.auth.credential(miner.state.password).salt
+    tokens = [
+        request["token"] for request in transport.sent + good_transport.sent if "token" in request
+    ]
+    secrets = ["wrong-secret", PASSWORD, "pool-secret", salt, *tokens]
+    for text in (caplog.text, str(caught.value)):
+        for secret in secrets:
+            assert secret not in text
+    assert "set.miner.pools" in caplog.text
