@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, Platform
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 
-from .api import Identity, WhatsminerClient, WhatsminerError
+from .api import Identity, WhatsminerClient, WhatsminerError, connect
+from .api.connect import new_client
 from .const import CONF_IDENTITY, DOMAIN
 from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 from .issues import async_delete_write_api_issue
@@ -48,54 +49,50 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
     daily): its entities start unavailable and recover with the first answered poll.
     Only a miner that has never answered makes setup retry.
     """
-    client = WhatsminerClient(
-        entry.data[CONF_HOST],
-        entry.data[CONF_PASSWORD],
-        run_blocking=hass.async_add_executor_job,
-    )
-    # Runs on unload and on every failed setup attempt, dropping connections and tokens.
-    entry.async_on_unload(client.close)
+    host, password = entry.data[CONF_HOST], entry.data[CONF_PASSWORD]
     identity = identity_from_data(entry.data.get(CONF_IDENTITY))
     if identity is None:
-        identity = await _async_first_identity(client)
+        client, identity = await _async_first_contact(hass, host, password)
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_IDENTITY: identity_as_data(identity)}
         )
+    else:
+        # The API generation it spoke last time; the first poll detects a change.
+        client = new_client(
+            identity.api_generation, host, password, run_blocking=hass.async_add_executor_job
+        )
 
+    # The coordinator closes the client when the entry unloads or its setup fails.
     coordinator = WhatsminerCoordinator(hass, entry, client, identity)
     await coordinator.async_refresh()
     entry.runtime_data = coordinator
-    # Home Assistant stops without unloading entries; the identify flash ends either way.
-    entry.async_on_unload(
-        hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, coordinator.async_end_identify_now)
-    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
-async def _async_first_identity(client: WhatsminerClient) -> Identity:
-    """Read the identity of a miner that has never answered before.
+async def _async_first_contact(
+    hass: HomeAssistant, host: str, password: str
+) -> tuple[WhatsminerClient, Identity]:
+    """Find the API of a miner that has never answered before and read its identity.
 
-    Reads need no password on API v2; a wrong one shows with the first poll.
+    Reads need no password; a wrong one shows with the first poll's write check.
     """
     try:
-        return await client.identity()
+        return await connect(host, password, run_blocking=hass.async_add_executor_job)
     except WhatsminerError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="never_seen",
-            translation_placeholders={"host": client.host, "error": str(err)},
+            translation_placeholders={"host": host, "error": str(err)},
         ) from err
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:
     """Unload a miner's entities; the coordinator and client clean up through on_unload.
 
-    A running identify flash ends here, while the client is still open. The write-API
-    issue goes with the entry; the next setup's check raises it again if still needed,
-    and meanwhile its fix flow could not reach the miner anyway.
+    The write-API issue goes with the entry; the next setup's check raises it again if
+    still needed, and meanwhile its fix flow could not reach the miner anyway.
     """
-    await entry.runtime_data.async_end_identify_now()
     async_delete_write_api_issue(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 

@@ -30,19 +30,19 @@ if TYPE_CHECKING:
 PARALLEL_UPDATES = 0
 
 
-def hashing(snapshot: MinerData) -> bool:
+def hashing(data: MinerData) -> bool:
     """Whether the miner is hashing now: mining switched on and a hashrate above zero.
 
     The mining switch shows what was asked for; this shows the result. After power_on it
     stays off while the hashboards ramp up, and it goes off when they stop hashing although
     mining is on. An unreported hashrate counts as not hashing.
     """
-    return snapshot.mining is True and (snapshot.hashrate or 0) > 0
+    return data.mining is True and (data.hashrate or 0) > 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class WhatsminerBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """A binary sensor read from the poll snapshot."""
+    """A binary sensor read from the poll data."""
 
     value_fn: Callable[[MinerData], bool | None]
 
@@ -57,7 +57,7 @@ BINARY_SENSORS: tuple[WhatsminerBinarySensorEntityDescription, ...] = (
     WhatsminerBinarySensorEntityDescription(
         key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=lambda snapshot: bool(snapshot.errors),
+        value_fn=lambda data: bool(data.errors),
     ),
 )
 
@@ -75,11 +75,11 @@ async def async_setup_entry(
 
 
 class WhatsminerBinarySensor(WhatsminerEntity, BinarySensorEntity):
-    """A binary sensor read straight from the poll snapshot."""
+    """A binary sensor read straight from the poll data."""
 
     entity_description: WhatsminerBinarySensorEntityDescription
 
     @property
     def is_on(self) -> bool | None:
-        """The value in the latest snapshot."""
+        """The value in the latest data."""
         return self.entity_description.value_fn(self.coordinator.data)

@@ -1,4 +1,11 @@
-"""Buttons: reboot, restart mining and identify."""
+"""Buttons: reboot, restart mining and identify.
+
+Identify flashes the red LED for a while and then hands the LED back to the miner. The
+button owns that timer: a new LED setting from the ``set_led`` action ends the flash
+(signalled through the dispatcher), and so do unloading the entry and stopping Home
+Assistant, while the client is still open; otherwise the LED would keep flashing red
+until someone set it.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +20,26 @@ from homeassistant.components.button import (  # type: ignore[attr-defined,unuse
     ButtonEntity,
     ButtonEntityDescription,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, EntityCategory
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import async_call_later
 
+from .api import WhatsminerError
+from .const import (
+    IDENTIFY_DURATION,
+    IDENTIFY_LED_COLOR,
+    IDENTIFY_LED_DURATION_MS,
+    IDENTIFY_LED_PERIOD_MS,
+    LOGGER,
+    led_changed_signal,
+)
 from .entity import WhatsminerEntity
+from .helpers import async_run_command, async_send_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from datetime import datetime
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -42,24 +63,25 @@ BUTTONS: tuple[WhatsminerButtonEntityDescription, ...] = (
         translation_key="reboot",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda coordinator: coordinator.async_run_command(
-            lambda client: client.reboot(), restarts_miner=True
+        press_fn=lambda coordinator: async_run_command(
+            coordinator, lambda client: client.reboot(), restarts_miner=True
         ),
     ),
     WhatsminerButtonEntityDescription(
         key="restart_mining",
         translation_key="restart_mining",
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda coordinator: coordinator.async_run_command(
-            lambda client: client.restart_mining(), restarts_miner=True
+        press_fn=lambda coordinator: async_run_command(
+            coordinator, lambda client: client.restart_mining(), restarts_miner=True
         ),
     ),
-    WhatsminerButtonEntityDescription(
-        key="identify",
-        device_class=ButtonDeviceClass.IDENTIFY,
-        entity_category=EntityCategory.CONFIG,
-        press_fn=lambda coordinator: coordinator.async_identify(),
-    ),
+)
+
+
+IDENTIFY = ButtonEntityDescription(
+    key="identify",
+    device_class=ButtonDeviceClass.IDENTIFY,
+    entity_category=EntityCategory.CONFIG,
 )
 
 
@@ -70,7 +92,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the miner's buttons."""
     coordinator = entry.runtime_data
-    async_add_entities(WhatsminerButton(coordinator, description) for description in BUTTONS)
+    async_add_entities(
+        [
+            *(WhatsminerButton(coordinator, description) for description in BUTTONS),
+            WhatsminerIdentifyButton(coordinator, IDENTIFY),
+        ]
+    )
 
 
 class WhatsminerButton(WhatsminerEntity, ButtonEntity):
@@ -81,3 +108,70 @@ class WhatsminerButton(WhatsminerEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Send the button's command."""
         await self.entity_description.press_fn(self.coordinator)
+
+
+class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
+    """Flash the red LED for a while, then hand the LED back to the miner."""
+
+    _cancel_flash: CALLBACK_TYPE | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """End the flash when the LED is set otherwise or Home Assistant stops."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                led_changed_signal(self.coordinator.config_entry.entry_id),
+                self._async_cancel_flash,
+            )
+        )
+        self.async_on_remove(
+            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_end_flash_now)
+        )
+
+    async def async_press(self) -> None:
+        """Start (or restart) the flash."""
+        await async_send_command(
+            self.coordinator,
+            lambda client: client.set_led(
+                color=IDENTIFY_LED_COLOR,
+                period=IDENTIFY_LED_PERIOD_MS,
+                duration=IDENTIFY_LED_DURATION_MS,
+                start=0,
+            ),
+        )
+        self._async_cancel_flash()
+        self._cancel_flash = async_call_later(
+            self.hass,
+            IDENTIFY_DURATION,
+            HassJob(self._async_end_flash, cancel_on_shutdown=True),
+        )
+
+    async def async_will_remove_from_hass(self) -> None:
+        """End a running flash before the entry unloads (the client is still open)."""
+        await self._async_end_flash_now()
+        await super().async_will_remove_from_hass()
+
+    async def _async_end_flash(self, _now: datetime) -> None:
+        self._cancel_flash = None
+        await self._async_led_auto()
+
+    async def _async_end_flash_now(self, _event: Event | None = None) -> None:
+        if self._cancel_flash is not None:
+            self._async_cancel_flash()
+            await self._async_led_auto()
+
+    async def _async_led_auto(self) -> None:
+        """Hand the LED back to the miner; best effort, the miner may be gone already."""
+        try:
+            await self.coordinator.client.set_led_auto()
+        except WhatsminerError as err:
+            LOGGER.warning(
+                "Could not hand the LED of %s back to the miner: %s", self.coordinator.name, err
+            )
+
+    @callback
+    def _async_cancel_flash(self) -> None:
+        if self._cancel_flash is not None:
+            self._cancel_flash()
+            self._cancel_flash = None

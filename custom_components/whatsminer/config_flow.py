@@ -37,9 +37,9 @@ from homeassistant.util.network import is_ip_address
 from .api import (
     Identity,
     WhatsminerAuthError,
-    WhatsminerClient,
     WhatsminerError,
     WhatsminerWriteDisabledError,
+    connect,
 )
 from .const import (
     CONF_IDENTITY,
@@ -235,15 +235,20 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_try_connect(
         self, host: str, password: str
     ) -> tuple[_Reached | None, dict[str, str]]:
-        """Read the identity and check the password; return what answered or the errors."""
-        client = WhatsminerClient(host, password, run_blocking=self.hass.async_add_executor_job)
+        """Find the miner's API, read its identity and check the password.
+
+        Returns what answered, or the form errors.
+        """
         try:
-            identity = await client.identity()
-            try:
-                await client.verify_password()
-            except WhatsminerWriteDisabledError:
-                # Refused before the password was looked at; setup raises the repair issue.
-                return _Reached(identity, password_verified=False), {}
+            client, identity = await connect(
+                host, password, run_blocking=self.hass.async_add_executor_job
+            )
+            async with client:
+                try:
+                    await client.verify_password()
+                except WhatsminerWriteDisabledError:
+                    # Refused before the password was looked at; setup raises the issue.
+                    return _Reached(identity, password_verified=False), {}
         except WhatsminerAuthError:
             return None, {"base": "invalid_auth"}
         except WhatsminerError:
@@ -251,8 +256,6 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:  # noqa: BLE001 - the form must answer, whatever went wrong
             LOGGER.exception("Unexpected error while connecting to %s", host)
             return None, {"base": "unknown"}
-        finally:
-            await client.close()
         return _Reached(identity, password_verified=True), {}
 
 

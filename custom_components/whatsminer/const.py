@@ -39,3 +39,11 @@ POWER_LIMIT_MAX: Final = 99999
 # Uptime is derived as "now - elapsed"; differences smaller than this are poll jitter,
 # not a restart of btminer, and would otherwise change the state every poll.
 UPTIME_TOLERANCE: Final = timedelta(minutes=1)
+
+
+def led_changed_signal(entry_id: str) -> str:
+    """Return the dispatcher signal sent when an action sets a miner's LED.
+
+    A running identify flash ends on it, so the LED stays as the action set it.
+    """
+    return f"{DOMAIN}_led_changed_{entry_id}"

@@ -1,13 +1,14 @@
-"""The per-miner hub: polls the miner and sends it commands through one client.
+"""The per-miner hub: polls the miner through one client.
 
 One ``client.fetch()`` per poll gives every entity its data. Static identity is read
 with the first poll of a setup, with the first poll after a failed one (whatever
 answers at the address after an outage may be another miner: DHCP hands addresses out
-anew after a power cut, and its MAC must match before its data or our commands flow),
-and when the firmware version in the poll changes. Client
-errors become the Home Assistant errors that drive unavailability (``UpdateFailed``,
-logged once on the way down and once on recovery by ``DataUpdateCoordinator``),
-re-authentication (``ConfigEntryAuthFailed``) and translated action errors.
+anew after a power cut, and its MAC must match before its data or our commands flow,
+and the miner may have moved to another API generation with a firmware update), and
+when the firmware version in the poll changes. Client errors become the Home Assistant
+errors that drive unavailability (``UpdateFailed``, logged once on the way down and
+once on recovery by ``DataUpdateCoordinator``) and re-authentication
+(``ConfigEntryAuthFailed``). Commands go through ``helpers.py``.
 
 ``data`` is ``None`` only while the entry has loaded from the stored identity and the
 miner has not answered yet; ``last_update_success`` is then ``False``, so entities
@@ -16,17 +17,12 @@ are unavailable and never read it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    HomeAssistantError,
-    ServiceValidationError,
-)
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.event import async_call_later
@@ -34,23 +30,18 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from yarl import URL
 
 from .api import (
-    CommandOutcome,
     Identity,
     MinerData,
     WhatsminerAuthError,
     WhatsminerClient,
     WhatsminerError,
-    WhatsminerInvalidArgumentError,
     WhatsminerWriteDisabledError,
+    connect,
 )
 from .const import (
     CONF_IDENTITY,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    IDENTIFY_DURATION,
-    IDENTIFY_LED_COLOR,
-    IDENTIFY_LED_DURATION_MS,
-    IDENTIFY_LED_PERIOD_MS,
     LOGGER,
     MANUFACTURER,
     RESTART_REFRESH_DELAY,
@@ -59,7 +50,6 @@ from .issues import async_create_write_api_issue, async_delete_write_api_issue
 from .stored_identity import identity_as_data
 
 type WhatsminerConfigEntry = ConfigEntry[WhatsminerCoordinator]
-type Command = Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
 
 
 def web_ui_url(host: str) -> str:
@@ -73,7 +63,7 @@ def scan_interval(entry: ConfigEntry) -> timedelta:
 
 
 class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
-    """Poll one miner and send it commands."""
+    """Poll one miner; know which miner it is and which client reaches it."""
 
     config_entry: WhatsminerConfigEntry
 
@@ -98,7 +88,6 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         self._polled_firmware: str | None = None
         self._write_access_checked = False
         self._cancel_delayed_refresh: CALLBACK_TYPE | None = None
-        self._cancel_identify: CALLBACK_TYPE | None = None
 
     @property
     def mac(self) -> str:
@@ -126,15 +115,14 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         try:
             if not self._identity_read:
                 # First poll of this setup or after an outage: identity first, so a
-                # different miner is refused and the client knows the API version and
-                # the settings only get_miner_info reports before it fetches.
+                # different miner is refused and a changed API generation is followed.
                 await self._async_check_identity_for_poll()
-            snapshot = await self.client.fetch()
-            if snapshot.firmware != self._polled_firmware:
+            data = await self.client.fetch()
+            if data.firmware != self._polled_firmware:
                 if self._polled_firmware is not None:
                     # A firmware update: model, API version and features may have changed.
                     await self._async_check_identity_for_poll()
-                self._polled_firmware = snapshot.firmware
+                self._polled_firmware = data.firmware
             if not self._write_access_checked:
                 await self._async_check_write_access()
         except WhatsminerAuthError as err:
@@ -150,7 +138,7 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
                 translation_key="update_failed",
                 translation_placeholders={"name": self.name, "error": str(err)},
             ) from err
-        return snapshot
+        return data
 
     async def _async_check_identity_for_poll(self) -> None:
         """Read the identity; a different miner at the address fails the poll."""
@@ -161,9 +149,30 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
                 translation_placeholders={"name": self.name, "host": self.client.host},
             )
 
+    async def async_confirm_identity(self) -> bool:
+        """Make sure the miner at the address is ours before a command goes to it.
+
+        Costs nothing once a poll has confirmed it since the last outage.
+        """
+        return self._identity_read or await self._async_read_identity()
+
     async def _async_read_identity(self) -> bool:
-        """Read the static facts again; return False for a different miner at the address."""
-        identity = await self.client.identity()
+        """Read the static facts again; return False for a different miner at the address.
+
+        Whichever API generation answers now is used from here on (a firmware update may
+        have changed it); the client of the old one is closed.
+        """
+        client, identity = await connect(
+            self.config_entry.data[CONF_HOST],
+            self.config_entry.data[CONF_PASSWORD],
+            known=self.identity,
+            current=self.client,
+            run_blocking=self.hass.async_add_executor_job,
+        )
+        if client is not self.client:
+            LOGGER.debug("%s now answers on API v%s", self.name, identity.api_generation.value)
+            previous, self.client = self.client, client
+            await previous.close()
         if dr.format_mac(identity.mac) != self.mac:
             return False
         self._identity_read = True
@@ -217,110 +226,17 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         try:
             await self.client.verify_password()
         except WhatsminerWriteDisabledError:
-            async_create_write_api_issue(self.hass, self.config_entry)
+            async_create_write_api_issue(self.hass, self.config_entry, self.identity.api_generation)
             raise
         async_delete_write_api_issue(self.hass, self.config_entry)
 
-    async def async_run_command(self, command: Command, *, restarts_miner: bool = False) -> None:
-        """Send a command, then refresh so the UI shows its effect.
-
-        Commands that restart the miner (or whose reply was lost) are followed by a
-        delayed refresh; polling at once would only see the old state.
-        """
-        outcome = await self._async_send(command)
-        if restarts_miner or outcome is CommandOutcome.SENT:
-            self._async_schedule_delayed_refresh()
-        else:
-            await self.async_request_refresh()
-
-    async def async_set_led(self, command: Command) -> None:
-        """Send an LED command; it replaces a running identify flash."""
-        self._async_cancel_identify()
-        await self._async_send(command)
-
-    async def async_identify(self) -> None:
-        """Flash the red LED for a while, then hand the LED back to the miner."""
-        await self.async_set_led(
-            lambda client: client.set_led(
-                color=IDENTIFY_LED_COLOR,
-                period=IDENTIFY_LED_PERIOD_MS,
-                duration=IDENTIFY_LED_DURATION_MS,
-                start=0,
-            )
-        )
-        self._cancel_identify = async_call_later(
-            self.hass,
-            IDENTIFY_DURATION,
-            HassJob(self._async_end_identify, cancel_on_shutdown=True),
-        )
-
-    async def _async_end_identify(self, _now: datetime) -> None:
-        self._cancel_identify = None
-        await self._async_led_auto()
-
-    async def async_end_identify_now(self, *_: object) -> None:
-        """Hand a flashing LED back to the miner before the entry unloads or HA stops.
-
-        Otherwise the timer that ends the flash dies with the entry and the LED keeps
-        flashing red until someone sets it. Best effort: the miner may be gone already.
-        """
-        if self._cancel_identify is not None:
-            self._async_cancel_identify()
-            await self._async_led_auto()
-
-    async def _async_led_auto(self) -> None:
-        try:
-            await self.client.set_led_auto()
-        except WhatsminerError as err:
-            LOGGER.warning("Could not hand the LED of %s back to the miner: %s", self.name, err)
-
-    async def _async_send(self, command: Command) -> CommandOutcome:
-        """Run a command and turn client errors into translated Home Assistant errors.
-
-        Until a poll has confirmed the miner's MAC since the last outage, the identity
-        is checked first, so a different miner at the address never gets the command.
-        """
-        try:
-            if not self._identity_read and not await self._async_read_identity():
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="wrong_miner",
-                    translation_placeholders={"name": self.name, "host": self.client.host},
-                )
-            outcome = await command(self.client)
-        except WhatsminerInvalidArgumentError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_argument",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except WhatsminerAuthError as err:
-            self.config_entry.async_start_reauth(self.hass)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="auth_failed",
-                translation_placeholders={"name": self.name},
-            ) from err
-        except WhatsminerWriteDisabledError as err:
-            async_create_write_api_issue(self.hass, self.config_entry)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="write_api_disabled",
-                translation_placeholders={"name": self.name},
-            ) from err
-        except WhatsminerError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_failed",
-                translation_placeholders={"name": self.name, "error": str(err)},
-            ) from err
-        async_delete_write_api_issue(self.hass, self.config_entry)
-        return outcome
-
     @callback
-    def _async_schedule_delayed_refresh(self) -> None:
-        if self._cancel_delayed_refresh is not None:
-            self._cancel_delayed_refresh()
+    def async_refresh_later(self) -> None:
+        """Poll once the miner has had time to apply a command that restarts it.
+
+        A newer such command replaces the pending refresh.
+        """
+        self._async_cancel_delayed_refresh()
         self._cancel_delayed_refresh = async_call_later(
             self.hass,
             RESTART_REFRESH_DELAY,
@@ -332,15 +248,13 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         await self.async_request_refresh()
 
     @callback
-    def _async_cancel_identify(self) -> None:
-        if self._cancel_identify is not None:
-            self._cancel_identify()
-            self._cancel_identify = None
-
-    async def async_shutdown(self) -> None:
-        """Stop polling and drop pending timers when the entry unloads."""
-        await super().async_shutdown()
-        self._async_cancel_identify()
+    def _async_cancel_delayed_refresh(self) -> None:
         if self._cancel_delayed_refresh is not None:
             self._cancel_delayed_refresh()
             self._cancel_delayed_refresh = None
+
+    async def async_shutdown(self) -> None:
+        """Stop polling, drop the pending refresh and close the client (entry unload)."""
+        await super().async_shutdown()
+        self._async_cancel_delayed_refresh()
+        await self.client.close()

@@ -1,8 +1,8 @@
-"""Diagnostics: the config entry, identity and latest snapshot, with secrets removed.
+"""Diagnostics: the config entry, identity and latest poll, with secrets removed.
 
 Redacted: the password, addresses and names that locate or identify the miner (host,
 MAC, hostname, serials) and the pool URLs and worker names, which may carry pool
-credentials. Pool passwords never enter the snapshot at all.
+credentials. Pool passwords never enter the poll data at all.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ async def async_get_config_entry_diagnostics(
             "entry": entry.as_dict(),
             "identity": asdict(coordinator.identity),
             "last_update_success": coordinator.last_update_success,
-            "snapshot": (
+            "data": (
                 _as_plain_data(asdict(coordinator.data))
                 if coordinator.last_update_success
                 else None

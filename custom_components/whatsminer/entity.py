@@ -43,7 +43,7 @@ class WhatsminerEntity(CoordinatorEntity[WhatsminerCoordinator]):
 class WhatsminerRememberedEntity[ValueT](WhatsminerEntity, RestoreEntity):
     """A setting the firmware may not report: then it shows the last value written.
 
-    API v2 firmware cannot read some settings back (the snapshot holds None there). The
+    API v2 firmware cannot read some settings back (the data holds None there). The
     value shown is then marked as assumed. The written value is kept in the restore
     state's extra data, so it survives restarts even while the miner is off.
 
@@ -57,7 +57,7 @@ class WhatsminerRememberedEntity[ValueT](WhatsminerEntity, RestoreEntity):
 
     @property
     def _reported(self) -> ValueT | None:
-        """The value in the latest snapshot; None where the firmware cannot read it."""
+        """The value in the latest poll; None where the firmware cannot read it."""
         raise NotImplementedError
 
     @property

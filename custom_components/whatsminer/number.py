@@ -19,6 +19,7 @@ from homeassistant.helpers.event import async_call_later
 
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
+from .helpers import async_run_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import CommandOutcome, MinerData, WhatsminerClient
+    from .api import CommandOutcome, Identity, MinerData, WhatsminerClient
     from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway. (The power
@@ -37,11 +38,13 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class WhatsminerNumberEntityDescription(NumberEntityDescription):
-    """A number whose value is in the snapshot and that one command sets."""
+    """A number whose value is in the poll data and that one command sets."""
 
     value_fn: Callable[[MinerData], int | None]
     set_fn: Callable[[WhatsminerClient, int], Awaitable[CommandOutcome]]
     restarts_miner: bool = False
+    # The largest value where it depends on the miner's API (else native_max_value).
+    max_value_fn: Callable[[Identity], int] | None = None
 
 
 POWER_LIMIT = WhatsminerNumberEntityDescription(
@@ -54,22 +57,23 @@ POWER_LIMIT = WhatsminerNumberEntityDescription(
     native_step=1,
     mode=NumberMode.BOX,
     entity_category=EntityCategory.CONFIG,
-    value_fn=lambda snapshot: snapshot.power_limit,
+    value_fn=lambda data: data.power_limit,
     set_fn=lambda client, watts: client.set_power_limit(watts),
     restarts_miner=True,
 )
 
-# Settings that API v2 firmware cannot read back (the snapshot holds None there).
+# Settings that API v2 firmware cannot read back (the data holds None there).
 REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
     WhatsminerNumberEntityDescription(
         key="upfreq_speed",
         translation_key="upfreq_speed",
         native_min_value=0,
         native_max_value=9,
+        max_value_fn=lambda identity: identity.upfreq_speed_max,
         native_step=1,
         mode=NumberMode.SLIDER,
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda snapshot: snapshot.upfreq_speed,
+        value_fn=lambda data: data.upfreq_speed,
         set_fn=lambda client, speed: client.set_upfreq_speed(speed),
     ),
     WhatsminerNumberEntityDescription(
@@ -83,7 +87,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        value_fn=lambda snapshot: snapshot.temp_offset,
+        value_fn=lambda data: data.temp_offset,
         set_fn=lambda client, offset: client.set_temp_offset(offset),
     ),
 )
@@ -114,15 +118,23 @@ class WhatsminerNumber(WhatsminerEntity, NumberEntity):
 
     @property
     def native_value(self) -> float | None:
-        """The value in the latest snapshot."""
+        """The value in the latest poll."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def native_max_value(self) -> float:
+        """The largest value, for this miner's API where that matters."""
+        if (max_value_fn := self.entity_description.max_value_fn) is not None:
+            return max_value_fn(self.coordinator.identity)
+        return super().native_max_value
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value to the miner."""
         await self._async_send(int(value))
 
     async def _async_send(self, value: int) -> None:
-        await self.coordinator.async_run_command(
+        await async_run_command(
+            self.coordinator,
             lambda client: self.entity_description.set_fn(client, value),
             restarts_miner=self.entity_description.restarts_miner,
         )

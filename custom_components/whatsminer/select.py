@@ -10,6 +10,7 @@ from homeassistant.const import EntityCategory
 
 from .api import CommandOutcome, MinerData, PowerMode, WhatsminerClient
 from .entity import WhatsminerEntity
+from .helpers import async_run_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -25,7 +26,7 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class WhatsminerSelectEntityDescription(SelectEntityDescription):
-    """A select whose option is in the snapshot and that one command sets."""
+    """A select whose option is in the poll data and that one command sets."""
 
     value_fn: Callable[[MinerData], str | None]
     select_fn: Callable[[WhatsminerClient, str], Awaitable[CommandOutcome]]
@@ -38,7 +39,7 @@ SELECTS: tuple[WhatsminerSelectEntityDescription, ...] = (
         translation_key="power_mode",
         entity_category=EntityCategory.CONFIG,
         options=[mode.value for mode in PowerMode],
-        value_fn=lambda snapshot: snapshot.power_mode,
+        value_fn=lambda data: data.power_mode,
         select_fn=lambda client, option: client.set_power_mode(PowerMode(option)),
         # "After the miner power mode is successfully configured, btminer will be restarted."
         restarts_miner=True,
@@ -63,12 +64,13 @@ class WhatsminerSelect(WhatsminerEntity, SelectEntity):
 
     @property
     def current_option(self) -> str | None:
-        """The option in the latest snapshot."""
+        """The option in the latest poll."""
         return self.entity_description.value_fn(self.coordinator.data)
 
     async def async_select_option(self, option: str) -> None:
         """Send the chosen option to the miner."""
-        await self.coordinator.async_run_command(
+        await async_run_command(
+            self.coordinator,
             lambda client: self.entity_description.select_fn(client, option),
             restarts_miner=self.entity_description.restarts_miner,
         )

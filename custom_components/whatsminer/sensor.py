@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
-    from .api import Board, MinerData
+    from .api import Board, Identity, MinerData
     from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 
 # Read-only entities of one coordinator: no request limit needed.
@@ -50,10 +50,12 @@ UNIT_EFFICIENCY = "J/TH"
 
 @dataclass(frozen=True, kw_only=True)
 class WhatsminerSensorEntityDescription(SensorEntityDescription):
-    """A sensor read from the poll snapshot."""
+    """A sensor read from the poll data."""
 
     value_fn: Callable[[MinerData], StateType]
     attributes_fn: Callable[[MinerData], dict[str, Any]] | None = None
+    # Whether the miner's API reports this at all; the entity is not created otherwise.
+    exists_fn: Callable[[Identity], bool] = lambda _identity: True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,7 +72,7 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
         native_unit_of_measurement=UNIT_HASHRATE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        value_fn=lambda snapshot: snapshot.hashrate,
+        value_fn=lambda data: data.hashrate,
     ),
     WhatsminerSensorEntityDescription(
         key="power",
@@ -78,7 +80,7 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
-        value_fn=lambda snapshot: snapshot.power,
+        value_fn=lambda data: data.power,
     ),
     WhatsminerSensorEntityDescription(
         key="efficiency",
@@ -86,7 +88,7 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
         native_unit_of_measurement=UNIT_EFFICIENCY,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda snapshot: snapshot.efficiency,
+        value_fn=lambda data: data.efficiency,
     ),
     WhatsminerSensorEntityDescription(
         key="environment_temperature",
@@ -94,7 +96,7 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot: snapshot.environment_temperature,
+        value_fn=lambda data: data.environment_temperature,
     ),
     WhatsminerSensorEntityDescription(
         key="chip_temperature_max",
@@ -102,48 +104,50 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot: snapshot.chip_temp_max,
+        value_fn=lambda data: data.chip_temp_max,
     ),
     WhatsminerSensorEntityDescription(
         key="fan_in",
         translation_key="fan_in",
         native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot: snapshot.fan_in,
+        value_fn=lambda data: data.fan_in,
     ),
     WhatsminerSensorEntityDescription(
         key="fan_out",
         translation_key="fan_out",
         native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot: snapshot.fan_out,
+        value_fn=lambda data: data.fan_out,
     ),
     WhatsminerSensorEntityDescription(
         key="active_pool",
         translation_key="active_pool",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda snapshot: pool.url if (pool := snapshot.active_pool) else None,
+        value_fn=lambda data: pool.url if (pool := data.active_pool) else None,
     ),
     WhatsminerSensorEntityDescription(
         key="accepted_shares",
         translation_key="accepted_shares",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,
-        value_fn=lambda snapshot: snapshot.accepted,
+        value_fn=lambda data: data.accepted,
+        exists_fn=lambda identity: identity.counts_shares,
     ),
     WhatsminerSensorEntityDescription(
         key="rejected_shares",
         translation_key="rejected_shares",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,
-        value_fn=lambda snapshot: snapshot.rejected,
+        value_fn=lambda data: data.rejected,
+        exists_fn=lambda identity: identity.counts_shares,
     ),
     WhatsminerSensorEntityDescription(
         key="error_codes",
         translation_key="error_codes",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda snapshot: len(snapshot.errors),
-        attributes_fn=lambda snapshot: {"codes": [error.code for error in snapshot.errors]},
+        value_fn=lambda data: len(data.errors),
+        attributes_fn=lambda data: {"codes": [error.code for error in data.errors]},
     ),
 )
 
@@ -195,7 +199,11 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     async_add_entities(
         [
-            *(WhatsminerSensor(coordinator, description) for description in SENSORS),
+            *(
+                WhatsminerSensor(coordinator, description)
+                for description in SENSORS
+                if description.exists_fn(coordinator.identity)
+            ),
             WhatsminerEnergySensor(coordinator, ENERGY),
             WhatsminerUptimeSensor(coordinator, UPTIME),
         ]
@@ -220,13 +228,13 @@ async def async_setup_entry(
 
 
 class WhatsminerSensor(WhatsminerEntity, SensorEntity):
-    """A sensor read straight from the poll snapshot."""
+    """A sensor read straight from the poll data."""
 
     entity_description: WhatsminerSensorEntityDescription
 
     @property
     def native_value(self) -> StateType:
-        """The value in the latest snapshot."""
+        """The value in the latest data."""
         return self.entity_description.value_fn(self.coordinator.data)
 
     @property
@@ -266,7 +274,7 @@ class WhatsminerBoardSensor(WhatsminerEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateType:
-        """The board's value in the latest snapshot."""
+        """The board's value in the latest data."""
         board = self._board
         return self.entity_description.value_fn(board) if board else None
 
@@ -281,7 +289,7 @@ class WhatsminerEnergySensor(WhatsminerEntity, RestoreSensor):
     stopped (only the total is restored, not the last reading). Power is clamped at zero,
     so a bad reading can never lower the total_increasing total.
 
-    A reading is timed when this entity hears of the snapshot: the coordinator notifies
+    A reading is timed when this entity hears of the poll: the coordinator notifies
     its listeners right after the fetch, and records no time of its own.
     """
 
@@ -336,7 +344,7 @@ class WhatsminerUptimeSensor(WhatsminerEntity, SensorEntity):
     def __init__(
         self, coordinator: WhatsminerCoordinator, description: SensorEntityDescription
     ) -> None:
-        """Create the sensor and take the start time from the current snapshot."""
+        """Create the sensor and take the start time from the current data."""
         super().__init__(coordinator, description)
         self._started_at: datetime | None = None
         self._last_elapsed: int | None = None

@@ -14,9 +14,11 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .api import PoolConfig
-from .const import DOMAIN
+from .const import DOMAIN, led_changed_signal
+from .helpers import async_run_command, async_send_command
 from .schema import vol
 
 if TYPE_CHECKING:
@@ -101,21 +103,24 @@ def async_setup_services(hass: HomeAssistant) -> None:
             if f"pool_{slot}_url" in call.data
         ]
         coordinator = _async_coordinator(hass, call)
-        await coordinator.async_run_command(lambda client: client.update_pools(pools))
+        await async_run_command(coordinator, lambda client: client.update_pools(pools))
 
     async def async_set_led(call: ServiceCall) -> None:
         coordinator = _async_coordinator(hass, call)
         color: str = call.data[ATTR_COLOR]
+        # A running identify flash ends first, so its timer cannot undo this setting.
+        async_dispatcher_send(hass, led_changed_signal(coordinator.config_entry.entry_id))
         if color == LED_AUTO:
-            await coordinator.async_set_led(lambda client: client.set_led_auto())
+            await async_send_command(coordinator, lambda client: client.set_led_auto())
             return
-        await coordinator.async_set_led(
+        await async_send_command(
+            coordinator,
             lambda client: client.set_led(
                 color=color,
                 period=call.data[ATTR_PERIOD],
                 duration=call.data[ATTR_DURATION],
                 start=call.data[ATTR_START],
-            )
+            ),
         )
 
     hass.services.async_register(DOMAIN, SERVICE_SET_POOLS, async_set_pools, SET_POOLS_SCHEMA)

@@ -9,6 +9,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import EntityCategory
 
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
+from .helpers import async_run_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -25,7 +26,7 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class WhatsminerSwitchEntityDescription(SwitchEntityDescription):
-    """A switch whose state is in the snapshot and that one command sets."""
+    """A switch whose state is in the poll data and that one command sets."""
 
     value_fn: Callable[[MinerData], bool | None]
     set_fn: Callable[[WhatsminerClient, bool], Awaitable[CommandOutcome]]
@@ -35,26 +36,26 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
     WhatsminerSwitchEntityDescription(
         key="mining",
         translation_key="mining",
-        value_fn=lambda snapshot: snapshot.mining,
+        value_fn=lambda data: data.mining,
         set_fn=lambda client, on: client.power_on() if on else client.power_off(),
     ),
     WhatsminerSwitchEntityDescription(
         key="fast_boot",
         translation_key="fast_boot",
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda snapshot: snapshot.fast_boot,
+        value_fn=lambda data: data.fast_boot,
         set_fn=lambda client, on: client.set_fast_boot(on),
     ),
 )
 
-# Settings that API v2 firmware cannot read back (the snapshot holds None there).
+# Settings that API v2 firmware cannot read back (the data holds None there).
 REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
     WhatsminerSwitchEntityDescription(
         key="poweroff_cool",
         translation_key="poweroff_cool",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        value_fn=lambda snapshot: snapshot.poweroff_cool,
+        value_fn=lambda data: data.poweroff_cool,
         set_fn=lambda client, on: client.set_poweroff_cool(on),
     ),
     WhatsminerSwitchEntityDescription(
@@ -62,7 +63,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         translation_key="fan_zero_speed",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        value_fn=lambda snapshot: snapshot.fan_zero_speed,
+        value_fn=lambda data: data.fan_zero_speed,
         set_fn=lambda client, on: client.set_fan_zero_speed(on),
     ),
 )
@@ -93,7 +94,7 @@ class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
 
     @property
     def is_on(self) -> bool | None:
-        """The state in the latest snapshot."""
+        """The state in the latest poll."""
         return self.entity_description.value_fn(self.coordinator.data)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
@@ -105,8 +106,8 @@ class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
         await self._async_set(on=False)
 
     async def _async_set(self, *, on: bool) -> None:
-        await self.coordinator.async_run_command(
-            lambda client: self.entity_description.set_fn(client, on)
+        await async_run_command(
+            self.coordinator, lambda client: self.entity_description.set_fn(client, on)
         )
 
 

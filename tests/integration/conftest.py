@@ -18,7 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
-from custom_components.whatsminer.api import WhatsminerClient
+from custom_components.whatsminer.api import connect
 from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
 from custom_components.whatsminer.stored_identity import identity_as_data
 from tests.simulator import fixtures as simulator_fixtures
@@ -60,11 +60,9 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 async def read_identity_data(miner: SimulatedMiner) -> dict[str, object]:
     """Read the miner's identity the way the config flow stores it."""
-    client = WhatsminerClient(miner.host, miner.password)
-    try:
-        return identity_as_data(await client.identity())
-    finally:
-        await client.close()
+    client, identity = await connect(miner.host, miner.password)
+    await client.close()
+    return identity_as_data(identity)
 
 
 async def entry_for(

@@ -103,7 +103,7 @@ async def test_user_flow_unexpected_error(hass: HomeAssistant, miner: SimulatedM
     """An unexpected failure shows "unknown" and the form stays usable."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     with patch(
-        "custom_components.whatsminer.config_flow.WhatsminerClient.identity",
+        "custom_components.whatsminer.config_flow.connect",
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(

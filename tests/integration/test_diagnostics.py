@@ -46,7 +46,7 @@ async def test_diagnostics_are_redacted(
     miner: SimulatedMiner,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Entry, identity and snapshot are there; secrets and identifiers are not."""
+    """Entry, identity and poll data are there; secrets and identifiers are not."""
     for number, pool in enumerate(miner.state.pools):
         pool["passwd"] = f"pool-secret-{number}"
     await set_up(hass, config_entry)
@@ -59,12 +59,12 @@ async def test_diagnostics_are_redacted(
     assert diagnostics["entry"]["data"]["identity"]["mac"] == REDACTED
     assert diagnostics["identity"]["model"] == miner.profile.model
     assert diagnostics["identity"]["serial"] == REDACTED
-    snapshot = diagnostics["snapshot"]
-    assert snapshot["power"] > 0
-    assert len(snapshot["boards"]) == miner.profile.boards
-    assert snapshot["pools"][0]["url"] == REDACTED
-    assert snapshot["pools"][0]["user"] == REDACTED
-    assert snapshot["psu"]["serial"] == REDACTED
+    data = diagnostics["data"]
+    assert data["power"] > 0
+    assert len(data["boards"]) == miner.profile.boards
+    assert data["pools"][0]["url"] == REDACTED
+    assert data["pools"][0]["user"] == REDACTED
+    assert data["psu"]["serial"] == REDACTED
 
     text = json.dumps(diagnostics)
     for secret in secrets_of(miner):
@@ -77,11 +77,11 @@ async def test_diagnostics_while_unreachable(
     miner: SimulatedMiner,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Without a current poll the snapshot is left out."""
+    """Without a current poll the poll data is left out."""
     miner.faults.refuse = True
     await set_up(hass, config_entry)
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
 
     assert diagnostics["last_update_success"] is False
-    assert diagnostics["snapshot"] is None
+    assert diagnostics["data"] is None
