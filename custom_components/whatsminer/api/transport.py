@@ -2,8 +2,8 @@
 
 The client talks to a :class:`Transport`; it never opens sockets itself. API v2 has one
 request per TCP connection (:class:`V2Transport`). API v3 frames every message with a
-4-byte little-endian length and keeps the connection open for several frames; its
-transport will implement the same protocol beside this one.
+4-byte little-endian length and keeps one connection open for many frames; its
+transport (:mod:`v3_transport`) implements the same protocol.
 """
 
 from __future__ import annotations
