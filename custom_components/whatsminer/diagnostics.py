@@ -8,6 +8,7 @@ credentials. Pool passwords never enter the poll data at all.
 from __future__ import annotations
 
 from dataclasses import asdict
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -33,11 +34,17 @@ TO_REDACT: Final = {
 
 
 def _as_plain_data(value: Any) -> Any:
-    """Turn tuples from ``asdict`` into lists, which redaction looks into (tuples it skips)."""
+    """Turn ``asdict`` output into plain JSON data.
+
+    Tuples become lists, which redaction looks into (tuples it skips); enums become their
+    values, which the diagnostics encoder would otherwise store as a repr.
+    """
     if isinstance(value, dict):
         return {key: _as_plain_data(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_as_plain_data(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
     return value
 
 
@@ -49,7 +56,7 @@ async def async_get_config_entry_diagnostics(
     return async_redact_data(
         {
             "entry": entry.as_dict(),
-            "identity": asdict(coordinator.identity),
+            "identity": _as_plain_data(asdict(coordinator.identity)),
             "last_update_success": coordinator.last_update_success,
             "data": (
                 _as_plain_data(asdict(coordinator.data))

@@ -59,6 +59,7 @@ async def test_diagnostics_are_redacted(
     assert diagnostics["entry"]["data"]["identity"]["mac"] == REDACTED
     assert diagnostics["identity"]["model"] == miner.profile.model
     assert diagnostics["identity"]["serial"] == REDACTED
+    assert diagnostics["identity"]["api_generation"] == 2  # the value, not an enum repr
     data = diagnostics["data"]
     assert data["power"] > 0
     assert len(data["boards"]) == miner.profile.boards
