@@ -2,11 +2,14 @@
 
 Waits for it, creates the owner on the first run (or logs in on later runs) and adds the
 simulated miners through the config flow, so the dashboard shows them without a click.
+The flow finds out by itself which API a miner speaks; a host named with --v3-host must
+answer on its API v3 port too before it is added (else the flow could find only v2 there).
 With --wait-only it just waits, leaving all of that to the person. Exits non-zero only when
 Home Assistant never comes up; anything else is reported and left to do in the UI.
 
 Usage: python scripts/lib/develop_onboard.py --url URL --hass-pid PID [--wait-only]
-           --username dev --password dev --miner-password admin HOST [HOST ...]
+           --username dev --password dev --miner-password admin [--v3-host HOST ...]
+           HOST [HOST ...]
 """
 
 import argparse
@@ -20,6 +23,7 @@ from tests.e2e.ha_api import HomeAssistantApiError, HomeAssistantClient
 
 DOMAIN = "whatsminer"
 MINER_PORT = 4028
+V3_PORT = 4433
 # A cold first start (database, frontend, translations) on a small machine.
 HASS_TIMEOUT = 300.0
 MINER_TIMEOUT = 30.0
@@ -60,16 +64,21 @@ async def _log_in(client: HomeAssistantClient, username: str, password: str) -> 
     return True
 
 
-async def _answering(hosts: list[str]) -> list[str]:
-    """Return the hosts whose simulated miner answers within MINER_TIMEOUT, in order."""
+async def _answering(hosts: list[str], v3_hosts: set[str]) -> list[str]:
+    """Return the hosts whose simulated miner answers within MINER_TIMEOUT, in order.
+
+    A v3 miner answers on both ports; a host in `v3_hosts` must answer on both.
+    """
 
     async def answers(host: str) -> bool:
-        try:
-            async with asyncio.timeout(MINER_TIMEOUT):
-                await _wait_for_port(host, MINER_PORT)
-        except TimeoutError:
-            print(f"{host}: the simulated miner does not answer on port {MINER_PORT}; not added")
-            return False
+        ports = (MINER_PORT, V3_PORT) if host in v3_hosts else (MINER_PORT,)
+        for port in ports:
+            try:
+                async with asyncio.timeout(MINER_TIMEOUT):
+                    await _wait_for_port(host, port)
+            except TimeoutError:
+                print(f"{host}: the simulated miner does not answer on port {port}; not added")
+                return False
         return True
 
     results = await asyncio.gather(*(answers(host) for host in hosts))
@@ -83,7 +92,10 @@ async def _add_miner(client: HomeAssistantClient, host: str, password: str) -> N
         print(f"{host}: not added: {err}")
         return
     if result["type"] == "create_entry":
-        print(f"{host}: added as {result['title']!r}")
+        entry = result["result"]
+        # Setup runs before the flow returns: anything but "loaded" needs a look at the log.
+        state = "" if entry["state"] == "loaded" else f" but {entry['state']}: {entry['reason']}"
+        print(f"{host}: added as {result['title']!r}{state}")
     else:
         print(f"{host}: {result['reason'].replace('_', ' ')}")
 
@@ -101,7 +113,7 @@ async def _run(args: argparse.Namespace) -> int:
             return 0
         async with asyncio.timeout(HASS_TIMEOUT):
             await client.wait_until_running()
-        for host in await _answering(args.hosts):
+        for host in await _answering(args.hosts, set(args.v3_host)):
             await _add_miner(client, host, args.miner_password)
     return 0
 
@@ -115,6 +127,7 @@ def main() -> None:
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--miner-password", required=True)
+    parser.add_argument("--v3-host", action="append", default=[], metavar="HOST")
     parser.add_argument("hosts", nargs="*")
     args = parser.parse_args()
     try:

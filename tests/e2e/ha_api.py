@@ -149,7 +149,9 @@ class HomeAssistantClient:
         (with `result.entry_id`) or `abort` (with `reason`). A form shown again with errors
         raises, since answering it the same way would loop.
         """
-        result = await self.rest("POST", "/api/config/config_entries/flow", {"handler": domain})
+        result: dict[str, Any] = await self.rest(
+            "POST", "/api/config/config_entries/flow", {"handler": domain}
+        )
         while result["type"] == "form":
             if result.get("errors"):
                 raise HomeAssistantApiError(f"{domain} flow, step {result['step_id']}: {result}")
@@ -171,7 +173,19 @@ class HomeAssistantClient:
 
     async def state(self, entity_id: str) -> dict[str, Any]:
         """Return the current state object of one entity."""
-        return await self.rest("GET", f"/api/states/{entity_id}")
+        state: dict[str, Any] = await self.rest("GET", f"/api/states/{entity_id}")
+        return state
+
+    async def config_entry(self, entry_id: str) -> dict[str, Any]:
+        """Return one config entry as the integrations page lists it (title, state, reason)."""
+        for entry in await self.rest("GET", "/api/config/config_entries/entry"):
+            if entry["entry_id"] == entry_id:
+                return dict(entry)
+        raise HomeAssistantApiError(f"no config entry {entry_id}")
+
+    async def diagnostics(self, entry_id: str) -> dict[str, Any]:
+        """Return what the entry's "Download diagnostics" menu item saves, without the header."""
+        return dict((await self.rest("GET", f"/api/diagnostics/config_entry/{entry_id}"))["data"])
 
     async def rest(self, method: str, path: str, json: Any = None) -> Any:
         """Call an authenticated REST endpoint and return its JSON body."""
