@@ -1,0 +1,62 @@
+"""`scripts/bench` still runs end to end with our client, and its statistics say what they mean.
+
+The benchmark's pyasic side needs .venv-bench, which tests never install: the end-to-end run
+here is `--quick --no-pyasic`, three polls and a farm of three, on loopback addresses of its own
+(127.0.9.x). It asserts what was counted and checked, never how long anything took.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+import subprocess
+import sys
+
+from scripts.lib.bench.stats import median, paired_ratio, percentile
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_S = 120  # a hung child must fail the test, not the suite; a normal run takes seconds
+
+
+def test_bench_runs_with_our_client_alone() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "scripts" / "lib")}
+    command = [
+        *(sys.executable, "-m", "bench.run", "--quick", "--no-pyasic", "--polls", "3"),
+        *("--farm-sizes", "3", "--poll-net", "127.0.9", "--farm-first-host", "127.0.9.100"),
+    ]
+    run = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        command,
+        check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "API v2 (simulated m50)" in out
+    assert "API v3 (simulated m60_v3)" in out
+    assert "ours: fetch()" in out
+    assert "pyasic" not in out.split("Checks:")[0].split("conn: TCP")[0]
+    # The miners' count of connections is the client's own: the counting is exact.
+    assert "v2 ours: our client's own count of connections" in out
+    assert "DIFFERS" not in out
+    farm_rows = [line for line in out.splitlines() if line.startswith("  ours: fetch()")]
+    assert len(farm_rows) == 3  # v2, v3, and the farm of 3
+    assert farm_rows[-1].split()[2] == "3"  # N
+    assert farm_rows[-1].split()[-1] == "0"  # no failed polls
+
+
+def test_percentiles_and_paired_ratios() -> None:
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+    assert percentile([float(n) for n in range(1, 101)], 99) == 99.0
+    assert percentile([7.0], 99) == 7.0
+    assert math.isnan(percentile([], 50))
+    # Each pair is one round: the ratio per round, then the median of those.
+    assert paired_ratio([1.0, 2.0, 30.0], [2.0, 4.0, 10.0]) == 0.5
+    assert paired_ratio([1.0, 1.0], [0.0, 4.0]) == 0.25  # a zero denominator is skipped
+    assert median([3.0, 1.0, 2.0]) == 2.0
+    assert math.isnan(median([]))
