@@ -57,7 +57,7 @@ BINARY_SENSORS: tuple[WhatsminerBinarySensorEntityDescription, ...] = (
     WhatsminerBinarySensorEntityDescription(
         key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=lambda data: bool(data.errors),
+        value_fn=lambda data: None if data.errors is None else bool(data.errors),
     ),
 )
 

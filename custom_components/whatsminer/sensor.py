@@ -146,8 +146,10 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
         key="error_codes",
         translation_key="error_codes",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data: len(data.errors),
-        attributes_fn=lambda data: {"codes": [error.code for error in data.errors]},
+        value_fn=lambda data: None if data.errors is None else len(data.errors),
+        attributes_fn=lambda data: (
+            {} if data.errors is None else {"codes": [error.code for error in data.errors]}
+        ),
     ),
 )
 

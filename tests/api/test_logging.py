@@ -1,21 +1,32 @@
-"""Secrets never reach the logs, even at DEBUG."""
+"""Secrets never reach the logs, even at DEBUG, nor the texts of the errors raised."""
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from custom_components.whatsminer.api import (
     PoolConfig,
     V2Client,
+    V3Client,
     WhatsminerAuthError,
     WhatsminerConnectionError,
+    WhatsminerError,
 )
 from custom_components.whatsminer.api.crypto import aes_key
 
 from .conftest import run_inline
-from .fake_miner import Action, FakeMiner
+from .fake_miner import Action, FakeMiner, _body, btminer_reply
+from .test_v3_client_replies import ScriptedTransport
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from custom_components.whatsminer.api.v3_transport import V3Transport
 
 PASSWORD = "Sekr1t_x"
 NEW_PASSWORD = "N3w_s3c"
@@ -76,3 +87,184 @@ async def test_lost_password_change_logs_no_secrets(caplog: pytest.LogCaptureFix
     assert "the password change had gone through" in logged
     for secret in _secrets(miner.signs, keys):
         assert secret not in logged
+
+
+# Exception texts -----------------------------------------------------------------------
+#
+# A peer that echoes our own ciphertext back (a service on the miner's port, a relay)
+# cannot read it, but the client can: decrypted, it is our request with the token sign in
+# it. No error text, or text of the errors chained to it, may quote it.
+
+TOKEN_TIME = "4321"
+NEWSALT = "abcd1234"
+SALT = "BQ5hoXV9"
+
+
+def _v2_sign() -> str:
+    return _body(_body(PASSWORD, SALT) + TOKEN_TIME, NEWSALT)
+
+
+def _texts(err: BaseException) -> str:
+    """Return the texts of ``err`` and of every error chained to it."""
+    texts = []
+    current: BaseException | None = err
+    while current is not None:
+        texts += [str(current), repr(current)]
+        current = current.__cause__ or current.__context__
+    return " ".join(texts)
+
+
+def _ciphertext(request: bytes) -> bytes:
+    return base64.b64decode(json.loads(request)["data"])
+
+
+ECHOES: dict[str, Callable[[bytes], bytes]] = {
+    "request": lambda request: request,
+    "envelope": lambda request: json.dumps({"enc": json.loads(request)["data"]}).encode(),
+    "cut-block": lambda request: _enc(_ciphertext(request)[:-16]),
+    "first-blocks": lambda request: _enc(_ciphertext(request)[:48]),
+    "first-block": lambda request: _enc(_ciphertext(request)[:16]),
+    "not-blocks": lambda request: _enc(_ciphertext(request)[:-3]),
+    "not-base64": lambda request: json.dumps({"enc": json.loads(request)["data"][:-2]}).encode(),
+}
+
+
+def _enc(ciphertext: bytes) -> bytes:
+    return json.dumps({"enc": base64.b64encode(ciphertext).decode()}).encode()
+
+
+class EchoingV2Peer:
+    """Hands out tokens in plaintext, then answers every encrypted request with an echo."""
+
+    connections_opened = 0
+
+    def __init__(self, echo: Callable[[bytes], bytes]) -> None:
+        """Echo with ``echo``."""
+        self.echo = echo
+
+    async def exchange(self, request: bytes) -> bytes:
+        """Answer one request."""
+        if json.loads(request).get("cmd") == "get_token":
+            offer = {"time": TOKEN_TIME, "salt": SALT, "newsalt": NEWSALT}
+            return json.dumps(btminer_reply(offer, code=134)).encode()
+        return self.echo(request)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+V2_PRIVILEGED: dict[str, Callable[[V2Client], Awaitable[object]]] = {
+    "verify_password": lambda client: client.verify_password(),
+    "set_led": lambda client: client.set_led(color="red", period=200, duration=100, start=0),
+    "update_pools": lambda client: client.update_pools(POOLS),
+    "update_password": lambda client: client.update_password(NEW_PASSWORD),
+    "reboot": lambda client: client.reboot(),  # whose unreadable reply counts as sent
+}
+POOLS = [PoolConfig(url="stratum+tcp://p:3333", worker="w", password=POOL_PASSWORD)]
+
+
+@pytest.mark.parametrize("command", sorted(V2_PRIVILEGED))
+@pytest.mark.parametrize("echo", sorted(ECHOES))
+async def test_v2_errors_quote_no_plaintext_of_an_echoed_ciphertext(
+    echo: str, command: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    peer = EchoingV2Peer(ECHOES[echo])
+    client = V2Client("127.0.0.1", PASSWORD, transport=peer, run_blocking=run_inline)
+
+    try:
+        await V2_PRIVILEGED[command](client)
+    except WhatsminerError as err:
+        texts = _texts(err)
+    else:
+        assert command == "reboot"
+        texts = ""
+
+    texts += caplog.text
+    assert '"token"' not in texts  # no decrypted request
+    assert '"cmd"' not in texts
+    for secret in _secrets([_v2_sign()], [_body(PASSWORD, SALT)]):
+        assert secret not in texts
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        btminer_reply("enc json load err", code=23, status="E"),
+        btminer_reply("can't access write cmd", code=45, status="E"),
+        btminer_reply("over max connect", code=136, status="E"),
+        btminer_reply("invalid cmd", code=14, status="E"),
+        {"STATUS": [{"STATUS": ["E"], "Msg": PASSWORD}]},
+        b"\xff" * 40,
+    ],
+    ids=["wrong-password", "write-off", "token-limit", "refused", "odd-status", "binary"],
+)
+async def test_v2_typed_errors_of_the_privileged_path_quote_no_secret(answer: object) -> None:
+    async with FakeMiner(password=PASSWORD) as miner:
+        client = V2Client("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
+        miner.script["update_pwd"] = [answer, answer]  # type: ignore[list-item]
+        with pytest.raises(WhatsminerError) as caught:
+            await client.update_password(NEW_PASSWORD)
+
+    texts = _texts(caught.value)
+    for secret in _secrets(miner.signs, [miner.key]):
+        assert secret not in texts
+
+
+class EchoingV3Peer:
+    """Answers reads from the captures and echoes every write, whole or in part."""
+
+    connections_opened = 0
+
+    def __init__(self, echo: Callable[[bytes], bytes]) -> None:
+        """Echo writes with ``echo``; note the tokens they carried."""
+        self.echo = echo
+        self.scripted = ScriptedTransport()
+        self.tokens: list[str] = []
+
+    async def exchange(self, request: bytes, *, idempotent: bool = True) -> bytes:
+        """Answer one request."""
+        body = json.loads(request)
+        if "token" not in body:
+            return await self.scripted.exchange(request, idempotent=idempotent)
+        self.tokens.append(body["token"])
+        return self.echo(request)
+
+
+V3_ECHOES: dict[str, Callable[[bytes], bytes]] = {
+    "request": lambda request: request,
+    "cut": lambda request: request[:-5],
+    "refused": lambda request: json.dumps(json.loads(request) | {"code": -1}).encode(),
+    "no-permission": lambda request: json.dumps(json.loads(request) | {"code": -4}).encode(),
+    "as-msg": lambda request: json.dumps({"code": -2, "msg": request.decode()}).encode(),
+}
+V3_WRITES: dict[str, Callable[[V3Client], Awaitable[object]]] = {
+    "verify_password": lambda client: client.verify_password(),
+    "update_pools": lambda client: client.update_pools(POOLS),
+    "set_led_auto": lambda client: client.set_led_auto(),
+    "reboot": lambda client: client.reboot(),
+}
+
+
+@pytest.mark.parametrize("command", sorted(V3_WRITES))
+@pytest.mark.parametrize("echo", sorted(V3_ECHOES))
+async def test_v3_errors_quote_no_part_of_an_echoed_write(
+    echo: str, command: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    peer = EchoingV3Peer(V3_ECHOES[echo])
+    client = V3Client("10.0.0.9", PASSWORD, transport=cast("V3Transport", peer))
+
+    try:
+        await V3_WRITES[command](client)
+    except WhatsminerError as err:
+        texts = _texts(err)
+    else:
+        assert command == "reboot"
+        texts = ""
+
+    texts += caplog.text
+    assert peer.tokens
+    assert '"token"' not in texts
+    for secret in [PASSWORD, POOL_PASSWORD, *peer.tokens]:
+        assert secret not in texts

@@ -279,6 +279,52 @@ def test_replies_without_status_are_invalid(reply: dict[str, object]) -> None:
         check_status(reply)
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"STATUS": [{"STATUS": ["S"]}]},
+        {"STATUS": [{"STATUS": {"S": 1}}]},
+        {"STATUS": [{"STATUS": None, "Msg": "Summary"}]},
+        {"STATUS": [{"Msg": "Summary"}]},
+        {"STATUS": [{"STATUS": 1, "Code": 136}]},
+    ],
+    ids=["list", "object", "null", "missing", "number"],
+)
+def test_status_entries_of_unknown_shape_are_invalid(reply: dict[str, object]) -> None:
+    with pytest.raises(WhatsminerInvalidReplyError, match="STATUS that is not a string"):
+        check_status(reply)
+
+
+def test_miner_messages_in_errors_are_clean_and_short() -> None:
+    with pytest.raises(WhatsminerCommandRejectedError) as caught:
+        check_status({"STATUS": "E", "Msg": "bad\ud800" + "x" * 500})
+
+    text = str(caught.value)
+    text.encode("utf-8")
+    assert text.startswith("bad\ufffd")
+    assert len(text) == 120
+    with pytest.raises(WhatsminerCommandRejectedError, match="STATUS '\ufffd'"):
+        check_status({"STATUS": "\udc80", "Msg": ["not", "text"]})
+
+
+def test_refusals_tell_whether_they_came_encrypted() -> None:
+    refusal = btminer_reply("invalid cmd", code=14, status="E")
+    for encrypted in (False, True):
+        with pytest.raises(WhatsminerCommandRejectedError) as caught:
+            check_status(refusal, encrypted=encrypted)
+        assert caught.value.encrypted is encrypted
+
+
+def test_unreadable_replies_say_how_long_they_were_not_what_they_said() -> None:
+    with pytest.raises(WhatsminerInvalidReplyError) as not_json:
+        decode_reply(b'{"cmd": "status", "token": "w.BNbkCV6n1aNWgiBWLzT/"')
+    with pytest.raises(WhatsminerInvalidReplyError) as not_object:
+        decode_reply(b'["w.BNbkCV6n1aNWgiBWLzT/"]')
+
+    assert str(not_json.value) == "reply is not JSON (51 bytes)"
+    assert str(not_object.value) == "reply is not a JSON object (26 bytes)"
+
+
 def test_message_and_rows_extract_data_or_fail() -> None:
     assert message(btminer_reply({"a": 1})) == {"a": 1}
     with pytest.raises(WhatsminerInvalidReplyError, match="no Msg object"):

@@ -17,9 +17,7 @@ from custom_components.whatsminer.api.v2_models import V2Replies, build_identity
 from .fake_miner import FIXTURES
 
 KEY = aes_key("RxmaDUO33TS7O26yeMHZ81")
-PROPERTY_SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+PROPERTY_SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 huge_integers = st.integers(min_value=2**1024, max_value=10**4000).flatmap(
     lambda n: st.sampled_from([n, -n])

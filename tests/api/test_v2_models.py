@@ -20,6 +20,7 @@ from custom_components.whatsminer.api.v2_models import (
     api_version,
     build_identity,
     build_miner_data,
+    errors,
 )
 
 from .fake_miner import FIXTURES, fixture
@@ -206,16 +207,15 @@ def test_junk_everywhere_becomes_none() -> None:
     ]  # fmt: skip
     junk: dict[str, Any] = dict.fromkeys(fields, "junk")
     junk |= {"Power": -1, "Power Mode": "Turbo", "Error Code 0": None, "Error Code x": 5}
-    snapshot = build_miner_data(
-        replies(
-            summary=junk,
-            boards=({"Status": ["Alive"], "Temperature": "hot"}, {}),
-            pools=({"URL": "", "POOL": 1}, {"URL": "u"}, {"URL": "v", "POOL": "2"}),
-            status={"mineroff": "perhaps", "power_mode": "", "power_limit_set": "x"},
-            error_codes={"error_code": "junk"},
-            psu={"vin": "100", "fan_speed": None, "pin": -1},
-        )
+    junk_replies = replies(
+        summary=junk,
+        boards=({"Status": ["Alive"], "Temperature": "hot"}, {}),
+        pools=({"URL": "", "POOL": 1}, {"URL": "u"}, {"URL": "v", "POOL": "2"}),
+        status={"mineroff": "perhaps", "power_mode": "", "power_limit_set": "x"},
+        error_codes={"error_code": "junk"},
+        psu={"vin": "100", "fan_speed": None, "pin": -1},
     )
+    snapshot = build_miner_data(junk_replies)
 
     assert snapshot.hashrate is None
     assert snapshot.hashrate_factory is None
@@ -229,7 +229,7 @@ def test_junk_everywhere_becomes_none() -> None:
     assert snapshot.power_mode is None
     assert snapshot.fast_boot is None
     assert snapshot.firmware == "junk"  # text is text; the caller only compares it
-    assert snapshot.errors == (ErrorCode(code="junk", time=None),)
+    assert errors(junk_replies) is None  # a garbled error list: unknown, not "no errors"
     assert [board.index for board in snapshot.boards] == [0, 1]
     assert snapshot.boards[0].alive is None
     assert snapshot.boards[0].temperature is None
@@ -324,19 +324,33 @@ def test_psu_voltage_outside_mains_range_is_unknown() -> None:
 
 
 def test_error_code_forms() -> None:
-    def errors(listed: object) -> tuple[ErrorCode, ...]:
-        return build_miner_data(replies(error_codes={"error_code": listed})).errors
+    def listed(error_code: object) -> tuple[ErrorCode, ...] | None:
+        return errors(replies(error_codes={"error_code": error_code}))
 
     repaired = decode_reply((FIXTURES / "official205_get_error_code.malformed.txt").read_bytes())
-    assert errors(message(repaired)["error_code"]) == (
+    assert listed(message(repaired)["error_code"]) == (
         ErrorCode(code="329", time="2022-01-17 11:28:11"),
     )
-    assert errors([110, "600", {"218": "t", "": "x"}, None, 1.5]) == (
+    assert listed([110, "600", {"218": "t", "": "x"}, None, 1.5]) == (
         ErrorCode(code="110", time=None),
         ErrorCode(code="600", time=None),
         ErrorCode(code="218", time="t"),
     )
-    assert errors(None) == ()
+    assert listed([]) == ()
+
+
+@pytest.mark.parametrize(
+    "error_code",
+    [None, "junk", 5, True, [None, [1], {"": "t"}], {"": "t", "''": None}],
+    ids=["null", "text", "number", "bool", "only-junk-items", "only-junk-codes"],
+)
+def test_a_garbled_error_list_leaves_the_errors_unknown(error_code: object) -> None:
+    assert errors(replies(error_codes={"error_code": error_code})) is None
+    assert errors(replies(error_codes={})) is None  # no list at all
+
+
+def test_firmware_without_get_error_code_has_its_errors_in_summary() -> None:
+    assert errors(replies(error_codes=None)) == ()
 
 
 SUMMARY_ERRORS: dict[str, Any] = {"Error Code Count": 1, "Error Code 0": 531}
@@ -349,7 +363,7 @@ LISTED_ERRORS: dict[str, Any] = {"error_code": [{"218": "2024-06-15 10:30:00"}]}
         ({}, LISTED_ERRORS, [("218", "2024-06-15 10:30:00")]),
         (SUMMARY_ERRORS, LISTED_ERRORS, [("218", "2024-06-15 10:30:00")]),  # the list wins
         (SUMMARY_ERRORS, {"error_code": []}, [("531", None)]),  # an empty list: summary's
-        (SUMMARY_ERRORS, {"error_code": "junk?"}, [("junk?", None)]),
+        (SUMMARY_ERRORS, {"error_code": "junk?"}, [("531", None)]),  # summary's over unknown
         (SUMMARY_ERRORS, {}, [("531", None)]),
         (SUMMARY_ERRORS, None, [("531", None)]),  # no get_error_code (API before 2.0.4)
         ({}, {"error_code": []}, []),
@@ -438,3 +452,76 @@ def test_identity_helpers() -> None:
     assert api_version({"api_ver": "whatsminer v"}) is None
     assert api_version({"api_ver": None}) is None
     assert api_version(None) is None
+
+
+def test_minus_one_for_unknown_is_none_for_every_quantity_that_cannot_be_negative() -> None:
+    unknown: dict[str, Any] = dict.fromkeys(
+        [
+            "HS RT", "MHS 1m", "MHS 5s", "MHS av", "Factory GHS", "Power", "Power_RT",
+            "Fan Speed In", "Fan Speed Out", "Elapsed", "Accepted", "Rejected",
+            "Power Fanspeed", "Chip Frequency", "Frequency", "Effective Chips", "ASC",
+        ],
+        -1,
+    )  # fmt: skip
+    snapshot = build_miner_data(
+        replies(
+            summary=unknown | {"Env Temp": -12.5, "Chip Temp Min": "-3"},
+            boards=(unknown | {"Temperature": -5}, unknown | {"Slot": "-2"}),
+            pools=(unknown | {"URL": "u", "POOL": 1}, {"URL": "v", "POOL": -1}),
+            psu={"fan_speed": "-1", "pin": "-1", "vin": "-22400"},
+        )
+    )
+
+    assert (snapshot.hashrate, snapshot.hashrate_average, snapshot.hashrate_factory) == (
+        None,
+        None,
+        None,
+    )
+    assert (snapshot.power, snapshot.efficiency) == (None, None)
+    assert (snapshot.fan_in, snapshot.fan_out, snapshot.elapsed) == (None, None, None)
+    assert (snapshot.accepted, snapshot.rejected) == (None, None)
+    assert [board.index for board in snapshot.boards] == [0, 1]  # their position instead
+    for board in snapshot.boards:
+        assert (board.hashrate, board.frequency, board.effective_chips) == (None, None, None)
+    assert [(pool.index, pool.accepted, pool.rejected) for pool in snapshot.pools] == [
+        (1, None, None)
+    ]
+    assert snapshot.psu is not None
+    assert (snapshot.psu.fan_speed, snapshot.psu.input_power) == (None, None)
+    assert snapshot.psu.input_voltage is None
+    # Temperatures may be below zero.
+    assert (snapshot.environment_temperature, snapshot.chip_temp_min) == (-12.5, -3.0)
+    assert snapshot.boards[0].temperature == -5
+
+
+def test_an_unknown_hashrate_window_gives_way_to_the_next() -> None:
+    snapshot = build_miner_data(replies(summary={"HS RT": -1, "MHS 1m": 120e6}))
+
+    assert snapshot.hashrate == 120.0
+
+
+def test_huge_numbers_are_junk_and_nothing_overflows() -> None:
+    huge: dict[str, Any] = {"Chip Temp Avg": 1e308, "Temperature": 1e308, "MHS av": 1e308}
+    snapshot = build_miner_data(
+        replies(summary={"Power": 1.7e308, "HS RT": 1e-300}, boards=(huge, huge, huge))
+    )
+
+    assert snapshot.chip_temp_avg is None
+    assert snapshot.power is None
+    assert {board.temperature for board in snapshot.boards} == {None}
+    assert {board.hashrate for board in snapshot.boards} == {None}
+
+
+def test_lone_surrogates_never_reach_the_identity() -> None:
+    identity = build_identity(
+        version_msg={"fw_ver": "2024\ud800", "api_ver": "2.0.5\udfff"},
+        miner_info={"mac": "C4:08:28:00:A4:19", "hostname": "\ud800", "minersn": "S\udc00N"},
+        device_rows=({"Model": "M50\ud83d"},),
+        summary=None,
+    )
+
+    for text in (identity.hostname, identity.model, identity.firmware, identity.serial):
+        assert text is not None
+        assert "\ufffd" in text
+        text.encode("utf-8")
+    assert identity.api_version == "2.0.5\ufffd"

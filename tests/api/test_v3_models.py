@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
@@ -18,9 +17,10 @@ from custom_components.whatsminer.api import (
     WhatsminerError,
     WhatsminerInvalidReplyError,
 )
-from custom_components.whatsminer.api.v3_models import build_identity, build_miner_data
+from custom_components.whatsminer.api.v3_models import build_identity, build_miner_data, errors
 
 from .fake_miner import FIXTURES
+from .mutations import check_model, mutate
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -159,6 +159,21 @@ def test_bare_error_codes_and_junk_items() -> None:
     errors = build_miner_data(**replies(device_info=info)).errors
 
     assert errors == (ErrorCode(code="329", time=None), ErrorCode(code="541", time=None))
+
+
+@pytest.mark.parametrize(
+    "error_code",
+    [None, {"329": "t"}, 329, "junk", [None, [], {"reason": "no code"}]],
+    ids=["null", "object", "number", "text", "only-junk"],
+)
+def test_a_garbled_error_list_leaves_the_errors_unknown(error_code: object) -> None:
+    info = msg("asicrs_v3_get_device_info.json")
+
+    assert errors(info | {"error-code": error_code}) is None
+    assert "error-code" not in info  # what firmware sends when there are none
+    assert errors(info) == ()
+    assert errors(info | {"error-code": []}) == ()
+    assert errors(info | {"error-code": "btminer process is down err"}) == ()
 
 
 def test_btminer_down_is_a_miner_that_does_not_hash() -> None:
@@ -351,61 +366,7 @@ def test_missing_parts_of_a_status_leave_fields_empty() -> None:
 
 # Properties ---------------------------------------------------------------------------------
 
-PROPERTY_SETTINGS = settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-huge_integers = st.integers(min_value=2**1024, max_value=10**400).flatmap(
-    lambda n: st.sampled_from([n, -n])
-)
-awkward_texts = st.sampled_from(
-    ["", " ", "NaN", "inf", "-Infinity", "1e999", "\ud800", "a\udfffb", "\x00", "auto", "true"]
-)
-json_leaves = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | huge_integers
-    | st.floats()
-    | st.text(max_size=12)
-    | awkward_texts
-)
-json_values = st.recursive(
-    json_leaves,
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=8) | awkward_texts, children, max_size=4)
-    ),
-    max_leaves=12,
-)
-
-
-def _paths(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    """Every place in a JSON document where a value sits, below the document itself."""
-    found: list[tuple[object, ...]] = []
-    children: list[tuple[object, object]] = []
-    if isinstance(node, dict):
-        children = list(node.items())
-    elif isinstance(node, list):
-        children = list(enumerate(node))
-    for key, child in children:
-        found.append((*path, key))
-        found.extend(_paths(child, (*path, key)))
-    return found
-
-
-def _mutated(document: Json, data: st.DataObject) -> Json:
-    """Replace one to three nodes of ``document`` (a deep copy) with arbitrary JSON."""
-    mutated = copy.deepcopy(document)
-    for _ in range(data.draw(st.integers(1, 3))):
-        paths = _paths(mutated)
-        if not paths:
-            break
-        *parents, last = data.draw(st.sampled_from(paths))
-        node: Any = mutated
-        for key in parents:
-            node = node[key]
-        node[last] = data.draw(json_values)
-    return mutated
+PROPERTY_SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY_SETTINGS
@@ -414,10 +375,11 @@ def test_mutated_captures_give_data_or_typed_errors(poll: str, data: st.DataObje
     inputs = POLLS[poll]
     documents = {key: value for key, value in inputs.items() if value is not None}
     key = data.draw(st.sampled_from(sorted(documents)))
-    mutated = {**inputs, key: _mutated(documents[key], data)}
+    mutated = {**inputs, key: mutate(documents[key], data, times=data.draw(st.integers(1, 3)))}
+    assume(isinstance(mutated[key], dict))  # the client hands the models objects only
 
     with contextlib.suppress(WhatsminerError):
-        build_miner_data(**mutated)
+        check_model(build_miner_data(**mutated))
 
 
 @PROPERTY_SETTINGS
@@ -425,5 +387,35 @@ def test_mutated_captures_give_data_or_typed_errors(poll: str, data: st.DataObje
 def test_mutated_device_info_gives_identity_or_typed_error(
     device_info: str, data: st.DataObject
 ) -> None:
+    mutated = mutate(msg(device_info), data, times=data.draw(st.integers(1, 3)))
+    assume(isinstance(mutated, dict))  # the client hands the models objects only
+
     with contextlib.suppress(WhatsminerInvalidReplyError):
-        build_identity(_mutated(msg(device_info), data))
+        check_model(build_identity(mutated))
+
+
+def test_minus_one_for_unknown_is_none_for_every_quantity_that_cannot_be_negative() -> None:
+    status = status_msg()
+    status["summary"] |= dict.fromkeys(
+        ["hash-realtime", "hash-1min", "hash-average", "factory-hash", "power-realtime",
+         "power-5min", "fan-speed-in", "fan-speed-out", "elapsed"],
+        -1,
+    )  # fmt: skip
+    for row in status["edevs"]:
+        row |= {"id": -1, "slot": "-1", "freq": -1, "effective-chips": -1, "hash-realtime": -1}
+        row.pop("hash-average", None)
+    status["pools"][0]["id"] = -1
+    info = msg("asicrs_v3_get_device_info.json")
+    info["power"] |= {"fanspeed": -1, "pin": "-1"}
+
+    data = build_miner_data(**replies(status=status, device_info=info))
+
+    check_model(data)
+    assert (data.hashrate, data.hashrate_average, data.hashrate_factory) == (None, None, None)
+    assert (data.fan_in, data.fan_out, data.elapsed, data.power) == (None, None, None, None)
+    assert [board.index for board in data.boards] == list(range(len(data.boards)))
+    for board in data.boards:
+        assert (board.hashrate, board.frequency, board.effective_chips) == (None, None, None)
+    assert data.pools[0].index == 1  # its position instead
+    assert data.psu is not None
+    assert (data.psu.fan_speed, data.psu.input_power) == (None, None)

@@ -17,9 +17,14 @@ QUIRK_TRAILING_NUL = "nul"  # a "\x00" after every plaintext v2 reply
 QUIRK_TRAILING_COMMA = "trailing_comma"  # a ",}" at the end of every plaintext v2 reply
 QUIRK_QUOTED_FIRMWARE = "quoted_firmware"  # summary "Firmware Version": "'2023…'"
 QUIRK_BRACKET_ERROR_CODE = "bracket_error_code"  # API 2.0.4: "error_code":["329":"…"]
-KNOWN_QUIRKS = frozenset(
+OLD_FIRMWARE_QUIRKS = frozenset(
     {QUIRK_TRAILING_NUL, QUIRK_TRAILING_COMMA, QUIRK_QUOTED_FIRMWARE, QUIRK_BRACKET_ERROR_CODE}
 )
+# Firmware that takes only writes in the encrypted envelope: a read sent encrypted gets an
+# encrypted Code 14 "invalid cmd", so a password check by encrypted `status` must accept
+# that refusal (it decrypts with the password's key). Plaintext reads still work.
+QUIRK_NO_ENCRYPTED_READS = "no_encrypted_reads"
+KNOWN_QUIRKS = OLD_FIRMWARE_QUIRKS | {QUIRK_NO_ENCRYPTED_READS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,7 @@ PROFILES: dict[str, Profile] = {
             power_w=3400,
             frequency_mhz=587,
             psu_model="P221B",
-            quirks=KNOWN_QUIRKS,
+            quirks=OLD_FIRMWARE_QUIRKS,
         ),
         Profile(
             name="m50",

@@ -10,7 +10,8 @@ IP and sends the bytes that come back. The flow follows PROTOCOL.md §1-§2 and 
 * `{"enc": 1, "data": …}` envelopes: API switch off → plaintext 45 "can't access write cmd";
   bad base64 → plaintext 137; undecryptable (wrong password) → plaintext 23
   "enc json load err"; unknown or expired token → encrypted 135 "check token err";
-  then the command (a privileged one, or a read) with an encrypted, NUL-padded reply;
+  then the command (a privileged one, or a read) with an encrypted, NUL-padded reply; with
+  the quirk `no_encrypted_reads` a read gets an encrypted 14 "invalid cmd" instead;
 * a privileged command sent in plaintext → 45 "permission denied" (writes need the envelope);
 * unknown commands → 14 "invalid cmd"; invalid parameter values → 132 "API command ERROR".
 """
@@ -30,6 +31,7 @@ from .crypto import (
     v2_sign,
 )
 from .params import InvalidParameterError
+from .profiles import QUIRK_NO_ENCRYPTED_READS
 from .quirks import render_plaintext, to_json
 from .v2_reads import JOINABLE_READS, SINGLE_READS, ReadContext, Reply, btminer_reply
 from .v2_writes import WRITES, WriteResult
@@ -177,14 +179,22 @@ def _handle_envelope(miner: SimulatedMiner, envelope: Mapping[str, Any], client_
         return _encrypted(key, _error(miner, 135, "check token err"))
     command = _command_name(request)
     if command not in WRITES:
-        reply = _read(miner, command, request) if command != "get_token" else None
-        return _encrypted(key, reply or _error(miner, 14, "invalid cmd"))
+        return _encrypted(key, _encrypted_read(miner, command, request))
     try:
         result = WRITES[command](miner.state, request)
     except InvalidParameterError:
         return _encrypted(key, _error(miner, 132, "API command ERROR"))
     miner.record(command, request)
     return _encrypted(key, btminer_reply(miner.state.clock(), result.msg), result)
+
+
+def _encrypted_read(
+    miner: SimulatedMiner, command: str | None, request: Mapping[str, Any]
+) -> Reply:
+    """Run a read that came encrypted, unless this firmware refuses reads in the envelope."""
+    refused = command == "get_token" or QUIRK_NO_ENCRYPTED_READS in miner.quirks
+    reply = None if refused else _read(miner, command, request)
+    return reply or _error(miner, 14, "invalid cmd")
 
 
 def _open_envelope(

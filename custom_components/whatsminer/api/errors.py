@@ -49,12 +49,18 @@ class WhatsminerTokenLimitError(WhatsminerError):
 
 
 class WhatsminerCommandRejectedError(WhatsminerError):
-    """The miner understood the command and refused it (an error STATUS or code)."""
+    """The miner understood the command and refused it (an error STATUS or code).
 
-    def __init__(self, message: str, *, code: int | None = None) -> None:
-        """Keep the miner's numeric code next to its message."""
+    ``encrypted`` tells that the refusal came encrypted with the key derived from the
+    password (API v2): only a miner that holds the same password can send that, so
+    whatever it refused, the password is right.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None, encrypted: bool = False) -> None:
+        """Keep the miner's numeric code, and whether it refused in an encrypted reply."""
         super().__init__(message)
         self.code = code
+        self.encrypted = encrypted
 
 
 class WhatsminerInvalidArgumentError(WhatsminerError, ValueError):

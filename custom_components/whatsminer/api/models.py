@@ -158,7 +158,7 @@ class MinerData:
     pools: tuple[Pool, ...]
     accepted: int | None  # shares; v3 does not count them
     rejected: int | None
-    errors: tuple[ErrorCode, ...]
+    errors: tuple[ErrorCode, ...] | None  # None: the reply left them unknown (garbled)
     firmware: str | None  # lets the caller notice a firmware update without re-reading identity
 
     @property

@@ -18,6 +18,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Final
 
+from . import values
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -49,6 +50,8 @@ _STRUCTURE: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{},]', re.DOTALL
 _CLOSER_OF: Final = {"{": "}", "[": "]"}
 _OPENER_OF: Final = {"}": "{", "]": "["}
 _CODE_TEXT: Final = re.compile(r"[0-9]{1,9}")
+_MESSAGE_MAX_CHARS: Final = 120
+"""The most of the miner's own words an error text quotes; real messages are a few words."""
 
 
 def _load(text: str) -> object | None:
@@ -150,7 +153,10 @@ def _invasive_repairs(text: str) -> Iterable[str]:
 def decode_reply(raw: bytes) -> JsonObject:
     """Return the JSON object in ``raw``, repairing known firmware defects if needed.
 
-    Raises WhatsminerInvalidReplyError when no repair yields a JSON object.
+    Raises WhatsminerInvalidReplyError when no repair yields a JSON object. The error
+    says what was wrong and how long the reply was, never what it said: ``raw`` may be
+    decrypted plaintext, and a peer that echoes our own ciphertext makes that our
+    token sign.
     """
     text = raw.rstrip(b"\0 \t\r\n").decode("utf-8", errors="replace")
     parsed = _load(text)
@@ -161,9 +167,9 @@ def decode_reply(raw: bytes) -> JsonObject:
         while parsed is None and (candidate := next(candidates, None)) is not None:
             parsed = _load(candidate)
     if parsed is None:
-        raise WhatsminerInvalidReplyError(f"reply is not JSON: {text[:80]!r}")
+        raise WhatsminerInvalidReplyError(f"reply is not JSON ({len(raw)} bytes)")
     if not isinstance(parsed, dict):
-        raise WhatsminerInvalidReplyError("reply is not a JSON object")
+        raise WhatsminerInvalidReplyError(f"reply is not a JSON object ({len(raw)} bytes)")
     return parsed
 
 
@@ -176,12 +182,22 @@ def _code(value: object) -> int | None:
     return None
 
 
-def _check_entry(entry: JsonObject) -> None:
-    """Raise the typed error that a STATUS object describes; return if it is a success."""
+def _miner_message(value: object) -> str:
+    """Return the miner's ``Msg`` text, cleaned and cut to a length an error text can hold."""
+    cleaned = values.text(value) if isinstance(value, str) else None
+    return (cleaned or "")[:_MESSAGE_MAX_CHARS]
+
+
+def _check_entry(entry: JsonObject, *, encrypted: bool) -> None:
+    """Raise the typed error that a STATUS object describes; return if it is a success.
+
+    A ``STATUS`` that is no string is a shape no firmware sends: the reply is invalid.
+    """
     state = entry.get("STATUS")
+    if not isinstance(state, str):
+        raise WhatsminerInvalidReplyError("reply has a STATUS that is not a string")
     code = _code(entry.get("Code"))
-    raw_message = entry.get("Msg")
-    message = raw_message.strip() if isinstance(raw_message, str) else ""
+    message = _miner_message(entry.get("Msg"))
     if code == CODE_TOKEN_LIMIT or message.lower() == MSG_OVER_MAX_CONNECT:
         raise WhatsminerTokenLimitError("the miner has no tokens left for this client")
     if state in _SUCCESS_STATES:
@@ -194,16 +210,22 @@ def _check_entry(entry: JsonObject) -> None:
         raise WhatsminerAuthError("the miner could not decrypt the command: wrong password")
     if code == CODE_TOKEN_REJECTED:
         raise WhatsminerAuthError("the miner rejected the token")
-    raise WhatsminerCommandRejectedError(message or f"STATUS {state!r}", code=code)
+    raise WhatsminerCommandRejectedError(
+        message or f"STATUS {_miner_message(state)!r}", code=code, encrypted=encrypted
+    )
 
 
-def check_status(reply: JsonObject) -> None:
-    """Raise a typed error unless ``reply`` reports success, in either reply family."""
+def check_status(reply: JsonObject, *, encrypted: bool = False) -> None:
+    """Raise a typed error unless ``reply`` reports success, in either reply family.
+
+    ``encrypted`` tells that the reply came encrypted with the key derived from the
+    password; a refusal then says so (:class:`WhatsminerCommandRejectedError`).
+    """
     status = reply.get("STATUS")
     if isinstance(status, str):
-        _check_entry(reply)
+        _check_entry(reply, encrypted=encrypted)
     elif isinstance(status, list) and status and isinstance(status[0], dict):
-        _check_entry(status[0])
+        _check_entry(status[0], encrypted=encrypted)
     else:
         raise WhatsminerInvalidReplyError("reply has no STATUS")
 

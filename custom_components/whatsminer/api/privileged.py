@@ -17,12 +17,17 @@ inside. The channel keeps that cost down and the miner happy:
   for commands whose reply is often lost, a reply lost or cut short after the request
   left means "sent", not failure;
 * a password change whose reply was lost may or may not have happened: the new
-  password is kept as a candidate and tried once when the old one is refused.
+  password is kept as a candidate and tried once when the old one is refused;
+* a reply that decrypts with the key derived from the password proves the password,
+  whatever it says: firmware that refuses encrypted reads answers the password check
+  (an encrypted ``status``) with an encrypted "invalid cmd", which passes the check.
+  Only the plaintext "enc json load err" means a wrong password.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 import functools
 import json
@@ -34,6 +39,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 from . import commands, crypto
 from .errors import (
     WhatsminerAuthError,
+    WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
@@ -41,7 +47,7 @@ from .errors import (
 from .parser import check_status, decode_reply, message
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterator
 
     from .parser import JsonObject
     from .transport import Transport
@@ -57,8 +63,11 @@ TOKEN_REUSE_SECONDS: Final = TOKEN_LIFETIME_SECONDS - 5 * 60
 TOKEN_LIMIT_BACKOFF_SECONDS: Final = 185.0
 """After "over max connect", wait before asking again (a field report saw 180 s)."""
 
+_PASSWORD_CHECK: Final[JsonObject] = {"cmd": "status"}
+"""A read sent encrypted: harmless, and only a miner holding the password can read it."""
+
 _SALT: Final = re.compile(r"[./0-9A-Za-z]{1,8}")
-_TOKEN_TIME: Final = re.compile(r"\d{1,12}")
+_TOKEN_TIME: Final = re.compile(r"[0-9]{1,12}")
 
 
 def _monotonic() -> float:
@@ -122,6 +131,16 @@ class PrivilegedChannel:
             if forgets_token:
                 self._token = None
             return reply
+
+    async def verify_password(self) -> None:
+        """Prove the password with an encrypted ``status`` (:data:`_PASSWORD_CHECK`).
+
+        Raises WhatsminerAuthError for a wrong password and WhatsminerWriteDisabledError
+        when the write API is off; a refusal in an encrypted reply passes.
+        """
+        async with self._lock:
+            with _encrypted_refusal_passes(self._host):
+                await self._send(_PASSWORD_CHECK, lost_reply_is_sent=False)
 
     async def change_password(self, new_password: str) -> None:
         """Send ``update_pwd`` and use the new password from then on.
@@ -196,15 +215,16 @@ class PrivilegedChannel:
     async def _adopt_candidate_password(self, candidate: str) -> None:
         """Try, once, the password of a change whose reply was lost; keep it if it works.
 
-        A harmless encrypted ``status`` tells whether the miner takes it. If not, the
-        old password stays and the error is raised.
+        The password check (:data:`_PASSWORD_CHECK`) tells whether the miner takes it. If
+        not, the old password stays and the error is raised.
         """
         self._candidate_password = None
         previous = self._password
         self._use_password(candidate)
         try:
             token = await self._valid_token()
-            await self._send_encrypted(token, {"cmd": "status"}, lost_reply_is_sent=False)
+            with _encrypted_refusal_passes(self._host):
+                await self._send_encrypted(token, _PASSWORD_CHECK, lost_reply_is_sent=False)
         except BaseException:
             self._use_password(previous)
             raise
@@ -219,7 +239,7 @@ class PrivilegedChannel:
         """
         request = crypto.encrypt_command({**payload, "token": token.sign}, token.aes_key)
         try:
-            reply = self._open(await self._transport.exchange(request), token)
+            reply, encrypted = self._open(await self._transport.exchange(request), token)
         except WhatsminerConnectionError as err:
             if not (lost_reply_is_sent and err.request_sent):
                 raise
@@ -229,7 +249,7 @@ class PrivilegedChannel:
                 raise
             lost = "an unreadable reply"
         else:
-            check_status(reply)
+            check_status(reply, encrypted=encrypted)
             return reply
         _LOGGER.debug(
             "%s: %s to %s, whose reply is often lost; taking it as sent",
@@ -240,12 +260,15 @@ class PrivilegedChannel:
         return None
 
     @staticmethod
-    def _open(raw: bytes, token: _Token) -> JsonObject:
-        """Parse a reply, decrypting it unless the miner answered in plaintext."""
+    def _open(raw: bytes, token: _Token) -> tuple[JsonObject, bool]:
+        """Parse a reply, decrypting it unless the miner answered in plaintext.
+
+        Returns the reply and whether it came encrypted.
+        """
         reply = decode_reply(raw)
         if "enc" in reply and "STATUS" not in reply:
-            reply = decode_reply(crypto.decrypt_reply(reply["enc"], token.aes_key))
-        return reply
+            return decode_reply(crypto.decrypt_reply(reply["enc"], token.aes_key)), True
+        return reply, False
 
     async def _valid_token(self) -> _Token:
         """Return the cached token, or fetch a new one with ``get_token``."""
@@ -285,3 +308,19 @@ class PrivilegedChannel:
             )
             self._derived_key = (salt, key)
         return self._derived_key[1]
+
+
+@contextlib.contextmanager
+def _encrypted_refusal_passes(host: str) -> Iterator[None]:
+    """Let a password check pass when the miner refuses it in an encrypted reply.
+
+    The reply decrypted with the key derived from the password, which only a miner
+    holding that password can do; the command it refused (a read, on firmware that
+    takes only writes encrypted) does not matter.
+    """
+    try:
+        yield
+    except WhatsminerCommandRejectedError as err:
+        if not err.encrypted:
+            raise
+        _LOGGER.debug("%s: encrypted refusal of the password check; the password is right", host)

@@ -1,8 +1,9 @@
 """Readings both API generations derive alike from what a miner reports.
 
 The generations name and scale their fields differently (``v2_models``, ``v3_models``);
-what follows from the fields is the same: which of several sources wins, what counts as
-unknown, efficiency, the chip temperatures of the whole miner, a MAC address.
+what follows from the fields is the same: which of several sources wins, efficiency, the
+chip temperatures of the whole miner, a MAC address. What counts as unknown in a single
+value is :mod:`values`' job.
 """
 
 from __future__ import annotations
@@ -30,11 +31,6 @@ _MAC: Final = re.compile(r"[0-9A-F]{2}(?::[0-9A-F]{2}){5}")
 def first_known[T](*candidates: T | None) -> T | None:
     """Return the first candidate that is not None (``or`` would skip a real zero)."""
     return next((candidate for candidate in candidates if candidate is not None), None)
-
-
-def non_negative(value: float | None) -> float | None:
-    """Drop the negative numbers firmware sends for "unknown" (``Power: -1``)."""
-    return value if value is not None and value >= 0 else None
 
 
 def efficiency(power: float | None, hashrate: float | None) -> float | None:

@@ -51,6 +51,9 @@ CODE_NO_POOLS: Final = 8
 """cgminer's MSG_NOPOOL: ``pools`` answers STATUS "E", Code 8 "No pools" when none is set."""
 MSG_NO_POOLS: Final = "no pools"
 
+_NO_ERROR_LIST: Final[JsonObject] = {"STATUS": "S", "Msg": {}}
+"""Stands in for a ``get_error_code`` reply that could not be read."""
+
 _POWER_MODE_COMMANDS: Final = {
     PowerMode.LOW: commands.SET_LOW_POWER,
     PowerMode.NORMAL: commands.SET_NORMAL_POWER,
@@ -248,28 +251,36 @@ class V2Client:
         """Send one plaintext JSON request and return the parsed (not yet checked) reply."""
         return decode_reply(await self._transport.exchange(json.dumps(request).encode()))
 
-    async def _read_optional(self, command: str) -> JsonObject | None:
-        """Read a command the firmware may lack; None when it is refused or garbled.
+    async def _read_optional(
+        self, command: str, *, unreadable: JsonObject | None = None
+    ) -> JsonObject | None:
+        """Read a command the firmware may lack; None when the firmware lacks it.
 
-        "invalid cmd" is remembered so the command is not asked for again.
+        "invalid cmd" is remembered so the command is not asked for again. Any other
+        refusal, or a garbled reply, returns ``unreadable``.
         """
         if command in self._unsupported_reads:
             return None
         try:
             return await self.read(command)
         except WhatsminerCommandRejectedError as err:
+            _LOGGER.debug("%s: optional read %s refused: %s", self._host, command, err)
             if err.code == CODE_INVALID_COMMAND:
                 self._unsupported_reads.add(command)
-            _LOGGER.debug("%s: optional read %s refused: %s", self._host, command, err)
+                return None
         except WhatsminerInvalidReplyError as err:
             _LOGGER.debug("%s: optional read %s unreadable: %s", self._host, command, err)
-        return None
+        return unreadable
 
     async def _read_error_codes(self) -> JsonObject | None:
-        """Read ``get_error_code`` unless the API version says errors are in summary."""
+        """Read ``get_error_code`` unless the API version says errors are in summary.
+
+        A reply that cannot be read stands in as one without an error list: the errors
+        are then unknown, not none.
+        """
         if self._api_version is not None and self._api_version < ERROR_CODE_READ_SINCE:
             return None
-        return await self._read_optional("get_error_code")
+        return await self._read_optional("get_error_code", unreadable=_NO_ERROR_LIST)
 
     async def _read_pools(self) -> tuple[JsonObject, ...]:
         """Read the pool rows; none when the miner has no pools configured."""
@@ -357,10 +368,13 @@ class V2Client:
     async def verify_password(self) -> None:
         """Check the password with a harmless privileged round trip (encrypted ``status``).
 
+        Firmware that refuses encrypted reads passes too: its encrypted "invalid cmd"
+        decrypts with the key derived from the password, which proves the password.
+
         Raises WhatsminerAuthError for a wrong password and WhatsminerWriteDisabledError
         when the miner's write API is switched off.
         """
-        await self._privileged.send({"cmd": "status"})
+        await self._privileged.verify_password()
 
     async def power_on(self) -> CommandOutcome:
         """Start mining (hashboard power on)."""

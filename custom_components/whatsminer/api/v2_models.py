@@ -1,7 +1,9 @@
 """Build the models from API v2 replies (PROTOCOL.md §3.10: where each field comes from).
 
 v2 reports hashrates in MH/s (``Factory GHS`` in GH/s); models hold TH/s. Anything
-missing or junk becomes None: firmware differ in which fields they send and how.
+missing or junk becomes None: firmware differ in which fields they send and how. Every
+value passes a reader of :mod:`values`; quantities that cannot be negative are read as
+amounts or counts, so the firmware's ``-1`` for "unknown" becomes None.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from .readings import (
     first_known,
     mac_address,
     mean_temperature,
-    non_negative,
 )
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ _SUMMARY_ERROR_CODE: Final = re.compile(r"Error Code (\d{1,4})")
 class V2Replies:
     """The replies one v2 poll gathered, already checked and cut down to their data.
 
-    ``error_codes`` and ``psu`` are None when the firmware has no such command.
+    ``error_codes`` and ``psu`` are None when the firmware has no such command; an
+    ``error_codes`` without an error list (a garbled reply) leaves the errors unknown.
     """
 
     summary: JsonObject  # SUMMARY[0]
@@ -59,19 +61,19 @@ def _th(value: float | None, per_th: int) -> float | None:
 def _board(position: int, row: JsonObject) -> Board:
     """Build one hashboard from an ``edevs``/``devs`` row."""
     index = next(
-        (i for key in ("ASC", "Slot", "ID") if (i := values.integer(row.get(key))) is not None),
+        (i for key in ("ASC", "Slot", "ID") if (i := values.count(row.get(key))) is not None),
         position,
     )
     status = values.text(row.get("Status"))
     return Board(
         index=index,
         temperature=values.number(row.get("Temperature")),
-        hashrate=_th(values.first_number(row, _HASHRATE_NOW_KEYS), MH_PER_TH),
+        hashrate=_th(values.first_amount(row, _HASHRATE_NOW_KEYS), MH_PER_TH),
         chip_temp_min=values.number(row.get("Chip Temp Min")),
         chip_temp_avg=values.number(row.get("Chip Temp Avg")),
         chip_temp_max=values.number(row.get("Chip Temp Max")),
-        frequency=values.first_number(row, _BOARD_FREQUENCY_KEYS),
-        effective_chips=values.integer(row.get("Effective Chips")),
+        frequency=values.first_amount(row, _BOARD_FREQUENCY_KEYS),
+        effective_chips=values.count(row.get("Effective Chips")),
         alive=None if status is None else status.lower() == "alive",
     )
 
@@ -79,7 +81,7 @@ def _board(position: int, row: JsonObject) -> Board:
 def _pool(row: JsonObject) -> Pool | None:
     """Build one pool from a ``pools`` row; rows without a URL are empty slots."""
     url = values.text(row.get("URL"))
-    index = values.integer(row.get("POOL"))
+    index = values.count(row.get("POOL"))
     if url is None or index is None:
         return None
     status = values.text(row.get("Status"))
@@ -89,48 +91,49 @@ def _pool(row: JsonObject) -> Pool | None:
         user=values.text(row.get("User")),
         alive=None if status is None else status.lower() == "alive",
         active=values.boolean(row.get("Stratum Active")) is True,
-        accepted=values.integer(row.get("Accepted")),
-        rejected=values.integer(row.get("Rejected")),
+        accepted=values.count(row.get("Accepted")),
+        rejected=values.count(row.get("Rejected")),
     )
 
 
 def _psu(psu: JsonObject | None, summary: JsonObject) -> Psu | None:
     """Build the PSU from ``get_psu`` (all strings), or the old summary's PSU fan."""
-    summary_fan = values.integer(summary.get("Power Fanspeed"))
+    summary_fan = values.count(summary.get("Power Fanspeed"))
     if psu is None:
         if summary_fan is None:
             return None
         psu = {}
-    raw_volts = values.number(psu.get("vin"))
+    raw_volts = values.amount(psu.get("vin"))
     volts = None if raw_volts is None else round(raw_volts * _PSU_VOLTS_PER_UNIT, 2)
     low, high = _PLAUSIBLE_MAINS_VOLTS
     return Psu(
         model=values.text(psu.get("model")) or values.text(psu.get("name")),
         serial=values.text(psu.get("serial_no")),
         firmware=values.text(psu.get("sw_version")),
-        fan_speed=first_known(values.integer(psu.get("fan_speed")), summary_fan),
-        input_power=non_negative(values.number(psu.get("pin"))),
+        fan_speed=first_known(values.count(psu.get("fan_speed")), summary_fan),
+        input_power=values.amount(psu.get("pin")),
         input_voltage=volts if volts is not None and low <= volts <= high else None,
     )
 
 
-def _listed_errors(listed: object) -> tuple[ErrorCode, ...]:
+def _listed_errors(listed: object) -> tuple[ErrorCode, ...] | None:
     """Read ``get_error_code``: a list of ``{code: time}`` objects or bare codes.
 
-    The repaired API 2.0.4 form is one object holding every code.
+    The repaired API 2.0.4 form is one object holding every code. Anything else (no
+    list, ``null``, a list of nothing but junk) says nothing about the errors: None.
     """
-    items: list[object] = listed if isinstance(listed, list) else [listed]
+    items = [listed] if isinstance(listed, dict) else listed
+    if not isinstance(items, list):
+        return None
     pairs: list[tuple[object, object]] = []
     for item in items:
-        if isinstance(item, dict):
-            pairs.extend(item.items())
-        else:
-            pairs.append((item, None))
-    return tuple(
+        pairs.extend(item.items() if isinstance(item, dict) else [(item, None)])
+    found = tuple(
         ErrorCode(code=code, time=values.text(time))
         for raw_code, time in pairs
         if (code := values.text(raw_code)) is not None
     )
+    return found if found or not pairs else None
 
 
 def _summary_errors(summary: JsonObject) -> tuple[ErrorCode, ...]:
@@ -145,6 +148,21 @@ def _summary_errors(summary: JsonObject) -> tuple[ErrorCode, ...]:
         for n in numbered
         if (code := values.text(summary.get(f"Error Code {n}"))) is not None
     )
+
+
+def errors(replies: V2Replies) -> tuple[ErrorCode, ...] | None:
+    """Read the hardware errors; None when the miner's reply leaves them unknown.
+
+    API 2.0.4 moved the errors from summary to ``get_error_code``; either may hold them.
+    Errors summary lists count even when ``get_error_code`` is garbled.
+    """
+    from_summary = _summary_errors(replies.summary)
+    if replies.error_codes is None:
+        return from_summary
+    listed = _listed_errors(replies.error_codes.get("error_code"))
+    if listed:
+        return listed
+    return from_summary or listed  # summary's errors over "none" and over "unknown"
 
 
 def _power_limit(status: JsonObject, summary: JsonObject) -> int | None:
@@ -182,10 +200,10 @@ def build_miner_data(replies: V2Replies) -> MinerData:
     summary, status = replies.summary, replies.status
     boards = tuple(_board(position, row) for position, row in enumerate(replies.boards))
     psu = _psu(replies.psu, summary)
-    hashrate = non_negative(_th(values.first_number(summary, _HASHRATE_NOW_KEYS), MH_PER_TH))
+    hashrate = _th(values.first_amount(summary, _HASHRATE_NOW_KEYS), MH_PER_TH)
     power = first_known(
-        non_negative(values.number(summary.get("Power"))),
-        non_negative(values.number(summary.get("Power_RT"))),
+        values.amount(summary.get("Power")),
+        values.amount(summary.get("Power_RT")),
         psu.input_power if psu else None,
     )
     firmware = first_known(
@@ -195,8 +213,8 @@ def build_miner_data(replies: V2Replies) -> MinerData:
     )
     return MinerData(
         hashrate=hashrate,
-        hashrate_average=_th(values.number(summary.get("MHS av")), MH_PER_TH),
-        hashrate_factory=_th(values.number(summary.get("Factory GHS")), GH_PER_TH),
+        hashrate_average=_th(values.amount(summary.get("MHS av")), MH_PER_TH),
+        hashrate_factory=_th(values.amount(summary.get("Factory GHS")), GH_PER_TH),
         power=power,
         power_limit=_power_limit(status, summary),
         efficiency=efficiency(power, hashrate),
@@ -213,10 +231,10 @@ def build_miner_data(replies: V2Replies) -> MinerData:
         chip_temp_max=chip_temperature(
             summary.get("Chip Temp Max"), (board.chip_temp_max for board in boards), max
         ),
-        fan_in=values.integer(summary.get("Fan Speed In")),
-        fan_out=values.integer(summary.get("Fan Speed Out")),
+        fan_in=values.count(summary.get("Fan Speed In")),
+        fan_out=values.count(summary.get("Fan Speed Out")),
         psu=psu,
-        elapsed=values.integer(summary.get("Elapsed")),
+        elapsed=values.count(summary.get("Elapsed")),
         mining=_mining(status),
         power_mode=_power_mode(summary, status),
         fast_boot=values.flag(summary.get("Btminer Fast Boot"), true="enable", false="disable"),
@@ -228,15 +246,9 @@ def build_miner_data(replies: V2Replies) -> MinerData:
         fan_zero_speed=None,
         led_auto=None,
         pools=tuple(pool for row in replies.pools if (pool := _pool(row)) is not None),
-        accepted=values.integer(summary.get("Accepted")),
-        rejected=values.integer(summary.get("Rejected")),
-        # API 2.0.4 moved the errors from summary to get_error_code; either may hold them.
-        errors=(
-            _listed_errors(replies.error_codes.get("error_code"))
-            if replies.error_codes is not None
-            else ()
-        )
-        or _summary_errors(summary),
+        accepted=values.count(summary.get("Accepted")),
+        rejected=values.count(summary.get("Rejected")),
+        errors=errors(replies),
         firmware=firmware,
     )
 

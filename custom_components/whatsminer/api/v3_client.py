@@ -276,6 +276,13 @@ class V3Client:
         Fast boot is written back with the value the miner reports: a real privileged
         round trip (so the API switch is proven too), harmless, and without a restart.
 
+        Only code 0 proves the password. Unlike a v2 refusal, which comes encrypted with
+        the password's key, a v3 reply is plaintext and proves nothing by itself, and the
+        miner may refuse before it looks at the token: -2 (unknown command or param) and
+        -3 (missing param) say nothing about the password, and -1 is documented as
+        "invalid JSON or password is wrong". So every refusal but -4 is raised as it is
+        (WhatsminerCommandRejectedError), neither a pass nor a wrong password.
+
         Raises WhatsminerAuthError for a wrong password, WhatsminerWriteDisabledError
         when the write API is switched off, and WhatsminerInvalidReplyError when the
         miner reports no fast boot state to write back.

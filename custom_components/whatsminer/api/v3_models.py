@@ -1,7 +1,8 @@
 """Build the models from API v3 replies (PROTOCOL.md §3.10 "v3 source", §4.6).
 
 v3 already reports TH/s, W and °C, with kebab-case keys. The replies' ``msg`` objects come
-in as they are; anything missing or junk becomes None. The settings replies
+in as they are; anything missing or junk becomes None, and every value passes a reader of
+:mod:`values` (amounts and counts for what cannot be negative). The settings replies
 (``get.miner.setting``, ``get.fan.setting``) may be absent, leaving their fields None
 unless ``get.device.info`` or the summary also carries them.
 """
@@ -20,7 +21,6 @@ from .readings import (
     first_known,
     mac_address,
     mean_temperature,
-    non_negative,
 )
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _board(position: int, row: JsonObject, temperatures: object) -> Board:
 
     ``board-temperature`` lists one value per board, in the order of ``edevs``.
     """
-    index = first_known(values.integer(row.get("id")), values.integer(row.get("slot")))
+    index = first_known(values.count(row.get("id")), values.count(row.get("slot")))
     temperature = (
         values.number(temperatures[position])
         if isinstance(temperatures, list) and position < len(temperatures)
@@ -77,12 +77,12 @@ def _board(position: int, row: JsonObject, temperatures: object) -> Board:
     return Board(
         index=position if index is None else index,
         temperature=temperature,
-        hashrate=non_negative(values.first_number(row, _BOARD_HASHRATE_KEYS)),
+        hashrate=values.first_amount(row, _BOARD_HASHRATE_KEYS),
         chip_temp_min=values.number(row.get("chip-temp-min")),
         chip_temp_avg=values.number(row.get("chip-temp-avg")),
         chip_temp_max=values.number(row.get("chip-temp-max")),
-        frequency=values.number(row.get("freq")),
-        effective_chips=values.integer(row.get("effective-chips")),
+        frequency=values.amount(row.get("freq")),
+        effective_chips=values.count(row.get("effective-chips")),
         alive=None if status is None else status.lower() == "alive",
     )
 
@@ -97,7 +97,7 @@ def _pool(position: int, row: JsonObject) -> Pool | None:
     if url is None:
         return None
     status = values.text(row.get("status"))
-    index = values.integer(row.get("id"))
+    index = values.count(row.get("id"))
     return Pool(
         index=position + 1 if index is None else index,
         url=url,
@@ -119,21 +119,26 @@ def _psu(power: object) -> Psu | None:
         model=first_known(values.text(power.get("model")), values.text(power.get("type"))),
         serial=values.text(power.get("sn")),
         firmware=values.text(power.get("swversion")),
-        fan_speed=values.integer(power.get("fanspeed")),  # int, float or numeric string
-        input_power=non_negative(values.number(power.get("pin"))),
+        fan_speed=values.count(power.get("fanspeed")),  # int, float or numeric string
+        input_power=values.amount(power.get("pin")),
         input_voltage=volts if volts is not None and low <= volts <= high else None,
     )
 
 
-def _errors(listed: object) -> tuple[ErrorCode, ...]:
+def errors(device_info: JsonObject) -> tuple[ErrorCode, ...] | None:
     """Read ``error-code``: ``[{"<code>": "<time>", "reason": "…"}, …]`` or bare codes.
 
-    While btminer is down the firmware puts its "process is down" text here instead of
-    a list. That is no hardware fault code, and ``mining`` already reports it, so it
-    yields no entry.
+    Firmware leaves the key out when there are none (so does a real M60S reply). While
+    btminer is down it puts its "process is down" text here instead of a list; that is
+    no hardware fault code, and ``mining`` already reports it, so it yields no entry.
+    Anything else that is no list (``null``, an object), or a list of nothing but junk,
+    says nothing about the errors: None, unknown.
     """
-    if not isinstance(listed, list):
+    listed = device_info.get("error-code", [])
+    if says_btminer_down(listed):
         return ()
+    if not isinstance(listed, list):
+        return None
     found: list[ErrorCode] = []
     for item in listed:
         if not isinstance(item, dict):
@@ -146,7 +151,7 @@ def _errors(listed: object) -> tuple[ErrorCode, ...]:
             for raw_code, time in item.items()
             if raw_code != "reason" and (code := values.text(raw_code)) is not None
         )
-    return tuple(found)
+    return tuple(found) if found or not listed else None
 
 
 def _power_limit(setting: JsonObject, miner: JsonObject, summary: JsonObject) -> int | None:
@@ -196,18 +201,16 @@ def build_miner_data(
     pool_rows = listed_pools if isinstance(listed_pools, list) else []
     psu = _psu(device_info.get("power"))
     btminer_down = status is None or says_btminer_down(device_info.get("error-code"))
-    hashrate = (
-        0.0 if status is None else non_negative(values.first_number(summary, _HASHRATE_NOW_KEYS))
-    )
+    hashrate = 0.0 if status is None else values.first_amount(summary, _HASHRATE_NOW_KEYS)
     power = first_known(
-        non_negative(values.first_number(summary, _POWER_NOW_KEYS)),
+        values.first_amount(summary, _POWER_NOW_KEYS),
         psu.input_power if psu else None,
     )
     ledstatus = values.text(system.get("ledstatus"))
     return MinerData(
         hashrate=hashrate,
-        hashrate_average=non_negative(values.number(summary.get("hash-average"))),
-        hashrate_factory=non_negative(values.number(summary.get("factory-hash"))),
+        hashrate_average=values.amount(summary.get("hash-average")),
+        hashrate_factory=values.amount(summary.get("factory-hash")),
         power=power,
         power_limit=_power_limit(setting, miner, summary),
         efficiency=efficiency(power, hashrate),
@@ -224,10 +227,10 @@ def build_miner_data(
         chip_temp_max=chip_temperature(
             summary.get("chip-temp-max"), (board.chip_temp_max for board in boards), max
         ),
-        fan_in=values.integer(summary.get("fan-speed-in")),
-        fan_out=values.integer(summary.get("fan-speed-out")),
+        fan_in=values.count(summary.get("fan-speed-in")),
+        fan_out=values.count(summary.get("fan-speed-out")),
         psu=psu,
-        elapsed=values.integer(summary.get("elapsed")),
+        elapsed=values.count(summary.get("elapsed")),
         mining=False if btminer_down else values.boolean(miner.get("working")),
         power_mode=_power_mode(setting),
         fast_boot=first_known(
@@ -250,7 +253,7 @@ def build_miner_data(
         ),
         accepted=None,
         rejected=None,
-        errors=_errors(device_info.get("error-code")),
+        errors=errors(device_info),
         firmware=values.text(system.get("fwversion")),
     )
 
