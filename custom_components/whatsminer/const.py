@@ -20,6 +20,15 @@ MAX_SCAN_INTERVAL: Final = 600
 # Commands that restart btminer or the control board answer before the miner has
 # settled; polling right away would only show the old state or a refused port.
 RESTART_REFRESH_DELAY: Final = timedelta(seconds=10)
+# After a command that restarts the miner, it drops or refuses connections for a while:
+# btminer restarts in under a minute, a reboot takes about two. Within this window a poll
+# that finds the miner away keeps the last data, and a command waits for the miner.
+RESTART_WINDOW: Final = timedelta(minutes=3)
+# How long a command waits for a restarting miner in all, and the pauses between its
+# attempts (doubling from the first, capped at the longest).
+RESTART_COMMAND_WAIT: Final = timedelta(seconds=60)
+RESTART_RETRY_FIRST: Final = 0.5
+RESTART_RETRY_LONGEST: Final = 8.0
 
 # Every power limit change restarts mining, so slider drags and typing are collapsed
 # into one write once the value has been left alone for this long.

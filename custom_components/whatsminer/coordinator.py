@@ -18,6 +18,7 @@ are unavailable and never read it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import time
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
@@ -34,6 +35,7 @@ from .api import (
     MinerData,
     WhatsminerAuthError,
     WhatsminerClient,
+    WhatsminerConnectionError,
     WhatsminerError,
     WhatsminerWriteDisabledError,
     connect,
@@ -45,6 +47,7 @@ from .const import (
     LOGGER,
     MANUFACTURER,
     RESTART_REFRESH_DELAY,
+    RESTART_WINDOW,
 )
 from .issues import async_create_write_api_issue, async_delete_write_api_issue
 from .stored_identity import identity_as_data
@@ -88,6 +91,7 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         self._polled_firmware: str | None = None
         self._write_access_checked = False
         self._cancel_delayed_refresh: CALLBACK_TYPE | None = None
+        self._restart_expected_until: float | None = None  # time.monotonic()
 
     @property
     def mac(self) -> str:
@@ -131,8 +135,19 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
                 translation_key="auth_failed",
                 translation_placeholders={"name": self.name},
             ) from err
-        except WhatsminerError as err:
+        except WhatsminerConnectionError as err:
             self._identity_read = False  # check the MAC again once the address answers
+            if self.restart_expected and self.data is not None:
+                # Away because of our own restarting command: not an outage to report.
+                LOGGER.debug("%s is restarting; keeping its last data: %s", self.name, err)
+                return self.data
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"name": self.name, "error": str(err)},
+            ) from err
+        except WhatsminerError as err:
+            self._identity_read = False
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
@@ -229,6 +244,17 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             async_create_write_api_issue(self.hass, self.config_entry, self.identity.api_generation)
             raise
         async_delete_write_api_issue(self.hass, self.config_entry)
+
+    @property
+    def restart_expected(self) -> bool:
+        """Whether the miner may be away because of a restarting command we sent."""
+        until = self._restart_expected_until
+        return until is not None and time.monotonic() < until
+
+    @callback
+    def async_expect_restart(self) -> None:
+        """Note that a command just made the miner restart (see RESTART_WINDOW)."""
+        self._restart_expected_until = time.monotonic() + RESTART_WINDOW.total_seconds()
 
     @callback
     def async_refresh_later(self) -> None:

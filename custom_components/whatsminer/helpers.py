@@ -9,6 +9,7 @@ and the poll that shows the command's effect is scheduled. The coordinator only 
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -16,15 +17,22 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from .api import (
     CommandOutcome,
     WhatsminerAuthError,
+    WhatsminerConnectionError,
     WhatsminerError,
     WhatsminerInvalidArgumentError,
     WhatsminerWriteDisabledError,
 )
-from .const import DOMAIN
+from .const import (
+    DOMAIN,
+    LOGGER,
+    RESTART_COMMAND_WAIT,
+    RESTART_RETRY_FIRST,
+    RESTART_RETRY_LONGEST,
+)
 from .issues import async_create_write_api_issue, async_delete_write_api_issue
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterator
 
     from .api import WhatsminerClient
     from .coordinator import WhatsminerCoordinator
@@ -42,6 +50,7 @@ async def async_run_command(
     """
     outcome = await async_send_command(coordinator, command)
     if restarts_miner or outcome is CommandOutcome.SENT:
+        coordinator.async_expect_restart()
         coordinator.async_refresh_later()
     else:
         await coordinator.async_request_refresh()
@@ -57,13 +66,15 @@ async def async_send_command(
     """
     hass, entry, name = coordinator.hass, coordinator.config_entry, coordinator.name
     try:
-        if not await coordinator.async_confirm_identity():
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="wrong_miner",
-                translation_placeholders={"name": name, "host": coordinator.client.host},
-            )
-        outcome = await command(coordinator.client)
+        outcome = await _async_send_when_back(coordinator, command)
+    except WhatsminerConnectionError as err:
+        if not coordinator.restart_expected:
+            raise _command_failed(name, err) from err
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="miner_restarting",
+            translation_placeholders={"name": name},
+        ) from err
     except WhatsminerInvalidArgumentError as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -85,10 +96,56 @@ async def async_send_command(
             translation_placeholders={"name": name},
         ) from err
     except WhatsminerError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_failed",
-            translation_placeholders={"name": name, "error": str(err)},
-        ) from err
+        raise _command_failed(name, err) from err
     async_delete_write_api_issue(hass, entry)
     return outcome
+
+
+def _command_failed(name: str, err: WhatsminerError) -> HomeAssistantError:
+    """Return the error for a command the miner did not carry out."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="command_failed",
+        translation_placeholders={"name": name, "error": str(err)},
+    )
+
+
+def _restart_pauses() -> Iterator[float]:
+    """Yield the pauses between attempts while the miner restarts, RESTART_COMMAND_WAIT in all.
+
+    Counted, not timed: the pauses add up to the wait whatever the clock does.
+    """
+    pause, waited = RESTART_RETRY_FIRST, 0.0
+    while waited + pause <= RESTART_COMMAND_WAIT.total_seconds():
+        yield pause
+        waited += pause
+        pause = min(pause * 2, RESTART_RETRY_LONGEST)
+
+
+async def _async_send_when_back(
+    coordinator: WhatsminerCoordinator, command: Command
+) -> CommandOutcome:
+    """Send the command; while the miner restarts because of us, wait for it to answer.
+
+    A command right after one that restarts the miner (reboot after a power limit, an
+    automation stepping two settings) would otherwise fail at once.
+    """
+    pauses = _restart_pauses()
+    while True:
+        try:
+            if not await coordinator.async_confirm_identity():
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="wrong_miner",
+                    translation_placeholders={
+                        "name": coordinator.name,
+                        "host": coordinator.client.host,
+                    },
+                )
+            return await command(coordinator.client)
+        except WhatsminerConnectionError:
+            pause = next(pauses, None) if coordinator.restart_expected else None
+            if pause is None:
+                raise
+            LOGGER.debug("%s is restarting; the command waits %s s", coordinator.name, pause)
+        await asyncio.sleep(pause)

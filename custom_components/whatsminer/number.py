@@ -1,4 +1,10 @@
-"""Numbers: power limit and the miner's numeric tuning settings."""
+"""Numbers: power limit, power percentage and the miner's numeric tuning settings.
+
+The power limit and the power percentage both set how much the miner draws, on
+different time scales: a power limit change restarts mining (a lasting setting, sent
+debounced), the power percentage takes effect at once without a restart (for automations
+that follow solar surplus or the electricity price).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import EntityCategory, UnitOfPower, UnitOfTemperature
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower, UnitOfTemperature
 from homeassistant.core import CALLBACK_TYPE, HassJob, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
@@ -64,6 +70,19 @@ POWER_LIMIT = WhatsminerNumberEntityDescription(
 
 # Settings that API v2 firmware cannot read back (the data holds None there).
 REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
+    # Not a configuration entity: automations and dashboards drive it. API v3 reports it
+    # (get.miner.setting); on v2 the last value written is shown as an assumed state.
+    WhatsminerNumberEntityDescription(
+        key="power_percent",
+        translation_key="power_percent",
+        native_unit_of_measurement=PERCENTAGE,
+        native_min_value=0,
+        native_max_value=100,
+        native_step=1,
+        mode=NumberMode.SLIDER,
+        value_fn=lambda data: data.power_percent,
+        set_fn=lambda client, percent: client.set_power_percent(percent),
+    ),
     WhatsminerNumberEntityDescription(
         key="upfreq_speed",
         translation_key="upfreq_speed",
@@ -221,6 +240,9 @@ class WhatsminerRememberedNumber(WhatsminerNumber, WhatsminerRememberedEntity[fl
         return self._shown
 
     async def async_set_native_value(self, value: float) -> None:
-        """Send the value and remember it for firmware that cannot report it."""
+        """Send the value and remember it for firmware that cannot report it.
+
+        What is remembered is what was sent: a whole number, shown as "60", not "60.0".
+        """
         await super().async_set_native_value(value)
-        self._async_remember(value)
+        self._async_remember(int(value))
