@@ -24,7 +24,8 @@ from custom_components.whatsminer.api.transport import Transport, V2Transport
 from .conftest import run_inline
 from .fake_miner import FIXTURES, INVALID_CMD, Action, FakeMiner, btminer_reply, fixture
 
-POLL = {"summary+edevs", "pools", "status", "get_error_code", "get_psu"}
+POLL = {"summary+edevs+pools", "status", "get_error_code", "get_psu"}
+JOIN_REFUSED = btminer_reply("command join err", code=45, status="E")
 
 
 def sent(miner: FakeMiner) -> list[str]:
@@ -32,13 +33,15 @@ def sent(miner: FakeMiner) -> list[str]:
     return [str(request["cmd"]) for request in miner.requests]
 
 
-async def test_fetch_costs_five_connections_on_api_2_0_5(
+async def test_fetch_costs_four_connections_then_three_on_api_2_0_5(
     miner: FakeMiner, client: V2Client
 ) -> None:
     snapshot = await client.fetch()
+    await client.fetch()
 
-    assert client.connections_opened == miner.connections == 5
-    assert set(sent(miner)) == POLL
+    assert client.connections_opened == miner.connections == 4 + 3
+    assert set(sent(miner)[:4]) == POLL
+    assert set(sent(miner)[4:]) == POLL - {"get_psu"}  # the PSU is read every 5 minutes
     assert snapshot.hashrate == pytest.approx(124.5)
     assert len(snapshot.boards) == 3
     assert snapshot.power_limit == 3300
@@ -71,7 +74,7 @@ async def test_identity_reads_three_commands_at_once(miner: FakeMiner, client: V
     assert identity.mac == "D4:01:02:03:04:05"
     assert (identity.hostname, identity.serial, identity.model) == ("rig", "SN1", "M30S+VE40")
     assert identity.api_version == "2.0.5"
-    assert client.connections_opened == 3 + 5
+    assert client.connections_opened == 3 + 4
     # get_miner_info's LED and ramp-up settings are not taken over into the data.
     assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
 
@@ -91,7 +94,7 @@ async def test_old_api_keeps_errors_in_summary_and_skips_get_error_code(
 
     assert identity.mac == "C4:08:28:00:A4:19"  # from summary: get_miner_info is missing
     assert opened == 4
-    assert client.connections_opened - opened == 4
+    assert client.connections_opened - opened == 3  # the join, status and get_psu
     assert "get_error_code" not in sent(miner)
     assert [error.code for error in snapshot.errors] == ["110", "600"]
 
@@ -168,7 +171,7 @@ async def test_optional_reads_answering_invalid_cmd_are_remembered(
     assert first.psu.fan_speed == 9060
     assert [error.code for error in second.errors] == ["110", "600"]
     assert sent(miner).count("get_psu") == sent(miner).count("get_error_code") == 1
-    assert client.connections_opened == 5 + 3
+    assert client.connections_opened == 4 + 2
 
 
 @pytest.mark.parametrize(
@@ -202,9 +205,9 @@ async def test_miner_that_cannot_join_reads_apart_from_then_on(
     opened = client.connections_opened
     second = await client.fetch()
 
-    assert opened == 7  # the failed join, then summary and edevs apart
-    assert client.connections_opened - opened == 6
-    assert sent(miner).count("summary+edevs") == 1
+    assert opened == 8  # both joins refused, then summary, edevs and pools apart
+    assert client.connections_opened - opened == 4  # pools and the PSU wait 5 minutes
+    assert sent(miner).count("summary+edevs+pools") == sent(miner).count("summary+edevs") == 1
     assert first == second
     assert len(first.boards) == 3
 
@@ -217,23 +220,29 @@ async def test_miner_that_cannot_join_reads_apart_from_then_on(
 async def test_unreadable_joined_reply_falls_back_to_split_reads(
     miner: FakeMiner, client: V2Client, joined: bytes | dict[str, object]
 ) -> None:
-    miner.script["summary+edevs"] = [joined]
+    miner.script["summary+edevs+pools"] = [joined]
 
     snapshot = await client.fetch()
     opened = client.connections_opened
     await client.fetch()
 
     assert len(snapshot.boards) == 3
-    assert {"summary", "edevs"} <= set(sent(miner))
-    assert client.connections_opened - opened == 5  # a garbled reply changed nothing
-    assert sent(miner).count("summary+edevs") == 2
+    assert len(snapshot.pools) == 3
+    assert {"summary", "edevs", "pools"} <= set(sent(miner))
+    assert "summary+edevs" not in sent(miner)
+    assert client.connections_opened - opened == 3  # a garbled reply changed nothing
+    assert sent(miner).count("summary+edevs+pools") == 2
 
 
 async def test_joined_reply_with_a_garbled_summary_part_is_read_apart_once(
     miner: FakeMiner, client: V2Client
 ) -> None:
-    miner.script["summary+edevs"] = [
-        {"summary": [{"STATUS": [{"STATUS": "S"}], "SUMMARY": []}], "edevs": [{"STATUS": "S"}]}
+    miner.script["summary+edevs+pools"] = [
+        {
+            "summary": [{"STATUS": [{"STATUS": "S"}], "SUMMARY": []}],
+            "edevs": [{"STATUS": "S"}],
+            "pools": [{"STATUS": "S"}],
+        }
     ]
 
     snapshot = await client.fetch()
@@ -241,7 +250,7 @@ async def test_joined_reply_with_a_garbled_summary_part_is_read_apart_once(
 
     assert snapshot.hashrate is not None
     assert sent(miner).count("summary") == 1
-    assert sent(miner).count("summary+edevs") == 2
+    assert sent(miner).count("summary+edevs+pools") == 2
 
 
 async def test_miner_without_edevs_joins_summary_with_devs(
@@ -255,9 +264,9 @@ async def test_miner_without_edevs_joins_summary_with_devs(
 
     assert [board.hashrate for board in first.boards] == pytest.approx([41.5, 41.8, 41.7])
     assert second.boards == first.boards
-    assert opened == 6  # summary+edevs, then devs alone, and the other four reads
-    assert client.connections_opened - opened == 5
-    assert sent(miner).count("summary+edevs") == sent(miner).count("summary+devs") == 1
+    assert opened == 5  # summary+edevs+pools, then devs alone, and the other three reads
+    assert client.connections_opened - opened == 3
+    assert sent(miner).count("summary+edevs+pools") == sent(miner).count("summary+devs+pools") == 1
     assert "summary" not in sent(miner)
 
 
@@ -272,9 +281,9 @@ async def test_miner_without_edevs_reading_apart_uses_devs(
     second = await client.fetch()
 
     assert second.boards == first.boards
-    assert client.connections_opened - opened == 6
-    assert sent(miner)[-6:].count("devs") == 1
-    assert "edevs" not in sent(miner)[-6:]
+    assert client.connections_opened - opened == 4
+    assert sent(miner)[-4:].count("devs") == 1
+    assert "edevs" not in sent(miner)[-4:]
 
 
 async def test_refused_devs_part_fails_the_poll(miner: FakeMiner, client: V2Client) -> None:
@@ -284,7 +293,7 @@ async def test_refused_devs_part_fails_the_poll(miner: FakeMiner, client: V2Clie
 
     with pytest.raises(WhatsminerCommandRejectedError, match="invalid cmd"):
         await client.fetch()
-    assert sent(miner).count("summary+devs") == 1
+    assert sent(miner).count("summary+devs+pools") == 1
 
 
 async def test_refused_summary_part_fails_the_poll(miner: FakeMiner, client: V2Client) -> None:
@@ -340,10 +349,16 @@ async def test_empty_summary_fails_the_poll(miner: FakeMiner, client: V2Client) 
         "rejected",
     ],
 )
+@pytest.mark.parametrize("command", ["status", "pools"])
 async def test_failing_required_read_fails_the_poll(
-    miner: FakeMiner, client: V2Client, action: Action | bytes, error: type[Exception]
+    miner: FakeMiner,
+    client: V2Client,
+    action: Action | bytes,
+    error: type[Exception],
+    command: str,
 ) -> None:
-    miner.script["pools"] = [action]
+    miner.joins = command != "pools"  # pools is read alone where the miner cannot join
+    miner.script[command] = [action]
 
     with pytest.raises(error):
         await client.fetch()
@@ -408,30 +423,40 @@ async def test_firmware_change_forgets_what_the_old_firmware_did(
     miner.joins = False
     await client.identity()
     await client.fetch()
-    await client.identity()  # same firmware: still reads apart
+    await client.identity()  # same firmware: still reads apart, pools and PSU kept
     await client.fetch()
-    assert sent(miner).count("summary+edevs") == 1
+    assert sent(miner).count("summary+edevs+pools") == 1
+    assert sent(miner).count("pools") == sent(miner).count("get_psu") == 1
 
     miner.joins = True
     miner.replies["get_version"] = btminer_reply({"api_ver": "2.0.5", "fw_ver": "20240101.1.REL"})
     await client.identity()
     await client.fetch()
 
-    assert sent(miner).count("summary+edevs") == 2
+    assert sent(miner).count("summary+edevs+pools") == 2
+    assert sent(miner).count("get_psu") == 2
 
 
 async def test_read_and_read_joined(miner: FakeMiner, client: V2Client) -> None:
     reply = await client.read("get_version")
     parts = await client.read_joined(["summary", "pools"])
+    three = await client.read_joined(["summary", "devs", "pools"])
 
     assert reply["Msg"] == fixture("asicrs_v2_get_version.json")["Msg"]
     assert set(parts) == {"summary", "pools"}
-    assert sent(miner) == ["get_version", "summary+pools"]
+    assert set(three) == {"summary", "devs", "pools"}
+    assert sent(miner) == ["get_version", "summary+pools", "summary+devs+pools"]
 
 
 @pytest.mark.parametrize(
     "names",
-    [["summary"], ["summary", "summary"], ["summary", "status"], ["summary", "pools", "devs"]],
+    [
+        ["summary"],
+        ["summary", "summary"],
+        ["summary", "status"],
+        ["summary", "pools", "summary"],
+        ["summary", "pools", "devs", "edevs"],
+    ],
 )
 async def test_read_joined_refuses_what_the_firmware_cannot_join(
     client: V2Client, names: list[str]
@@ -536,7 +561,7 @@ async def test_an_injected_transport_carries_every_exchange(miner: FakeMiner) ->
     await client.fetch()
     assert await client.power_on() is CommandOutcome.CONFIRMED
 
-    assert len(transport.requests) == miner.connections == client.connections_opened == 3 + 5 + 2
+    assert len(transport.requests) == miner.connections == client.connections_opened == 3 + 4 + 2
     assert miner.executed == ["power_on"]
 
 

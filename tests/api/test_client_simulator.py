@@ -65,7 +65,7 @@ async def test_identity_and_poll_on_every_profile(
     assert identity.api_version == facts.api_version
     assert identity.api_generation is ApiGeneration.V2
     assert before == 3
-    assert client.connections_opened - before == 5
+    assert client.connections_opened - before == 4  # three-way join, status, errors, PSU
     assert snapshot.hashrate == pytest.approx(facts.hashrate_ths, rel=0.1)
     assert snapshot.power == pytest.approx(facts.power_w, rel=0.1)
     assert len(snapshot.boards) == facts.boards

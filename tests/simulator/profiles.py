@@ -24,7 +24,10 @@ OLD_FIRMWARE_QUIRKS = frozenset(
 # encrypted Code 14 "invalid cmd", so a password check by encrypted `status` must accept
 # that refusal (it decrypts with the password's key). Plaintext reads still work.
 QUIRK_NO_ENCRYPTED_READS = "no_encrypted_reads"
-KNOWN_QUIRKS = OLD_FIRMWARE_QUIRKS | {QUIRK_NO_ENCRYPTED_READS}
+# Firmware that reads the vendor's "two joins" strictly: a join of more than two reads is
+# refused as a whole with 14 "invalid cmd" (pyasic sends three).
+QUIRK_TWO_JOINS = "two_joins"
+KNOWN_QUIRKS = OLD_FIRMWARE_QUIRKS | {QUIRK_NO_ENCRYPTED_READS, QUIRK_TWO_JOINS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,10 @@ This module is the protocol without sockets: the miner's connection handler coll
 request bytes (`request_complete` says when to stop reading), calls `handle` with the client's
 IP and sends the bytes that come back. The flow follows PROTOCOL.md §1-§2 and §6:
 
-* plaintext reads with `cmd` or `command`; cgminer-style reads join with `+`;
+* plaintext reads with `cmd` or `command`; cgminer-style reads join with `+`, any number of
+  them (pyasic sends three); with the quirk `two_joins` a join of more than two reads is
+  refused as a whole with 14 "invalid cmd", as firmware that reads the vendor's "two joins"
+  strictly would;
 * `get_token` (plaintext only): stable md5-crypt salt, fresh newsalt, 4-digit time,
   at most 32 live tokens per client IP (Code 136 "over max connect");
 * `{"enc": 1, "data": …}` envelopes: API switch off → plaintext 45 "can't access write cmd";
@@ -31,7 +34,7 @@ from .crypto import (
     v2_sign,
 )
 from .params import InvalidParameterError
-from .profiles import QUIRK_NO_ENCRYPTED_READS
+from .profiles import QUIRK_NO_ENCRYPTED_READS, QUIRK_TWO_JOINS
 from .quirks import render_plaintext, to_json
 from .v2_reads import JOINABLE_READS, SINGLE_READS, ReadContext, Reply, btminer_reply
 from .v2_writes import WRITES, WriteResult
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from .state import RestartKind
 
 MAX_REQUEST_BYTES = 64 * 1024
+"""Refuse a join of more than two reads as a whole (PROTOCOL.md §1.2, §4.9)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +148,8 @@ def _read(miner: SimulatedMiner, command: str | None, request: Mapping[str, Any]
     parts = command.split("+")
     if len(parts) == 1 and command in SINGLE_READS:
         builders = [SINGLE_READS[command]]
+    elif QUIRK_TWO_JOINS in miner.quirks and len(parts) > 2:
+        return None
     elif all(part in JOINABLE_READS for part in parts):
         builders = [JOINABLE_READS[part] for part in parts]
     else:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.simulator import SimulatedMiner
+from tests.simulator.profiles import QUIRK_TWO_JOINS
 
 from . import wire
 
@@ -81,6 +82,17 @@ async def test_cgminer_reads_join_with_plus(miner: SimulatedMiner) -> None:
     assert reply["pools"][0]["POOLS"][0]["POOL"] == 1
     assert reply["devdetails"][0]["DEVDETAILS"][0]["Model"] == "M50_VH50"
     assert miner.commands == ["summary+edevs+pools+devdetails"]
+
+
+async def test_two_joins_quirk_refuses_three_reads_joined(miner: SimulatedMiner) -> None:
+    miner.quirks.add(QUIRK_TWO_JOINS)
+
+    refused = await wire.ask(miner.host, {"cmd": "summary+edevs+pools"})
+    joined = await wire.ask(miner.host, {"cmd": "summary+edevs"})
+
+    assert (refused["STATUS"], refused["Code"], refused["Msg"]) == ("E", 14, "invalid cmd")
+    assert set(joined) == {"summary", "edevs", "id"}
+    assert miner.commands == ["summary+edevs"]
 
 
 @pytest.mark.parametrize("command", ["summary+status", "get_version+get_psu", "summary+nope"])

@@ -461,8 +461,12 @@ READ_COMMANDS: Final[Mapping[str, ReadCommand]] = MappingProxyType(
 )
 """Every v2 read command, by name."""
 
-MAX_JOINED_READS: Final = 2
-"""The vendor document: "The API command can be used for two joins"."""
+MAX_JOINED_READS: Final = 3
+"""The most reads joined with ``+`` the client sends (PROTOCOL.md §1.2, §4.9).
+
+The vendor document says "The API command can be used for two joins", which may mean two
+reads or two ``+``; pyasic has sent three (``summary+devs+pools``) for years. The client
+tries three and falls back to two, then to none, when a miner refuses the join."""
 
 
 def read_command(name: str) -> ReadCommand:

@@ -1,12 +1,19 @@
 """V2Client: reads, polls and privileged commands for one miner (API v2).
 
 The client learns a few facts about its miner as it goes, so that later polls cost
-fewer connections: whether it can join reads, whether it has ``edevs``, which optional
-reads it answers with "invalid cmd", and its API version. Only a clear answer teaches
-it something; a garbled reply changes nothing. A firmware change seen by
-:meth:`V2Client.identity` forgets them. What it learned only ever saves connections:
-:meth:`V2Client.fetch` returns the same data whether or not :meth:`V2Client.identity`
-ran before it.
+fewer connections: how many reads it joins (three, two or none), whether it has
+``edevs``, which optional reads it answers with "invalid cmd", and its API version. Only
+a clear answer teaches it something; a garbled reply changes nothing. A refusal is
+believed for :data:`RECHECK_AFTER_S` only, then the longer join or the optional read is
+tried again, so one transient refusal does not cost a connection for good. A firmware
+change seen by :meth:`V2Client.identity` forgets everything. What it learned only ever
+saves connections: :meth:`V2Client.fetch` returns the same data whether or not
+:meth:`V2Client.identity` ran before it.
+
+Data that changes rarely is read at a slow cadence (:data:`SLOW_READ_EVERY_S`), the
+last reply standing in between: ``get_psu`` always, and ``pools`` when the miner does
+not take it in the three-way join. ``update_pools`` and ``factory_reset`` make the next
+poll read the pools again.
 
 Privileged commands go through the client's :class:`PrivilegedChannel`; this module
 checks their arguments first (nothing is sent when one is wrong). Settings that no v2
@@ -19,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import TYPE_CHECKING, Final, Self
 
 from . import commands, v2_models, values
@@ -31,11 +39,11 @@ from .errors import (
 from .models import CommandOutcome, PowerMode
 from .parser import check_read, decode_reply, message, rows, split_joined
 from .privileged import PrivilegedChannel
-from .readings import mac_address
+from .readings import first_known, mac_address
 from .transport import Transport, V2Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .models import Identity, MinerData, PoolConfig
     from .parser import JsonObject
@@ -53,6 +61,16 @@ MSG_NO_POOLS: Final = "no pools"
 
 _NO_ERROR_LIST: Final[JsonObject] = {"STATUS": "S", "Msg": {}}
 """Stands in for a ``get_error_code`` reply that could not be read."""
+
+RECHECK_AFTER_S: Final = 3600.0
+"""How long a refused join or an "invalid cmd" optional read is believed (seconds)."""
+SLOW_READ_EVERY_S: Final = 300.0
+"""How long a ``get_psu`` or alone-read ``pools`` reply stands in for a new one (seconds).
+
+Its live figures (PSU fan, input power and voltage; pool status and share counts) are
+then up to this old."""
+
+type Rows = tuple[JsonObject, ...]
 
 _POWER_MODE_COMMANDS: Final = {
     PowerMode.LOW: commands.SET_LOW_POWER,
@@ -76,6 +94,23 @@ def _first_row(reply: JsonObject, sections: tuple[str, ...]) -> JsonObject:
     return found[0]
 
 
+def _summary_power(summary: JsonObject) -> float | None:
+    """Return the power the summary reports, None when it leaves it unknown."""
+    return first_known(values.amount(summary.get("Power")), values.amount(summary.get("Power_RT")))
+
+
+def _pool_rows(reply: JsonObject) -> Rows:
+    """Return the rows of a ``pools`` reply; none when the miner has no pools configured."""
+    sections = commands.READ_COMMANDS["pools"].sections
+    try:
+        check_read(reply, sections)
+    except WhatsminerCommandRejectedError as err:
+        if err.code != CODE_NO_POOLS and str(err).strip().lower() != MSG_NO_POOLS:
+            raise
+        return ()
+    return rows(reply, sections)
+
+
 class V2Client:
     """The protocol client for one Whatsminer (API v2 on TCP 4028)."""
 
@@ -89,6 +124,7 @@ class V2Client:
         connect_timeout: float = 5.0,
         run_blocking: BlockingRunner | None = None,
         transport: Transport | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         """Prepare the client; nothing is sent until a method is called.
 
@@ -96,7 +132,8 @@ class V2Client:
         ``connect_timeout`` each connection attempt. ``run_blocking`` runs md5-crypt
         off the event loop; it defaults to ``asyncio.to_thread``. A ``transport``
         passed in (a shared or instrumented one) replaces the client's own; ``port``
-        and the timeouts then do not apply.
+        and the timeouts then do not apply. ``clock`` (seconds, monotonic; default
+        ``time.monotonic``) times the re-checks and the slow reads.
 
         Raises WhatsminerInvalidArgumentError for a host that cannot name a miner, a
         port outside 1..65535, or a password that is not text or holds a NUL byte.
@@ -112,12 +149,17 @@ class V2Client:
             transport=self._transport,
             run_blocking=run_blocking or asyncio.to_thread,
         )
+        self._clock = clock or time.monotonic
         # What this miner's firmware was found to do; forgotten on a firmware change.
         self._firmware: str | None = None
         self._api_version: tuple[int, ...] | None = None
-        self._join_reads = True
+        self._join_width: int = commands.MAX_JOINED_READS  # 1: reads apart
+        self._join_refused_at = 0.0
         self._board_read = "edevs"
-        self._unsupported_reads: set[str] = set()
+        self._unsupported_reads: dict[str, float] = {}  # command: when it was refused
+        # The last slow reads and when they were made.
+        self._kept_pools: tuple[float, Rows] | None = None
+        self._kept_psu: tuple[float, JsonObject] | None = None
 
     @property
     def host(self) -> str:
@@ -156,19 +198,19 @@ class V2Client:
         return reply
 
     async def read_joined(self, names: Sequence[str]) -> dict[str, JsonObject]:
-        """Send two cgminer-style reads joined with ``+`` on one connection.
+        """Send two or three cgminer-style reads joined with ``+`` on one connection.
 
         Returns each command's reply by name, each checked as :meth:`read` checks.
         """
         specs = [commands.read_command(name) for name in names]
         joined = tuple(spec.name for spec in specs)
         if (
-            len(set(joined)) != commands.MAX_JOINED_READS
-            or len(joined) != commands.MAX_JOINED_READS
+            not 2 <= len(joined) <= commands.MAX_JOINED_READS  # noqa: PLR2004
+            or len(set(joined)) != len(joined)
             or not all(spec.joinable for spec in specs)
         ):
             raise WhatsminerInvalidArgumentError(
-                "joined reads take two different cgminer-style reads (not get_* or status)"
+                "joined reads take 2 or 3 different cgminer-style reads (not get_* or status)"
             )
         parts = await self._joined_parts(joined)
         for spec in specs:
@@ -178,34 +220,46 @@ class V2Client:
     async def fetch(self) -> MinerData:
         """Poll the miner once and return everything it reports.
 
-        A poll costs 5 connections, opened concurrently: ``summary+edevs`` joined,
-        ``pools``, ``status``, ``get_error_code`` and ``get_psu``. ``get_*`` and
-        ``status`` cannot be joined, and ``pools`` rides alone because the firmware
-        joins only two commands. Firmware older than API 2.0.4 keeps its errors in
-        ``summary``, so once :meth:`identity` has seen such a version, ``get_error_code``
-        is skipped (4 connections); so is any optional read that answered
-        "invalid cmd" before. A miner that refuses joined reads costs one more.
+        A poll on API 2.0.5 firmware costs 3 connections, opened concurrently:
+        ``summary+edevs+pools`` joined, ``status`` and ``get_error_code`` (``get_*`` and
+        ``status`` cannot be joined); ``get_psu`` adds one on the first poll and then
+        every :data:`SLOW_READ_EVERY_S`, and whenever the summary leaves the power
+        unknown (the PSU's input power then stands in). A miner that refuses the
+        three-way join joins two (``pools`` then goes the slow way too), one that
+        refuses that reads apart; a refused join is retried after
+        :data:`RECHECK_AFTER_S`. Firmware older than API 2.0.4 keeps its errors in
+        ``summary``, so once :meth:`identity` has seen such a version,
+        ``get_error_code`` is skipped; so is any optional read that answered
+        "invalid cmd" within the last :data:`RECHECK_AFTER_S`.
 
         An optional read (``get_psu``, ``get_error_code``) that is refused or garbled
         leaves its fields empty; any connection error fails the poll. A miner without
         pools (new, or after a factory reset) has empty ``pools``.
         """
-        (boards_and_summary, pools, status, error_codes, psu) = await asyncio.gather(
-            self._read_summary_and_boards(),
-            self._read_pools(),
+        now = self._clock()
+        if self._join_width < commands.MAX_JOINED_READS and (
+            now - self._join_refused_at >= RECHECK_AFTER_S
+        ):
+            _LOGGER.debug("%s: trying the longest join again", self._host)
+            self._join_width = commands.MAX_JOINED_READS
+        (main, status, error_codes, psu) = await asyncio.gather(
+            self._read_summary_boards_and_pools(now),
             self.read("status"),
             self._read_error_codes(),
-            self._read_optional("get_psu"),
+            self._read_psu(now),
             return_exceptions=True,
         )
-        summary, boards = _succeeded(boards_and_summary)
+        summary, boards, pools = _succeeded(main)
         error_reply = _succeeded(error_codes)
-        psu_reply = _succeeded(psu)
+        psu_reply, psu_kept = _succeeded(psu)
+        if psu_kept and _summary_power(summary) is None:
+            # The PSU's input power stands in for the summary's: it must be fresh.
+            psu_reply, _ = await self._read_psu(now, fresh=True)
         return v2_models.build_miner_data(
             v2_models.V2Replies(
                 summary=summary,
                 boards=boards,
-                pools=_succeeded(pools),
+                pools=pools,
                 status=message(_succeeded(status)),
                 error_codes=None if error_reply is None else message(error_reply),
                 psu=None if psu_reply is None else message(psu_reply),
@@ -241,8 +295,9 @@ class V2Client:
         )
         if self._firmware is not None and identity.firmware != self._firmware:
             _LOGGER.debug("%s: firmware changed; forgetting what the old one did", self._host)
-            self._join_reads, self._board_read = True, "edevs"
+            self._join_width, self._board_read = commands.MAX_JOINED_READS, "edevs"
             self._unsupported_reads.clear()
+            self._kept_pools = self._kept_psu = None
         self._firmware = identity.firmware
         self._api_version = values.version(identity.api_version)
         return identity
@@ -256,17 +311,21 @@ class V2Client:
     ) -> JsonObject | None:
         """Read a command the firmware may lack; None when the firmware lacks it.
 
-        "invalid cmd" is remembered so the command is not asked for again. Any other
-        refusal, or a garbled reply, returns ``unreadable``.
+        "invalid cmd" is remembered so the command is not asked for again for
+        :data:`RECHECK_AFTER_S`. Any other refusal, or a garbled reply, returns
+        ``unreadable``.
         """
-        if command in self._unsupported_reads:
-            return None
+        refused_at = self._unsupported_reads.get(command)
+        if refused_at is not None:
+            if self._clock() - refused_at < RECHECK_AFTER_S:
+                return None
+            del self._unsupported_reads[command]
         try:
             return await self.read(command)
         except WhatsminerCommandRejectedError as err:
             _LOGGER.debug("%s: optional read %s refused: %s", self._host, command, err)
             if err.code == CODE_INVALID_COMMAND:
-                self._unsupported_reads.add(command)
+                self._unsupported_reads[command] = self._clock()
                 return None
         except WhatsminerInvalidReplyError as err:
             _LOGGER.debug("%s: optional read %s unreadable: %s", self._host, command, err)
@@ -282,15 +341,53 @@ class V2Client:
             return None
         return await self._read_optional("get_error_code", unreadable=_NO_ERROR_LIST)
 
-    async def _read_pools(self) -> tuple[JsonObject, ...]:
+    async def _read_psu(self, now: float, *, fresh: bool = False) -> tuple[JsonObject | None, bool]:
+        """Read ``get_psu``, or reuse its last reply while it is younger than the cadence.
+
+        Returns the reply and whether it was reused.
+        """
+        kept = self._kept_psu
+        if not fresh and kept is not None and now - kept[0] < SLOW_READ_EVERY_S:
+            return kept[1], True
+        reply = await self._read_optional("get_psu")
+        if reply is not None:
+            self._kept_psu = (now, reply)
+        return reply, False
+
+    async def _read_pools(self) -> Rows:
         """Read the pool rows; none when the miner has no pools configured."""
-        try:
-            reply = await self.read("pools")
-        except WhatsminerCommandRejectedError as err:
-            if err.code != CODE_NO_POOLS and str(err).strip().lower() != MSG_NO_POOLS:
-                raise
-            return ()
-        return rows(reply, commands.READ_COMMANDS["pools"].sections)
+        return _pool_rows(await self._exchange_json({"cmd": "pools"}))
+
+    async def _read_kept_pools(self, now: float) -> Rows:
+        """Read the pool rows alone, or reuse them while they are younger than the cadence."""
+        if self._kept_pools is not None and now - self._kept_pools[0] < SLOW_READ_EVERY_S:
+            return self._kept_pools[1]
+        pools = await self._read_pools()
+        self._kept_pools = (now, pools)
+        return pools
+
+    async def _read_summary_boards_and_pools(self, now: float) -> tuple[JsonObject, Rows, Rows]:
+        """Read summary, boards and pools with the longest join the miner takes.
+
+        A refused three-way join falls back to two in the same poll, a refused two-way
+        join to reading apart; a garbled joined reply reads apart this poll only.
+        """
+        if self._join_width == commands.MAX_JOINED_READS:
+            joined = await self._read_joined_poll(("summary", self._board_read, "pools"), now)
+            if joined is not None:
+                summary, boards, pools = joined
+                if pools is None:  # the pools part alone was unreadable
+                    pools = await self._read_pools()
+                self._kept_pools = (now, pools)
+                return summary, boards, pools
+        join_two = self._join_width == 2  # noqa: PLR2004 - not after a garbled three-way join
+        summary_and_boards, pools_read = await asyncio.gather(
+            self._read_summary_and_boards(now, join=join_two),
+            self._read_kept_pools(now),
+            return_exceptions=True,
+        )
+        summary, boards = _succeeded(summary_and_boards)
+        return summary, boards, _succeeded(pools_read)
 
     async def _joined_parts(self, names: tuple[str, ...]) -> dict[str, JsonObject]:
         """Send reads joined with ``+``; return each part, not yet checked.
@@ -304,7 +401,7 @@ class V2Client:
         _LOGGER.debug("%s: edevs refused; reading boards with devs", self._host)
         self._board_read = "devs"
 
-    async def _read_boards(self) -> tuple[JsonObject, ...]:
+    async def _read_boards(self) -> Rows:
         """Read the hashboard rows: ``edevs``, or ``devs`` where the firmware lacks it."""
         if self._board_read == "edevs":
             try:
@@ -313,41 +410,54 @@ class V2Client:
                 self._use_devs()
         return rows(await self.read("devs"), commands.READ_COMMANDS["devs"].sections)
 
-    async def _read_summary_and_boards(self) -> tuple[JsonObject, tuple[JsonObject, ...]]:
-        """Read summary and boards, joined on one connection where the firmware can."""
-        joined = await self._read_summary_and_boards_joined() if self._join_reads else None
+    async def _read_summary_and_boards(self, now: float, *, join: bool) -> tuple[JsonObject, Rows]:
+        """Read summary and boards, joined on one connection when ``join``."""
+        joined = await self._read_joined_poll(("summary", self._board_read), now) if join else None
         if joined is not None:
-            return joined
+            return joined[0], joined[1]
         summary, boards = await asyncio.gather(
             self.read("summary"), self._read_boards(), return_exceptions=True
         )
         return _first_row(_succeeded(summary), ("SUMMARY",)), _succeeded(boards)
 
-    async def _read_summary_and_boards_joined(
-        self,
-    ) -> tuple[JsonObject, tuple[JsonObject, ...]] | None:
-        """Read summary and boards on one connection; None to read them apart this time.
+    async def _read_joined_poll(
+        self, names: tuple[str, ...], now: float
+    ) -> tuple[JsonObject, Rows, Rows | None] | None:
+        """Read summary, boards (and pools) on one connection; None to read otherwise.
 
-        Only the miner refusing the joined command as a whole stops joining for good.
-        A garbled or cut reply says nothing about the firmware: the plan stays, and
-        only this poll reads apart.
+        Only the miner refusing the joined command as a whole teaches something: it
+        takes one read fewer in a join, until :data:`RECHECK_AFTER_S` has passed. A
+        garbled or cut reply says nothing about the firmware: the plan stays, and only
+        this poll reads apart. The pools are None when their part alone is unreadable.
         """
-        board_read = self._board_read
+        board_read = names[1]
         try:
             try:
-                parts = await self._joined_parts(("summary", board_read))
+                parts = await self._joined_parts(names)
             except WhatsminerCommandRejectedError as err:
-                _LOGGER.debug("%s: joined reads refused (%s); reading apart", self._host, err)
-                self._join_reads = False
+                _LOGGER.debug(
+                    "%s: %d joined reads refused (%s); joining fewer", self._host, len(names), err
+                )
+                self._join_width, self._join_refused_at = len(names) - 1, now
                 return None
             check_read(parts["summary"], ("SUMMARY",))
             summary = _first_row(parts["summary"], ("SUMMARY",))
-            return summary, await self._joined_board_rows(parts[board_read], board_read)
+            boards = await self._joined_board_rows(parts[board_read], board_read)
         except WhatsminerInvalidReplyError as err:
             _LOGGER.debug("%s: joined reply unreadable (%s); reading apart once", self._host, err)
             return None
+        pools_part = parts.get("pools")
+        return summary, boards, None if pools_part is None else self._joined_pool_rows(pools_part)
 
-    async def _joined_board_rows(self, part: JsonObject, board_read: str) -> tuple[JsonObject, ...]:
+    def _joined_pool_rows(self, part: JsonObject) -> Rows | None:
+        """Return the pool rows of a joined read; None to read them alone this time."""
+        try:
+            return _pool_rows(part)
+        except (WhatsminerCommandRejectedError, WhatsminerInvalidReplyError) as err:
+            _LOGGER.debug("%s: joined pools part unreadable (%s)", self._host, err)
+            return None
+
+    async def _joined_board_rows(self, part: JsonObject, board_read: str) -> Rows:
         """Return the board rows of a joined read.
 
         A refused ``edevs`` part means the firmware has no ``edevs``: the boards are
@@ -450,8 +560,15 @@ class V2Client:
         )
 
     async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
-        """Replace the pools with 1 to 3 new ones; unused slots are cleared."""
-        return await self._run(commands.UPDATE_POOLS, pools=pools)
+        """Replace the pools with 1 to 3 new ones; unused slots are cleared.
+
+        The next poll reads the pools again, even when this fails: the miner may have
+        taken them before the reply was lost.
+        """
+        try:
+            return await self._run(commands.UPDATE_POOLS, pools=pools)
+        finally:
+            self._kept_pools = None
 
     async def update_password(self, new_password: str) -> CommandOutcome:
         """Change the admin password (1..8 of ``[A-Za-z0-9_]``) and use it from now on.
@@ -495,8 +612,14 @@ class V2Client:
         return await self._run(commands.PRE_POWER_ON, complete=complete, message=message)
 
     async def factory_reset(self) -> CommandOutcome:
-        """Restore factory settings; the miner reboots with its write API switched off."""
-        return await self._run(commands.FACTORY_RESET)
+        """Restore factory settings; the miner reboots with its write API switched off.
+
+        The next poll reads the pools again (a reset clears them).
+        """
+        try:
+            return await self._run(commands.FACTORY_RESET)
+        finally:
+            self._kept_pools = None
 
     async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
         """Check the arguments, then send the command through the privileged channel."""
