@@ -1,19 +1,31 @@
-"""Config flow: add a miner by address or DHCP discovery, re-authenticate, reconfigure.
+"""Config flow: add miners by address, address range or DHCP discovery; reauth, reconfigure.
 
-Every path connects before it saves: it reads the miner's identity (its MAC becomes
-the unique id) and checks the password with a harmless privileged round trip. A
+Every path connects before it saves (scan.probe): it reads the miner's identity (its MAC
+becomes the unique id) and checks the password with a harmless privileged round trip. A
 disabled write API is not an error here, but it hides whether the password is right:
 the miner refuses privileged requests before it looks at the password. The entry is
 saved anyway (reads need no password), a repair issue explains how to enable writes,
 and its check, once they are on, starts re-authentication for a wrong password.
+
+"Add integration" opens a menu: one miner by its address, or every miner of an address
+range. The range is scanned behind a progress display, then the user picks among the
+miners that answered. Home Assistant creates one entry per flow, so each picked miner
+gets a flow of its own (the private source ``range_add``) that checks its unique id
+again and creates its entry; the range flow then ends with an abort that says how many
+were added. An entry created that way also ends a DHCP discovery of the same miner
+still waiting for its password (Home Assistant aborts flows of a unique id once an
+entry has it), so a miner found both ways is added once.
 """
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import (
+    SOURCE_IGNORE,
     ConfigEntry,
     ConfigEntryState,
     ConfigFlow,
@@ -22,11 +34,16 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -34,37 +51,58 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.typing import UNDEFINED
 from homeassistant.util.network import is_ip_address
 
-from .api import (
-    Identity,
-    WhatsminerAuthError,
-    WhatsminerError,
-    WhatsminerWriteDisabledError,
-    connect,
-)
+from .address_range import MAX_ADDRESSES, AddressRangeError, parse_addresses
 from .const import (
     CONF_IDENTITY,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    LOGGER,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
 )
-from .naming import miner_name
+from .naming import FALLBACK_MODEL, miner_name
+from .scan import (
+    ProbeProblem,
+    Reached,
+    Scan,
+    Unreached,
+    describe_addresses,
+    probe,
+)
 from .schema import vol
 from .stored_identity import identity_as_data
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
+    from .api import Identity
     from .coordinator import WhatsminerConfigEntry
+    from .scan import Probed
+
+SOURCE_RANGE_ADD: Final = "range_add"
+"""The private source of the flow that adds one miner picked from a range scan."""
+
+CONF_ADDRESSES: Final = "addresses"
+CONF_MINERS: Final = "miners"
+
+ADD_CONCURRENCY: Final = 16
+"""How many picked miners are added (and set up) at once."""
+
+NONE_LISTED: Final = "—"
+"""What a list of the range report shows when it is empty."""
 
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PASSWORD_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR})
 USER_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_HOST): TextSelector(),
+        vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
+    }
+)
+RANGE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_ADDRESSES): TextSelector(TextSelectorConfig(multiline=True)),
         vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
     }
 )
@@ -83,11 +121,12 @@ OPTIONS_SCHEMA = vol.Schema(
 )
 
 
-class _Reached(NamedTuple):
-    """A miner that answered: its identity, and whether it could check the password."""
+@dataclass(frozen=True, slots=True)
+class PickedMiner:
+    """What a ``range_add`` flow starts with: a miner the scan reached, and its password."""
 
-    identity: Identity
-    password_verified: bool  # False while the write API is off
+    reached: Reached
+    password: str
 
 
 class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -97,6 +136,12 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     _discovered_host: str
     _discovered_name: str
+    _scan: Scan
+    _scan_task: asyncio.Task[list[Probed]] | None = None
+    _progress_step: asyncio.Task[None] | None = None
+    _range_password: str
+    _offer: dict[str, Reached]  # by unique id, in address order
+    _report: dict[str, str]
 
     @staticmethod
     @callback
@@ -105,6 +150,10 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         return WhatsminerOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Offer adding one miner or every miner of an address range."""
+        return self.async_show_menu(step_id="user", menu_options=["single", "range"])
+
+    async def async_step_single(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the miner's address and password."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -113,9 +162,180 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
             if reached is not None:
                 return await self._async_create_entry(reached.identity, host, password)
         return self.async_show_form(
-            step_id="user",
+            step_id="single",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
             errors=errors,
+        )
+
+    async def async_step_range(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the addresses to scan and the one password of their miners."""
+        errors: dict[str, str] = {}
+        part = ""
+        if user_input is not None:
+            try:
+                hosts = parse_addresses(user_input[CONF_ADDRESSES])
+            except AddressRangeError as err:
+                errors[CONF_ADDRESSES] = err.problem.value
+                part = err.part
+            else:
+                self._range_password = user_input[CONF_PASSWORD]
+                self._scan = Scan(
+                    hosts, self._range_password, run_blocking=self.hass.async_add_executor_job
+                )
+                return await self.async_step_range_scan()
+        return self.async_show_form(
+            step_id="range",
+            data_schema=self.add_suggested_values_to_schema(RANGE_SCHEMA, user_input),
+            errors=errors,
+            description_placeholders={"max": str(MAX_ADDRESSES), "part": part},
+        )
+
+    async def async_step_range_scan(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show how far the scan is; Home Assistant comes back here at every progress step.
+
+        The progress task handed over ends at the scan's next progress step, not at its
+        end: coming back with new placeholders updates the text shown, the same way on
+        every Home Assistant release (``async_update_progress`` is newer than the oldest
+        one supported). A visit before that step (the frontend fetching the flow) gets
+        the same task again, so no second chain of progress tasks starts.
+        """
+        scan = self._scan
+        if self._scan_task is None:
+            self._scan_task = self.hass.async_create_task(
+                scan.run(), f"{DOMAIN} scan of {scan.total} addresses"
+            )
+        if self._scan_task.done():
+            self._sort_outcomes(self._scan_task.result())
+            return self.async_show_progress_done(next_step_id="range_pick")
+        if self._progress_step is None or self._progress_step.done():
+            self._progress_step = self.hass.async_create_task(
+                scan.wait_for_progress(scan.probed), f"{DOMAIN} scan progress"
+            )
+        return self.async_show_progress(
+            step_id="range_scan",
+            progress_action="range_scan",
+            description_placeholders={
+                "total": str(scan.total),
+                "probed": str(scan.probed),
+                "found": str(scan.found),
+            },
+            progress_task=self._progress_step,
+        )
+
+    async def async_step_range_pick(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """List what the scan found; add the miners the user picks, one entry each."""
+        if not self._offer:
+            return self.async_abort(
+                reason="range_nothing_to_add", description_placeholders=self._report
+            )
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if picked := [self._offer[unique_id] for unique_id in user_input[CONF_MINERS]]:
+                return await self._async_add_picked(picked)
+            errors[CONF_MINERS] = "range_none_picked"
+        options = [
+            SelectOptionDict(value=unique_id, label=_option_label(reached))
+            for unique_id, reached in self._offer.items()
+        ]
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_MINERS, default=list(self._offer)): SelectSelector(
+                    SelectSelectorConfig(
+                        options=options, multiple=True, mode=SelectSelectorMode.LIST
+                    )
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="range_pick",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=self._report,
+        )
+
+    async def async_step_range_add(self, miner: PickedMiner) -> ConfigFlowResult:
+        """Add one miner picked from a range scan (a flow of its own: one entry per flow).
+
+        The scan made the checks of a single add. Only the unique id is checked again:
+        another flow (a confirmed DHCP discovery, a second scan) may have added the
+        miner meanwhile. An ignored miner is added all the same, since the user picked
+        it (Home Assistant replaces the ignored entry).
+        """
+        reached = miner.reached
+        unique_id = format_mac(reached.identity.mac)
+        await self.async_set_unique_id(unique_id, raise_on_progress=False)
+        known = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id)
+        if known is not None and known.source != SOURCE_IGNORE:
+            return self.async_abort(reason="already_configured")
+        return self._create_entry(reached.identity, reached.host, miner.password)
+
+    @callback
+    def async_remove(self) -> None:
+        """Stop a scan still running when the flow ends (cancelled by the user)."""
+        if self._scan_task is not None:
+            self._scan_task.cancel()
+
+    def _sort_outcomes(self, outcomes: list[Probed]) -> None:
+        """Split the scan's outcomes into the miners to offer and the report to show.
+
+        A miner that answers at two addresses is offered once, at the first.
+        """
+        configured = {
+            entry.unique_id for entry in self._async_current_entries(include_ignore=False)
+        }
+        seen: set[str] = set()
+        known: list[Reached] = []
+        unreached: dict[ProbeProblem, list[str]] = {problem: [] for problem in ProbeProblem}
+        self._offer = {}
+        for outcome in outcomes:
+            if isinstance(outcome, Unreached):
+                unreached[outcome.problem].append(outcome.host)
+                continue
+            unique_id = format_mac(outcome.identity.mac)
+            if unique_id in seen:
+                continue
+            seen.add(unique_id)
+            if unique_id in configured:
+                known.append(outcome)
+            else:
+                self._offer[unique_id] = outcome
+        unverified = [reached for reached in self._offer.values() if not reached.password_verified]
+        self._report = {
+            "total": str(self._scan.total),
+            "found": str(len(seen)),
+            "configured": _names(known),
+            "unverified": _names(unverified),
+            "refused": _addresses(unreached[ProbeProblem.REFUSED]),
+            "unanswered": _addresses(unreached[ProbeProblem.NO_ANSWER]),
+            "failed": _addresses(unreached[ProbeProblem.UNEXPECTED]),
+        }
+
+    async def _async_add_picked(self, picked: list[Reached]) -> ConfigFlowResult:
+        """Start one ``range_add`` flow per picked miner, then end with how many were added."""
+        limit = asyncio.Semaphore(ADD_CONCURRENCY)
+
+        async def add(reached: Reached) -> bool:
+            async with limit:
+                result = await self.hass.config_entries.flow.async_init(
+                    DOMAIN,
+                    context={"source": SOURCE_RANGE_ADD},
+                    data=PickedMiner(reached, self._range_password),
+                )
+            return result["type"] is FlowResultType.CREATE_ENTRY
+
+        added = await asyncio.gather(*(add(reached) for reached in picked))
+        skipped = [reached for reached, done in zip(picked, added, strict=True) if not done]
+        return self.async_abort(
+            reason="range_added",
+            description_placeholders={
+                "added": str(len(picked) - len(skipped)),
+                "picked": str(len(picked)),
+                "skipped": _names(skipped),
+            },
         )
 
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
@@ -207,6 +427,10 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         """Create the entry, or move a known miner to the address it answered on."""
         await self.async_set_unique_id(format_mac(identity.mac), raise_on_progress=False)
         self._abort_if_unique_id_configured(updates={CONF_HOST: host})
+        return self._create_entry(identity, host, password)
+
+    def _create_entry(self, identity: Identity, host: str, password: str) -> ConfigFlowResult:
+        """Create the entry of a miner whose unique id is set and not configured."""
         return self.async_create_entry(
             title=miner_name(identity),
             data={
@@ -217,7 +441,7 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_update_entry(
-        self, entry: ConfigEntry, reached: _Reached, updates: dict[str, Any]
+        self, entry: ConfigEntry, reached: Reached, updates: dict[str, Any]
     ) -> ConfigFlowResult:
         """Save re-authentication or reconfiguration of the same miner, and reload it.
 
@@ -234,29 +458,38 @@ class WhatsminerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_try_connect(
         self, host: str, password: str
-    ) -> tuple[_Reached | None, dict[str, str]]:
+    ) -> tuple[Reached | None, dict[str, str]]:
         """Find the miner's API, read its identity and check the password.
 
         Returns what answered, or the form errors.
         """
-        try:
-            client, identity = await connect(
-                host, password, run_blocking=self.hass.async_add_executor_job
-            )
-            async with client:
-                try:
-                    await client.verify_password()
-                except WhatsminerWriteDisabledError:
-                    # Refused before the password was looked at; setup raises the issue.
-                    return _Reached(identity, password_verified=False), {}
-        except WhatsminerAuthError:
-            return None, {"base": "invalid_auth"}
-        except WhatsminerError:
-            return None, {"base": "cannot_connect"}
-        except Exception:  # noqa: BLE001 - the form must answer, whatever went wrong
-            LOGGER.exception("Unexpected error while connecting to %s", host)
-            return None, {"base": "unknown"}
-        return _Reached(identity, password_verified=True), {}
+        outcome = await probe(host, password, run_blocking=self.hass.async_add_executor_job)
+        if isinstance(outcome, Unreached):
+            return None, {"base": outcome.problem.value}
+        return outcome, {}
+
+
+def _option_label(reached: Reached) -> str:
+    """Return what the pick list shows of a miner: model, host name, MAC, address, API."""
+    identity = reached.identity
+    parts = (
+        identity.model or FALLBACK_MODEL,
+        identity.hostname,
+        identity.mac,
+        reached.host,
+        f"API v{identity.api_generation.value}",
+    )
+    return " · ".join(part for part in parts if part)
+
+
+def _names(miners: Iterable[Reached]) -> str:
+    """Return the miners as their entries would be named, with their addresses."""
+    return ", ".join(f"{miner_name(m.identity)} ({m.host})" for m in miners) or NONE_LISTED
+
+
+def _addresses(hosts: list[str]) -> str:
+    """Return the addresses in their shortest form."""
+    return describe_addresses(hosts) or NONE_LISTED
 
 
 class WhatsminerOptionsFlow(OptionsFlow):

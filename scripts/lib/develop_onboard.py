@@ -87,7 +87,9 @@ async def _answering(hosts: list[str], v3_hosts: set[str]) -> list[str]:
 
 async def _add_miner(client: HomeAssistantClient, host: str, password: str) -> None:
     try:
-        result = await client.add_config_entry(DOMAIN, {"host": host, "password": password})
+        # "Add integration" opens a menu: one miner, or the miners of an address range.
+        answers = {"next_step_id": "single", "host": host, "password": password}
+        result = await client.add_config_entry(DOMAIN, answers)
     except HomeAssistantApiError as err:
         print(f"{host}: not added: {err}")
         return

@@ -130,7 +130,8 @@ async def _add_miner(
     """Run the config flow for `miner` and collect the entities Home Assistant made for it."""
     client = home_assistant.client
     result = await client.add_config_entry(
-        "whatsminer", {"host": miner.host, "password": MINER_PASSWORD}
+        "whatsminer",
+        {"next_step_id": "single", "host": miner.host, "password": MINER_PASSWORD},
     )
     assert result["type"] == "create_entry", result
     entry_id = result["result"]["entry_id"]

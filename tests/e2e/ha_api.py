@@ -145,14 +145,15 @@ class HomeAssistantClient:
         """Run a config flow to its end, answering each form from `answers` by field name.
 
         Fields missing from `answers` keep the form's default, so the caller does not need
-        to know every step the integration asks. Returns the final result: `create_entry`
+        to know every step the integration asks. A menu is a form with one field,
+        `next_step_id`: the option to take. Returns the final result: `create_entry`
         (with `result.entry_id`) or `abort` (with `reason`). A form shown again with errors
         raises, since answering it the same way would loop.
         """
         result: dict[str, Any] = await self.rest(
             "POST", "/api/config/config_entries/flow", {"handler": domain}
         )
-        while result["type"] == "form":
+        while result["type"] in {"form", "menu"}:
             if result.get("errors"):
                 raise HomeAssistantApiError(f"{domain} flow, step {result['step_id']}: {result}")
             reply = {

@@ -1,4 +1,7 @@
-"""Config flow: user, DHCP, re-authentication, reconfiguration and options."""
+"""Config flow: one miner by address, DHCP, re-authentication, reconfiguration and options.
+
+Adding the miners of an address range is tested in test_range_flow.py.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from .conftest import entry_for
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from homeassistant.config_entries import ConfigFlowResult
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -35,11 +39,28 @@ def dhcp_info(miner: SimulatedMiner) -> DhcpServiceInfo:
     )
 
 
+async def single_miner_form(hass: HomeAssistant) -> ConfigFlowResult:
+    """Open "Add integration" and pick adding one miner: the form for its address."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "single"}
+    )
+
+
+async def test_user_flow_offers_one_miner_or_a_range(hass: HomeAssistant) -> None:
+    """Adding the integration starts with a menu: one miner, or the miners of a range."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "user"
+    assert result["menu_options"] == ["single", "range"]
+
+
 async def test_user_flow_creates_entry(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     """Address and password of a reachable miner create an entry keyed by its MAC."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "single"
     assert result["errors"] == {}
 
     result = await hass.config_entries.flow.async_configure(
@@ -84,7 +105,7 @@ async def test_user_flow_errors_then_recovers(
     """Connection and password errors show in the form; fixing them creates the entry."""
     password = miner.password
     break_miner(miner)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
     )
@@ -101,9 +122,9 @@ async def test_user_flow_errors_then_recovers(
 
 async def test_user_flow_unexpected_error(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     """An unexpected failure shows "unknown" and the form stays usable."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     with patch(
-        "custom_components.whatsminer.config_flow.connect",
+        "custom_components.whatsminer.scan.connect",
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(
@@ -129,7 +150,7 @@ async def test_user_flow_with_write_api_disabled(
     (test_repairs.py).
     """
     miner = await miner_factory(api_switch=False, password="admin")
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
     )
@@ -140,7 +161,7 @@ async def test_user_flow_with_write_api_disabled(
 async def test_user_set_hostname_is_the_title(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     """A host name the user gave the miner names its entry."""
     miner.state.hostname = "rig-07"
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
     )
@@ -154,7 +175,7 @@ async def test_user_flow_known_miner_at_new_address(
     entry = await entry_for(miner, host=ELSEWHERE)
     entry.add_to_hass(hass)
 
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
     )

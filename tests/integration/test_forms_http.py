@@ -67,8 +67,13 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 async def test_config_flow_forms(
     hass: HomeAssistant, api: TestClient, miner: SimulatedMiner, miner_factory: MinerFactory
 ) -> None:
-    """User, DHCP, reauth, reconfigure and options forms serialize and accept input."""
+    """Single-miner, DHCP, reauth, reconfigure and options forms serialize and accept input.
+
+    The range flow's forms go through the HTTP API in test_range_flow.py.
+    """
     result = await form(api, "POST", FLOWS, {"handler": DOMAIN})
+    assert result["type"] == "menu"
+    result = await form(api, "POST", f"{FLOWS}/{result['flow_id']}", {"next_step_id": "single"})
     assert field_names(result) == [CONF_HOST, CONF_PASSWORD]
     result = await form(
         api,

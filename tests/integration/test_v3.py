@@ -20,7 +20,7 @@ from homeassistant.components.select import (
     SERVICE_SELECT_OPTION,
 )
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     CONF_HOST,
@@ -40,6 +40,7 @@ from custom_components.whatsminer.issues import write_api_issue_id
 
 from .conftest import advance, device_of, entry_for, frozen_clock
 from .entity_ids import entity_id
+from .test_config_flow import single_miner_form
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -81,7 +82,7 @@ def state(hass: HomeAssistant, miner: SimulatedMiner, platform: str, key: str) -
 
 async def test_user_flow_detects_api_v3(hass: HomeAssistant, v3_miner: SimulatedMiner) -> None:
     """The user gives address and password; the entry remembers that the miner speaks v3."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: v3_miner.host, CONF_PASSWORD: PASSWORD}
     )
@@ -93,7 +94,7 @@ async def test_user_flow_detects_api_v3(hass: HomeAssistant, v3_miner: Simulated
 
 async def test_user_flow_wrong_v3_password(hass: HomeAssistant, v3_miner: SimulatedMiner) -> None:
     """With the API switch on, "no permission" means the password of super is wrong."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await single_miner_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: v3_miner.host, CONF_PASSWORD: "wrong"}
     )
