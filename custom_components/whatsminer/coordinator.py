@@ -135,19 +135,16 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
                 translation_key="auth_failed",
                 translation_placeholders={"name": self.name},
             ) from err
-        except WhatsminerConnectionError as err:
+        except WhatsminerError as err:
             self._identity_read = False  # check the MAC again once the address answers
-            if self.restart_expected and self.data is not None:
+            if (
+                isinstance(err, WhatsminerConnectionError)
+                and self.restart_expected
+                and self.data is not None
+            ):
                 # Away because of our own restarting command: not an outage to report.
                 LOGGER.debug("%s is restarting; keeping its last data: %s", self.name, err)
                 return self.data
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"name": self.name, "error": str(err)},
-            ) from err
-        except WhatsminerError as err:
-            self._identity_read = False
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",

@@ -129,3 +129,17 @@ async def test_polls_during_the_restart_keep_the_last_data(
 
     await advance(hass, freezer, 180)  # past the restart window
     assert hass.states.get(power).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+
+
+async def test_a_garbled_reply_fails_a_command_at_once(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """Only a miner away during our restart is waited for; a garbled answer is an error."""
+    miner = await restarting_miner(hass, miner_factory, restart_seconds=0)
+    await press(hass, miner, "restart_mining")
+    miner.faults.garbage = True
+
+    with pytest.raises(HomeAssistantError) as caught:
+        await press(hass, miner, "reboot")
+
+    assert caught.value.translation_key == "command_failed"
