@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Final
 from . import values
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Mapping, Sequence
+
+    from .models import Board
 
 NO_POWER_LIMIT_FROM: Final = 99_999
 """A power limit from here up means none is set: setting 99999 removes the limit, and v2
@@ -40,19 +42,37 @@ def efficiency(power: float | None, hashrate: float | None) -> float | None:
     return power / hashrate
 
 
-def mean_temperature(temperatures: list[float]) -> float:
+def _mean_temperature(temperatures: list[float]) -> float:
     """Average board temperatures the way the firmware rounds them."""
     return round(sum(temperatures) / len(temperatures), 2)
 
 
-def chip_temperature(
-    summary_value: object,
-    board_values: Iterable[float | None],
-    combine: Callable[[list[float]], float],
+def chip_temperatures(
+    summary: Mapping[str, object], keys: tuple[str, str, str], boards: Sequence[Board]
+) -> tuple[float | None, float | None, float | None]:
+    """Return the miner's chip temperatures (min, average, max).
+
+    Each comes from the summary under its key (``keys`` names them in that order), or, where
+    the summary lacks it, from the boards' values combined.
+    """
+    combined = (
+        (keys[0], [board.chip_temp_min for board in boards], min),
+        (keys[1], [board.chip_temp_avg for board in boards], _mean_temperature),
+        (keys[2], [board.chip_temp_max for board in boards], max),
+    )
+    low, mean, high = (
+        first_known(values.number(summary.get(key)), _combine(board_values, combine))
+        for key, board_values, combine in combined
+    )
+    return low, mean, high
+
+
+def _combine(
+    board_values: list[float | None], combine: Callable[[list[float]], float]
 ) -> float | None:
-    """Prefer the summary's chip temperature, else combine the boards' ones."""
+    """Combine the boards' known values; None when no board knows one."""
     known = [value for value in board_values if value is not None]
-    return first_known(values.number(summary_value), combine(known) if known else None)
+    return combine(known) if known else None
 
 
 def mac_address(value: object) -> str | None:

@@ -17,11 +17,10 @@ from .errors import WhatsminerInvalidReplyError
 from .models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
 from .readings import (
     NO_POWER_LIMIT_FROM,
-    chip_temperature,
+    chip_temperatures,
     efficiency,
     first_known,
     mac_address,
-    mean_temperature,
 )
 
 if TYPE_CHECKING:
@@ -211,6 +210,9 @@ def build_miner_data(replies: V2Replies) -> MinerData:
         values.text(status.get("Firmware Version")),
         values.text(summary.get("Firmware Version")),
     )
+    chip_min, chip_avg, chip_max = chip_temperatures(
+        summary, ("Chip Temp Min", "Chip Temp Avg", "Chip Temp Max"), boards
+    )
     return MinerData(
         hashrate=hashrate,
         hashrate_average=_th(values.amount(summary.get("MHS av")), MH_PER_TH),
@@ -220,17 +222,9 @@ def build_miner_data(replies: V2Replies) -> MinerData:
         efficiency=efficiency(power, hashrate),
         environment_temperature=values.number(summary.get("Env Temp")),
         boards=boards,
-        chip_temp_min=chip_temperature(
-            summary.get("Chip Temp Min"), (board.chip_temp_min for board in boards), min
-        ),
-        chip_temp_avg=chip_temperature(
-            summary.get("Chip Temp Avg"),
-            (board.chip_temp_avg for board in boards),
-            mean_temperature,
-        ),
-        chip_temp_max=chip_temperature(
-            summary.get("Chip Temp Max"), (board.chip_temp_max for board in boards), max
-        ),
+        chip_temp_min=chip_min,
+        chip_temp_avg=chip_avg,
+        chip_temp_max=chip_max,
         fan_in=values.count(summary.get("Fan Speed In")),
         fan_out=values.count(summary.get("Fan Speed Out")),
         psu=psu,

@@ -16,11 +16,10 @@ from .errors import WhatsminerInvalidReplyError
 from .models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
 from .readings import (
     NO_POWER_LIMIT_FROM,
-    chip_temperature,
+    chip_temperatures,
     efficiency,
     first_known,
     mac_address,
-    mean_temperature,
 )
 
 if TYPE_CHECKING:
@@ -207,6 +206,9 @@ def build_miner_data(
         psu.input_power if psu else None,
     )
     ledstatus = values.text(system.get("ledstatus"))
+    chip_min, chip_avg, chip_max = chip_temperatures(
+        summary, ("chip-temp-min", "chip-temp-avg", "chip-temp-max"), boards
+    )
     return MinerData(
         hashrate=hashrate,
         hashrate_average=values.amount(summary.get("hash-average")),
@@ -216,17 +218,9 @@ def build_miner_data(
         efficiency=efficiency(power, hashrate),
         environment_temperature=values.number(summary.get("environment-temperature")),
         boards=boards,
-        chip_temp_min=chip_temperature(
-            summary.get("chip-temp-min"), (board.chip_temp_min for board in boards), min
-        ),
-        chip_temp_avg=chip_temperature(
-            summary.get("chip-temp-avg"),
-            (board.chip_temp_avg for board in boards),
-            mean_temperature,
-        ),
-        chip_temp_max=chip_temperature(
-            summary.get("chip-temp-max"), (board.chip_temp_max for board in boards), max
-        ),
+        chip_temp_min=chip_min,
+        chip_temp_avg=chip_avg,
+        chip_temp_max=chip_max,
         fan_in=values.count(summary.get("fan-speed-in")),
         fan_out=values.count(summary.get("fan-speed-out")),
         psu=psu,
