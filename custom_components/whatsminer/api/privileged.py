@@ -205,9 +205,9 @@ class PrivilegedChannel:
         token = await self._valid_token()
         try:
             return await self._send_encrypted(token, payload, lost_reply_is_sent)
-        except WhatsminerAuthError as err:
-            # ``err`` carries one of check_status's fixed texts, never a password or key.
-            _LOGGER.debug("%s: %s; fetching a new token once", self._host, err)
+        except WhatsminerAuthError:
+            # Fixed text only: nothing of the reply, the token or the key reaches the log.
+            _LOGGER.debug("%s: token or key refused; fetching a new token once", self._host)
             self._token = None
             token = await self._valid_token()
             return await self._send_encrypted(token, payload, lost_reply_is_sent)
