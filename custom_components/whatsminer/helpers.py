@@ -69,12 +69,8 @@ async def async_send_command(
         outcome = await _async_send_when_back(coordinator, command)
     except WhatsminerConnectionError as err:
         if not coordinator.restart_expected:
-            raise _command_failed(name, err) from err
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="miner_restarting",
-            translation_placeholders={"name": name},
-        ) from err
+            raise _error("command_failed", name=name, error=str(err)) from err
+        raise _error("miner_restarting", name=name) from err
     except WhatsminerInvalidArgumentError as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -83,30 +79,22 @@ async def async_send_command(
         ) from err
     except WhatsminerAuthError as err:
         entry.async_start_reauth(hass)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="auth_failed",
-            translation_placeholders={"name": name},
-        ) from err
+        raise _error("auth_failed", name=name) from err
     except WhatsminerWriteDisabledError as err:
         async_create_write_api_issue(hass, entry, coordinator.identity.api_generation)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="write_api_disabled",
-            translation_placeholders={"name": name},
-        ) from err
+        raise _error("write_api_disabled", name=name) from err
     except WhatsminerError as err:
-        raise _command_failed(name, err) from err
+        raise _error("command_failed", name=name, error=str(err)) from err
     async_delete_write_api_issue(hass, entry)
     return outcome
 
 
-def _command_failed(name: str, err: WhatsminerError) -> HomeAssistantError:
-    """Return the error for a command the miner did not carry out."""
+def _error(translation_key: str, **placeholders: str) -> HomeAssistantError:
+    """Return the translated error with this key (strings.json, "exceptions")."""
     return HomeAssistantError(
         translation_domain=DOMAIN,
-        translation_key="command_failed",
-        translation_placeholders={"name": name, "error": str(err)},
+        translation_key=translation_key,
+        translation_placeholders=placeholders,
     )
 
 
@@ -134,14 +122,7 @@ async def _async_send_when_back(
     while True:
         try:
             if not await coordinator.async_confirm_identity():
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="wrong_miner",
-                    translation_placeholders={
-                        "name": coordinator.name,
-                        "host": coordinator.client.host,
-                    },
-                )
+                raise _error("wrong_miner", name=coordinator.name, host=coordinator.client.host)
             return await command(coordinator.client)
         except WhatsminerConnectionError:
             pause = next(pauses, None) if coordinator.restart_expected else None

@@ -74,7 +74,10 @@ def test_every_exception_and_issue_is_translated() -> None:
     raised: set[str] = set()
     for module in INTEGRATION.glob("*.py"):
         raised |= set(
-            re.findall(r'translation_domain=DOMAIN,\s*translation_key="(\w+)"', module.read_text())
+            re.findall(
+                r'(?:translation_domain=DOMAIN,\s*translation_key=|\b_error\()"(\w+)"',
+                module.read_text(),
+            )
         )
     assert raised
     assert raised <= set(STRINGS["exceptions"])
