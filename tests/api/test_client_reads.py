@@ -33,15 +33,16 @@ def sent(miner: FakeMiner) -> list[str]:
     return [str(request["cmd"]) for request in miner.requests]
 
 
-async def test_fetch_costs_four_connections_then_three_on_api_2_0_5(
+async def test_fetch_costs_four_connections_then_two_on_api_2_0_5(
     miner: FakeMiner, client: V2Client
 ) -> None:
     snapshot = await client.fetch()
     await client.fetch()
 
-    assert client.connections_opened == miner.connections == 4 + 3
+    assert client.connections_opened == miner.connections == 4 + 2
     assert set(sent(miner)[:4]) == POLL
-    assert set(sent(miner)[4:]) == POLL - {"get_psu"}  # the PSU is read every 5 minutes
+    # The PSU is read every 5 minutes; so is status while the summary shows hashing.
+    assert set(sent(miner)[4:]) == POLL - {"get_psu", "status"}
     assert snapshot.hashrate == pytest.approx(124.5)
     assert len(snapshot.boards) == 3
     assert snapshot.power_limit == 3300
@@ -171,7 +172,7 @@ async def test_optional_reads_answering_invalid_cmd_are_remembered(
     assert first.psu.fan_speed == 9060
     assert [error.code for error in second.errors] == ["110", "600"]
     assert sent(miner).count("get_psu") == sent(miner).count("get_error_code") == 1
-    assert client.connections_opened == 4 + 2
+    assert client.connections_opened == 4 + 1
 
 
 @pytest.mark.parametrize(
@@ -206,7 +207,7 @@ async def test_miner_that_cannot_join_reads_apart_from_then_on(
     second = await client.fetch()
 
     assert opened == 8  # both joins refused, then summary, edevs and pools apart
-    assert client.connections_opened - opened == 4  # pools and the PSU wait 5 minutes
+    assert client.connections_opened - opened == 3  # pools, PSU and status wait 5 minutes
     assert sent(miner).count("summary+edevs+pools") == sent(miner).count("summary+edevs") == 1
     assert first == second
     assert len(first.boards) == 3
@@ -230,7 +231,7 @@ async def test_unreadable_joined_reply_falls_back_to_split_reads(
     assert len(snapshot.pools) == 3
     assert {"summary", "edevs", "pools"} <= set(sent(miner))
     assert "summary+edevs" not in sent(miner)
-    assert client.connections_opened - opened == 3  # a garbled reply changed nothing
+    assert client.connections_opened - opened == 2  # a garbled reply changed nothing
     assert sent(miner).count("summary+edevs+pools") == 2
 
 
@@ -265,7 +266,7 @@ async def test_miner_without_edevs_joins_summary_with_devs(
     assert [board.hashrate for board in first.boards] == pytest.approx([41.5, 41.8, 41.7])
     assert second.boards == first.boards
     assert opened == 5  # summary+edevs+pools, then devs alone, and the other three reads
-    assert client.connections_opened - opened == 3
+    assert client.connections_opened - opened == 2
     assert sent(miner).count("summary+edevs+pools") == sent(miner).count("summary+devs+pools") == 1
     assert "summary" not in sent(miner)
 
@@ -281,9 +282,9 @@ async def test_miner_without_edevs_reading_apart_uses_devs(
     second = await client.fetch()
 
     assert second.boards == first.boards
-    assert client.connections_opened - opened == 4
-    assert sent(miner)[-4:].count("devs") == 1
-    assert "edevs" not in sent(miner)[-4:]
+    assert client.connections_opened - opened == 3
+    assert sent(miner)[-3:].count("devs") == 1
+    assert "edevs" not in sent(miner)[-3:]
 
 
 async def test_refused_devs_part_fails_the_poll(miner: FakeMiner, client: V2Client) -> None:

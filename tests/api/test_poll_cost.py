@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,6 +17,7 @@ from custom_components.whatsminer.api import CommandOutcome, PoolConfig, V2Clien
 from custom_components.whatsminer.api.v2_client import RECHECK_AFTER_S, SLOW_READ_EVERY_S
 from tests.simulator import PROFILES, SimulatedMiner
 from tests.simulator.profiles import QUIRK_TWO_JOINS
+from tests.simulator.state import RestartKind
 
 from .conftest import run_inline
 from .fake_miner import INVALID_CMD, FakeMiner, btminer_reply, fixture
@@ -28,11 +30,11 @@ JOIN_REFUSED = btminer_reply("command join err", code=45, status="E")
 
 
 class Clock:
-    """A monotonic clock the test moves by hand."""
+    """A clock the test moves by hand, for the client and the simulated miner alike."""
 
     def __init__(self) -> None:
-        """Start at an arbitrary point."""
-        self.now = 1000.0
+        """Start at the wall time, where the simulated miner's counters began."""
+        self.now = time.time()
 
     def __call__(self) -> float:
         """Return the current time."""
@@ -40,6 +42,8 @@ class Clock:
 
 
 def client_for(miner: SimulatedMiner, clock: Clock | None = None) -> V2Client:
+    if clock is not None:
+        miner.clock = clock  # btminer's run time moves with the client's clock
     return V2Client(
         miner.host,
         miner.password,
@@ -83,7 +87,7 @@ def commands_since(miner: SimulatedMiner, start: int) -> list[str]:
 
 
 @pytest.mark.parametrize("identity", [False, True], ids=["fetch-only", "after-identity"])
-async def test_api_2_0_5_costs_three_connections_per_poll(
+async def test_api_2_0_5_costs_two_connections_per_poll(
     miner_factory: MinerFactory, identity: bool
 ) -> None:
     miner = await miner_factory(profile="m50")
@@ -94,14 +98,16 @@ async def test_api_2_0_5_costs_three_connections_per_poll(
 
     costs = await connections_per_poll(client, miner, clock)
 
-    assert costs == [4] + [3] * (POLLS - 1)  # the PSU on the first poll only
+    # The PSU and status on the first poll only: the summary shows the miner at work.
+    assert costs == [4] + [2] * (POLLS - 1)
     assert statistics.median(costs) <= 3
-    assert statistics.mean(costs) == pytest.approx(3.1)
+    assert statistics.mean(costs) == pytest.approx(2.2)
+    assert miner.commands.count("summary+edevs+pools") == miner.commands.count("get_error_code")
     assert miner.commands.count("summary+edevs+pools") == POLLS
-    assert miner.commands.count("get_psu") == 1
+    assert miner.commands.count("get_psu") == miner.commands.count("status") == 1
 
 
-async def test_firmware_before_api_2_0_4_costs_two_connections_per_poll(
+async def test_firmware_before_api_2_0_4_costs_one_connection_per_poll(
     miner_factory: MinerFactory,
 ) -> None:
     old = dataclasses.replace(PROFILES["m30_old"], name="m30_older", api_version="2.0.3")
@@ -113,7 +119,7 @@ async def test_firmware_before_api_2_0_4_costs_two_connections_per_poll(
     costs = await connections_per_poll(client, miner, clock)
     snapshot = await client.fetch()
 
-    assert costs == [3] + [2] * (POLLS - 1)
+    assert costs == [3] + [1] * (POLLS - 1)
     assert statistics.median(costs) <= 2
     assert "get_error_code" not in miner.commands
     assert snapshot.psu is not None
@@ -128,7 +134,7 @@ async def test_api_2_0_4_still_reads_get_error_code(miner_factory: MinerFactory)
 
     costs = await connections_per_poll(client, miner, clock)
 
-    assert costs == [4] + [3] * (POLLS - 1)
+    assert costs == [4] + [2] * (POLLS - 1)
     assert miner.commands.count("get_error_code") == POLLS
 
 
@@ -144,7 +150,8 @@ async def test_fetch_returns_the_same_data_with_or_without_identity(
 
     assert without.errors == with_identity.errors
     assert without.pools == with_identity.pools
-    assert without.psu is not None and with_identity.psu is not None
+    assert without.psu is not None
+    assert with_identity.psu is not None
     # The simulated PSU voltage wobbles with the clock: compare what names the unit.
     assert (without.psu.model, without.psu.serial, without.psu.firmware) == (
         with_identity.psu.model,
@@ -178,7 +185,7 @@ async def test_refused_three_way_join_falls_back_to_two_without_losing_a_poll(
     assert miner.commands.count("summary+edevs") == POLLS + 1
     # the first poll: the refused join, summary+edevs, pools, status, errors and PSU
     assert client.connections_opened == 6 + sum(costs)
-    assert costs == [3] * POLLS  # pools and PSU wait for the slow cadence
+    assert costs == [2] * POLLS  # pools, PSU and status wait for the slow cadence
     assert miner.commands.count("pools") == 1
 
 
@@ -235,12 +242,75 @@ async def test_psu_and_alone_read_pools_follow_the_slow_cadence(
     clock.now += SLOW_READ_EVERY_S - 1
     start = len(miner.commands)
     await client.fetch()
-    assert {"pools", "get_psu"}.isdisjoint(commands_since(miner, start))
+    assert {"pools", "get_psu", "status"}.isdisjoint(commands_since(miner, start))
 
     clock.now += 1
     start = len(miner.commands)
     await client.fetch()
-    assert {"pools", "get_psu"} <= set(commands_since(miner, start))
+    assert {"pools", "get_psu", "status"} <= set(commands_since(miner, start))
+
+
+async def test_stopped_miner_reads_status_every_poll(miner_factory: MinerFactory) -> None:
+    miner = await miner_factory(profile="m50")
+    miner.state.mining = False
+    clock = Clock()
+    client = client_for(miner, clock)
+
+    costs = await connections_per_poll(client, miner, clock)
+    snapshot = await client.fetch()
+
+    assert costs == [4] + [3] * (POLLS - 1)  # a user waits to see this one change
+    assert snapshot.mining is False
+
+
+async def test_miner_stopped_elsewhere_shows_in_the_next_poll(
+    miner_factory: MinerFactory,
+) -> None:
+    miner = await miner_factory(profile="m50")
+    clock = Clock()
+    client = client_for(miner, clock)
+    assert (await client.fetch()).mining is True
+
+    miner.state.mining = False  # from the miner's web page, say
+    clock.now += 30
+    start = len(miner.commands)
+    snapshot = await client.fetch()
+
+    assert snapshot.mining is False
+    assert commands_since(miner, start).count("status") == 1
+
+
+@pytest.mark.parametrize("kind", list(RestartKind))
+async def test_status_is_read_again_after_btminer_restarts(
+    miner_factory: MinerFactory, kind: RestartKind
+) -> None:
+    miner = await miner_factory(profile="m50")
+    clock = Clock()
+    client = client_for(miner, clock)
+    await client.fetch()
+
+    clock.now += 60
+    miner.state.power_limit = 2500  # set elsewhere: the miner restarts btminer to apply it
+    miner.state.restart(kind)
+    clock.now += 20
+    start = len(miner.commands)
+    snapshot = await client.fetch()
+
+    assert commands_since(miner, start).count("status") == 1
+    assert snapshot.power_limit == 2500
+
+
+async def test_status_is_read_again_after_a_write(miner_factory: MinerFactory) -> None:
+    miner = await miner_factory(profile="m50", password="admin", api_switch=True)
+    clock = Clock()
+    client = client_for(miner, clock)
+    await client.fetch()
+
+    await client.set_fast_boot(enabled=False)
+    start = len(miner.commands)
+    await client.fetch()
+
+    assert commands_since(miner, start).count("status") == 1
 
 
 async def test_pools_are_read_again_after_update_pools(miner_factory: MinerFactory) -> None:
@@ -323,7 +393,7 @@ async def test_unreadable_pools_part_is_read_alone_that_poll(
     assert len(snapshot.pools) == 3
     assert sent.count("pools") == 1  # nothing learned: the next poll joins three again
     assert sent.count("summary+edevs+pools") == 2
-    assert client.connections_opened == 5 + 3
+    assert client.connections_opened == 5 + 2
 
 
 async def test_miner_without_pools_in_the_three_way_join(miner: FakeMiner) -> None:
@@ -347,8 +417,8 @@ async def test_refused_three_way_join_on_the_fake_miner(miner: FakeMiner) -> Non
     sent = [request["cmd"] for request in miner.requests]
     assert first == second
     assert sent.count("summary+edevs") == 2
-    assert sent.count("pools") == sent.count("get_psu") == 1
-    assert client.connections_opened == 6 + 3
+    assert sent.count("pools") == sent.count("get_psu") == sent.count("status") == 1
+    assert client.connections_opened == 6 + 2
 
 
 async def test_psu_is_read_fresh_when_the_summary_leaves_the_power_unknown(

@@ -14,6 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
+from tests.simulator.state import RestartKind
 
 from .conftest import advance, device_of, entry_for
 
@@ -170,6 +171,7 @@ async def test_firmware_update_rereads_identity(
     """A new firmware version in a poll makes the identity (and device) follow it."""
     new_firmware = "20991231.01.Rel"
     miner.profile = dataclasses.replace(miner.profile, firmware=new_firmware)
+    miner.state.restart(RestartKind.SYSTEM)  # an update ends in a reboot
 
     await advance(hass, freezer, 30)
 

@@ -18,6 +18,8 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
+from tests.simulator.state import RestartKind
+
 from .conftest import advance
 from .entity_ids import entity_id, register_entity
 
@@ -77,7 +79,9 @@ async def test_power_limit_shows_at_once_and_sends_the_last_of_quick_changes(
 
     await advance(hass, freezer, 10)  # the refresh after the restart
     assert state_of(hass, power_limit) == "2800"
-    miner.state.power_limit = 2500  # changed elsewhere: the miner's value shows again
+    # Set elsewhere (applying a limit restarts btminer): the miner's value shows again.
+    miner.state.power_limit = 2500
+    miner.state.restart(RestartKind.BTMINER)
     await advance(hass, freezer, 30)
     assert state_of(hass, power_limit) == "2500"
 

@@ -70,6 +70,9 @@ SLOW_READ_EVERY_S: Final = 300.0
 Its live figures (PSU fan, input power and voltage; pool status and share counts) are
 then up to this old."""
 
+_START_TIME_SLACK_S: Final = 5.0
+"""How far btminer's start time may seem to move without a restart (rounding, latency)."""
+
 type Rows = tuple[JsonObject, ...]
 
 _POWER_MODE_COMMANDS: Final = {
@@ -97,6 +100,21 @@ def _first_row(reply: JsonObject, sections: tuple[str, ...]) -> JsonObject:
 def _summary_power(summary: JsonObject) -> float | None:
     """Return the power the summary reports, None when it leaves it unknown."""
     return first_known(values.amount(summary.get("Power")), values.amount(summary.get("Power_RT")))
+
+
+def _hashing(summary: JsonObject) -> bool:
+    """Whether the summary shows a miner at work.
+
+    A stopped miner's summary has no hashrate and a ``Power Limit`` of 0 (a field
+    report, and the behaviour of the Tether mock); a working one has both.
+    """
+    rate = first_known(values.amount(summary.get("MHS 5s")), values.amount(summary.get("HS RT")))
+    return rate is not None and rate > 0 and values.amount(summary.get("Power Limit")) != 0
+
+
+def _mining_status(reply: JsonObject) -> bool:
+    """Whether a ``status`` reply says the miner is mining."""
+    return v2_models.mining(message(reply)) is True
 
 
 def _pool_rows(reply: JsonObject) -> Rows:
@@ -160,6 +178,8 @@ class V2Client:
         # The last slow reads and when they were made.
         self._kept_pools: tuple[float, Rows] | None = None
         self._kept_psu: tuple[float, JsonObject] | None = None
+        self._kept_status: tuple[float, JsonObject] | None = None  # only one saying "mining"
+        self._btminer_started: float | None = None  # on our clock, from summary "Elapsed"
 
     @property
     def host(self) -> str:
@@ -220,11 +240,14 @@ class V2Client:
     async def fetch(self) -> MinerData:
         """Poll the miner once and return everything it reports.
 
-        A poll on API 2.0.5 firmware costs 3 connections, opened concurrently:
-        ``summary+edevs+pools`` joined, ``status`` and ``get_error_code`` (``get_*`` and
-        ``status`` cannot be joined); ``get_psu`` adds one on the first poll and then
-        every :data:`SLOW_READ_EVERY_S`, and whenever the summary leaves the power
-        unknown (the PSU's input power then stands in). A miner that refuses the
+        A poll of a mining miner on API 2.0.5 firmware costs 2 connections, opened
+        concurrently: ``summary+edevs+pools`` joined and ``get_error_code`` (``get_*``
+        and ``status`` cannot be joined). ``status`` adds one on the first poll, after
+        any write of ours or restart of btminer, every :data:`SLOW_READ_EVERY_S`, and on
+        every poll of a miner that is not hashing: its mining state stays fresh because
+        the summary shows it. ``get_psu`` adds one on the first poll and then every
+        :data:`SLOW_READ_EVERY_S`, and whenever the summary leaves the power unknown
+        (the PSU's input power then stands in). A miner that refuses the
         three-way join joins two (``pools`` then goes the slow way too), one that
         refuses that reads apart; a refused join is retried after
         :data:`RECHECK_AFTER_S`. Firmware older than API 2.0.4 keeps its errors in
@@ -244,13 +267,19 @@ class V2Client:
             self._join_width = commands.MAX_JOINED_READS
         (main, status, error_codes, psu) = await asyncio.gather(
             self._read_summary_boards_and_pools(now),
-            self.read("status"),
+            self._read_status(now),
             self._read_error_codes(),
             self._read_psu(now),
             return_exceptions=True,
         )
         summary, boards, pools = _succeeded(main)
         error_reply = _succeeded(error_codes)
+        status_reply, status_kept = _succeeded(status)
+        restarted = self._btminer_restarted(summary, now)
+        if status_kept and (restarted or not _hashing(summary)):
+            # The kept status said "mining": the summary no longer shows it, or btminer
+            # restarted (a firmware update, a setting applied elsewhere).
+            status_reply, _ = await self._read_status(now, fresh=True)
         psu_reply, psu_kept = _succeeded(psu)
         if psu_kept and _summary_power(summary) is None:
             # The PSU's input power stands in for the summary's: it must be fresh.
@@ -260,7 +289,7 @@ class V2Client:
                 summary=summary,
                 boards=boards,
                 pools=pools,
-                status=message(_succeeded(status)),
+                status=message(status_reply),
                 error_codes=None if error_reply is None else message(error_reply),
                 psu=None if psu_reply is None else message(psu_reply),
             )
@@ -297,7 +326,7 @@ class V2Client:
             _LOGGER.debug("%s: firmware changed; forgetting what the old one did", self._host)
             self._join_width, self._board_read = commands.MAX_JOINED_READS, "edevs"
             self._unsupported_reads.clear()
-            self._kept_pools = self._kept_psu = None
+            self._kept_pools = self._kept_psu = self._kept_status = None
         self._firmware = identity.firmware
         self._api_version = values.version(identity.api_version)
         return identity
@@ -340,6 +369,31 @@ class V2Client:
         if self._api_version is not None and self._api_version < ERROR_CODE_READ_SINCE:
             return None
         return await self._read_optional("get_error_code", unreadable=_NO_ERROR_LIST)
+
+    def _btminer_restarted(self, summary: JsonObject, now: float) -> bool:
+        """Whether btminer started again since the last poll.
+
+        Its start time is now minus its run time (summary ``Elapsed``, whole seconds).
+        """
+        elapsed = values.amount(summary.get("Elapsed"))
+        started = None if elapsed is None else now - elapsed
+        last, self._btminer_started = self._btminer_started, started
+        return started is not None and last is not None and started > last + _START_TIME_SLACK_S
+
+    async def _read_status(self, now: float, *, fresh: bool = False) -> tuple[JsonObject, bool]:
+        """Read ``status``, or reuse its last reply while it said "mining" and is young.
+
+        A miner at work changes what ``status`` reports (mining, power mode, the limit
+        set) only when someone writes a setting; ours drop the kept reply. A stopped
+        miner's reply is never reused: it is the state a user waits to see change.
+        Returns the reply and whether it was reused.
+        """
+        kept = self._kept_status
+        if not fresh and kept is not None and now - kept[0] < SLOW_READ_EVERY_S:
+            return kept[1], True
+        reply = await self.read("status")
+        self._kept_status = (now, reply) if _mining_status(reply) else None
+        return reply, False
 
     async def _read_psu(self, now: float, *, fresh: bool = False) -> tuple[JsonObject | None, bool]:
         """Read ``get_psu``, or reuse its last reply while it is younger than the cadence.
@@ -624,6 +678,7 @@ class V2Client:
     async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
         """Check the arguments, then send the command through the privileged channel."""
         payload = command.build(**arguments)
+        self._kept_status = None  # a write may change what status reports
         reply = await self._privileged.send(
             payload,
             lost_reply_is_sent=command.lost_reply_is_sent,

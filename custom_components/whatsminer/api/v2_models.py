@@ -187,7 +187,7 @@ def _power_mode(summary: JsonObject, status: JsonObject) -> PowerMode | None:
     return None
 
 
-def _mining(status: JsonObject) -> bool | None:
+def mining(status: JsonObject) -> bool | None:
     """Read whether the miner hashes: ``mineroff`` (v1 firmware: ``btmineroff``) is inverted."""
     raw = status.get("mineroff", status.get("btmineroff"))
     off = values.flag(raw, true="true", false="false")
@@ -229,7 +229,7 @@ def build_miner_data(replies: V2Replies) -> MinerData:
         fan_out=values.count(summary.get("Fan Speed Out")),
         psu=psu,
         elapsed=values.count(summary.get("Elapsed")),
-        mining=_mining(status),
+        mining=mining(status),
         power_mode=_power_mode(summary, status),
         fast_boot=values.flag(summary.get("Btminer Fast Boot"), true="enable", false="disable"),
         # No v2 read reports these; the entities show the last value written instead.
