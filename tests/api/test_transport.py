@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
+import socket
 from typing import Any
 
 import pytest
@@ -155,7 +156,7 @@ async def test_host_the_resolver_refuses_is_a_connection_error(
     async def refuse(*_args: object, **_kwargs: object) -> None:
         raise UnicodeError("label too long")
 
-    monkeypatch.setattr(asyncio, "open_connection", refuse)
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", refuse)
     link = V2Transport("a" * 64 + ".example", 4028, timeout=0.3, connect_timeout=0.3)
 
     with pytest.raises(WhatsminerConnectionError, match="cannot connect") as caught:
@@ -176,7 +177,7 @@ async def test_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     async def never_connects(*_: object, **__: object) -> None:
         await asyncio.sleep(10)
 
-    monkeypatch.setattr(asyncio, "open_connection", never_connects)
+    monkeypatch.setattr(asyncio.get_running_loop(), "sock_connect", never_connects)
     with pytest.raises(WhatsminerTimeoutError, match="did not accept a connection") as caught:
         await transport(4028).exchange(b"{}")
     assert caught.value.request_sent is False
@@ -199,3 +200,62 @@ async def test_reply_of_exactly_the_cap_is_read() -> None:
     reply = b'{"x":"' + b"a" * 92 + b'"}'  # 100 bytes
     async with serve(replying(reply)) as port:
         assert await transport(port, max_reply_bytes=100).exchange(b"{}") == reply
+
+
+async def test_name_is_resolved_and_each_address_tried_in_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with serve(replying(b'{"a":1}')) as port:
+
+        async def resolve(host: str, port: object, **_: object) -> list[tuple[Any, ...]]:
+            assert (host, port) == ("miner.local", None)
+            closed = ("127.0.0.1", 9)  # nothing listens on the discard port
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", closed),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0)),
+            ]
+
+        tried: list[tuple[Any, ...]] = []
+        loop = asyncio.get_running_loop()
+        connect = loop.sock_connect
+
+        async def record(sock: socket.socket, address: tuple[Any, ...]) -> None:
+            tried.append(address)
+            # The resolver's answer carries no port: ours replaces it; the first is refused.
+            await connect(sock, address if len(tried) > 1 else ("127.0.0.1", 9))
+
+        monkeypatch.setattr(loop, "getaddrinfo", resolve)
+        monkeypatch.setattr(loop, "sock_connect", record)
+        link = V2Transport("miner.local", port, timeout=0.3, connect_timeout=0.3)
+
+        assert await link.exchange(b"{}") == b'{"a":1}'
+    assert tried == [("127.0.0.1", port), ("127.0.0.1", port)]
+    assert link.connections_opened == 1
+
+
+async def test_name_without_addresses_is_a_connection_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def resolve(*_: object, **__: object) -> list[tuple[Any, ...]]:
+        return []
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolve)
+    link = V2Transport("miner.local", 4028, timeout=0.3, connect_timeout=0.3)
+
+    with pytest.raises(WhatsminerConnectionError, match="has no address"):
+        await link.exchange(b"{}")
+
+
+async def test_ipv6_address_connects_over_ipv6(monkeypatch: pytest.MonkeyPatch) -> None:
+    families: list[int] = []
+
+    async def refuse(sock: socket.socket, address: tuple[Any, ...]) -> None:
+        families.append(sock.family)
+        raise ConnectionRefusedError(111, f"refused {address}")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "sock_connect", refuse)
+    link = V2Transport("fd00::10", 4028, timeout=0.3, connect_timeout=0.3)
+
+    with pytest.raises(WhatsminerConnectionError, match="cannot connect"):
+        await link.exchange(b"{}")
+    assert families == [socket.AF_INET6]

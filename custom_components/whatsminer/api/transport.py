@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
-from typing import Final, Protocol
+import socket
+import struct
+from typing import Any, Final, Protocol
 
 from .errors import (
     WhatsminerConnectionError,
@@ -26,9 +29,8 @@ MAX_REPLY_BYTES: Final = 1024 * 1024
 """The largest reply accepted. Real replies are a few KiB; this bounds memory."""
 
 _CHUNK_BYTES: Final = 64 * 1024
-
-CLOSE_TIMEOUT_SECONDS: Final = 1.0
-"""How long closing a connection may take before the client stops waiting for it."""
+_LINGER_RESET: Final = struct.pack("ii", 1, 0)
+"""SO_LINGER on, with no time: ``close`` resets the connection."""
 
 
 class Transport(Protocol):
@@ -62,20 +64,15 @@ def _is_complete_json(reply: bytes | bytearray) -> bool:
     return True
 
 
-async def _release(writer: asyncio.StreamWriter, *, abort: bool) -> None:
-    """Close the connection of one exchange, within a bounded time.
+def _abort(sock: socket.socket) -> None:
+    """Close a failed exchange's connection with a reset, dropping any unsent data.
 
-    A failed exchange (timeout, oversize reply, socket error, cancellation) aborts the
-    connection: a graceful close would wait for unsent data a stuck miner never takes.
-    Waiting for the close is bounded too, so a poll never hangs on a dead socket.
+    A stuck miner never takes what is left in the send buffer; a reset frees the socket
+    at once instead of leaving the kernel to retry.
     """
-    if abort:
-        writer.transport.abort()
-    else:
-        writer.close()
-    with contextlib.suppress(OSError, TimeoutError):
-        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
-            await writer.wait_closed()
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+    sock.close()
 
 
 class V2Transport:
@@ -115,14 +112,14 @@ class V2Transport:
         whether the request had left. Raises WhatsminerReplyTooLargeError when the
         reply exceeds the size cap.
         """
-        reader, writer = await self._connect()
+        loop = asyncio.get_running_loop()
+        sock = await self._connect(loop)
         request_sent = completed = False
         try:
             async with asyncio.timeout(self._timeout):
-                writer.write(request)
-                await writer.drain()
+                await loop.sock_sendall(sock, request)
                 request_sent = True
-                reply = await self._read_reply(reader)
+                reply = await self._read_reply(loop, sock)
             completed = True
         except TimeoutError as err:
             raise WhatsminerTimeoutError(
@@ -135,7 +132,10 @@ class V2Transport:
                 request_sent=request_sent,
             ) from err
         finally:
-            await _release(writer, abort=not completed)
+            if completed:
+                sock.close()
+            else:
+                _abort(sock)
         if not reply:
             raise WhatsminerConnectionError(
                 f"{self._host}:{self._port} closed the connection without a reply",
@@ -147,11 +147,16 @@ class V2Transport:
     async def close(self) -> None:
         """Nothing to release: every v2 exchange closes its own connection."""
 
-    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        """Open the TCP connection for one exchange."""
+    async def _connect(self, loop: asyncio.AbstractEventLoop) -> socket.socket:
+        """Open the TCP connection for one exchange.
+
+        A bare non-blocking socket driven by the loop's ``sock_*`` calls: one request
+        and one reply per connection need none of the stream machinery, whose objects
+        were most of a poll's CPU time.
+        """
         try:
             async with asyncio.timeout(self._connect_timeout):
-                connection = await asyncio.open_connection(self._host, self._port)
+                sock = await self._open_socket(loop)
         except TimeoutError as err:
             raise WhatsminerTimeoutError(
                 f"{self._host}:{self._port} did not accept a connection within "
@@ -164,12 +169,45 @@ class V2Transport:
                 f"cannot connect to {self._host}:{self._port}: {err}"
             ) from err
         self._connections_opened += 1
-        return connection
+        return sock
 
-    async def _read_reply(self, reader: asyncio.StreamReader) -> bytes:
+    async def _open_socket(self, loop: asyncio.AbstractEventLoop) -> socket.socket:
+        """Connect to the first of the host's addresses that accepts; raise the last error."""
+        last_error: OSError | None = None
+        for family, address in await self._addresses(loop):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(0.0)  # non-blocking
+                await loop.sock_connect(sock, address)
+            except OSError as err:
+                sock.close()
+                last_error = err
+            except BaseException:
+                sock.close()
+                raise
+            else:
+                return sock
+        raise last_error or OSError(f"{self._host} has no address")
+
+    async def _addresses(
+        self, loop: asyncio.AbstractEventLoop
+    ) -> list[tuple[socket.AddressFamily, tuple[Any, ...]]]:
+        """Return the (family, address) pairs to try: an IP address as it is, a name resolved.
+
+        The port is always ours (the resolver would wrap one over 65535 around).
+        """
+        try:
+            version = ipaddress.ip_address(self._host).version
+        except ValueError:
+            infos = await loop.getaddrinfo(self._host, None, type=socket.SOCK_STREAM)
+            return [(family, (info[0], self._port, *info[2:])) for family, _, _, _, info in infos]
+        family = socket.AF_INET6 if version == 6 else socket.AF_INET  # noqa: PLR2004
+        return [(family, (self._host, self._port))]
+
+    async def _read_reply(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
         """Read until EOF, a NUL byte or a complete JSON document, within the size cap."""
         reply = bytearray()
-        while chunk := await reader.read(_CHUNK_BYTES):
+        while chunk := await loop.sock_recv(sock, _CHUNK_BYTES):
             terminator = chunk.find(b"\0")
             if terminator >= 0:
                 chunk = chunk[:terminator]

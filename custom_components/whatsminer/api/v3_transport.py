@@ -31,13 +31,15 @@ from .errors import (
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
-from .transport import CLOSE_TIMEOUT_SECONDS, MAX_REPLY_BYTES
+from .transport import MAX_REPLY_BYTES
 
 _LOGGER = logging.getLogger(__name__)
 
 V3_PORT: Final = 4433
 HEADER: Final = struct.Struct("<I")
 """The length prefix of every frame: uint32, little-endian."""
+CLOSE_TIMEOUT_SECONDS: Final = 1.0
+"""How long closing a connection may take before the client stops waiting for it."""
 
 
 class _UnansweredError(WhatsminerConnectionError):
