@@ -507,7 +507,7 @@ class WhatsminerOptionsFlow(OptionsFlow):
         if user_input is not None:
             seconds = int(user_input[CONF_SCAN_INTERVAL])
             if self.config_entry.state is ConfigEntryState.LOADED:
-                self.config_entry.runtime_data.update_interval = timedelta(seconds=seconds)
+                self.config_entry.runtime_data.set_scan_interval(timedelta(seconds=seconds))
             return self.async_create_entry(data={CONF_SCAN_INTERVAL: seconds})
         return self.async_show_form(
             step_id="init",

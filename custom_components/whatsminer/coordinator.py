@@ -18,11 +18,12 @@ are unavailable and never read it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import hashlib
 import time
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
-from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, CoreState, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
@@ -65,6 +66,16 @@ def scan_interval(entry: ConfigEntry) -> timedelta:
     return timedelta(seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL))
 
 
+def poll_phase(entry: ConfigEntry) -> float:
+    """Return this miner's place in the poll interval, a fraction from 0 to 1.
+
+    Derived from the entry id, so it is the same on every start and spread evenly over
+    the miners of a farm.
+    """
+    digest = hashlib.blake2b(entry.entry_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest) / 2**64
+
+
 class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
     """Poll one miner; know which miner it is and which client reaches it."""
 
@@ -87,6 +98,12 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         )
         self.client = client
         self.identity = identity
+        self._interval = scan_interval(entry)
+        # Set up with Home Assistant's start, every miner of a farm would poll in the same
+        # second from then on: the poll after this setup's first waits for the miner's phase.
+        self._phase_delay: timedelta | None = (
+            None if hass.state is CoreState.running else self._interval * poll_phase(entry)
+        )
         self._identity_read = False
         self._polled_firmware: str | None = None
         self._write_access_checked = False
@@ -114,8 +131,14 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             configuration_url=web_ui_url(self.client.host),
         )
 
+    def set_scan_interval(self, interval: timedelta) -> None:
+        """Poll every ``interval`` from the next poll on (the options flow's choice)."""
+        self._interval = self.update_interval = interval
+
     async def _async_update_data(self) -> MinerData:
-        """Poll the miner once."""
+        """Poll the miner once; the next poll is one interval later (plus any phase delay)."""
+        delay, self._phase_delay = self._phase_delay, None
+        self.update_interval = self._interval if delay is None else self._interval + delay
         try:
             if not self._identity_read:
                 # First poll of this setup or after an outage: identity first, so a

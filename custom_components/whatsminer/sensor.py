@@ -153,6 +153,9 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
     ),
 )
 
+# Disabled by default: they change with every poll (half of a miner's state writes, which
+# a farm of hundreds pays for in recorder rows and garbage collections), while the miner's
+# hashrate, hottest chip and problem sensor already show when a board needs a look.
 BOARD_SENSORS: tuple[WhatsminerBoardSensorEntityDescription, ...] = (
     WhatsminerBoardSensorEntityDescription(
         key="temperature",
@@ -160,6 +163,8 @@ BOARD_SENSORS: tuple[WhatsminerBoardSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda board: board.temperature,
     ),
     WhatsminerBoardSensorEntityDescription(
@@ -168,6 +173,8 @@ BOARD_SENSORS: tuple[WhatsminerBoardSensorEntityDescription, ...] = (
         native_unit_of_measurement=UNIT_HASHRATE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda board: board.hashrate,
     ),
 )

@@ -99,7 +99,7 @@ def builtin_sentences_reach_buttons(intent_type: str) -> bool:
 
 @pytest.mark.usefixtures("assist")
 async def test_exposed_by_default(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """Only the mining switch and the temperatures are exposed to Assist out of the box."""
+    """Only the mining switch and the miner's temperatures are exposed to Assist out of the box."""
     exposed = {
         entry.entity_id
         for entry in er.async_entries_for_config_entry(
@@ -112,9 +112,6 @@ async def test_exposed_by_default(hass: HomeAssistant, init_integration: MockCon
         "switch.whatsminer_mining",
         "sensor.whatsminer_environment_temperature",
         "sensor.whatsminer_chip_temperature_max",
-        "sensor.whatsminer_board_1_temperature",
-        "sensor.whatsminer_board_2_temperature",
-        "sensor.whatsminer_board_3_temperature",
     }
 
 

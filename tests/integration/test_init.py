@@ -52,6 +52,7 @@ async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfi
     assert hass.states.get(HASHRATE).state == STATE_UNAVAILABLE
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_offline_start_of_a_known_miner(
     hass: HomeAssistant,
     miner: SimulatedMiner,

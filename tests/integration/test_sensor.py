@@ -195,6 +195,7 @@ async def test_uptime_follows_restarts(
     assert timedelta(0) < started_at(hass, miner) - restarted < UPTIME_TOLERANCE
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_hashboards_come_and_go(
     hass: HomeAssistant,
     miner: SimulatedMiner,
