@@ -66,6 +66,16 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         value_fn=lambda data: data.fan_zero_speed,
         set_fn=lambda client, on: client.set_fan_zero_speed(on),
     ),
+    # On: the pools can be edited in the miner's web UI. Hosting farms switch it off so
+    # that nobody at the web UI can redirect the hash. API v3 reports it.
+    WhatsminerSwitchEntityDescription(
+        key="web_pools",
+        translation_key="web_pools",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.web_pools,
+        set_fn=lambda client, on: client.set_web_pools(on),
+    ),
 )
 
 

@@ -93,7 +93,7 @@ async def test_fast_boot_switch(hass: HomeAssistant, miner: SimulatedMiner) -> N
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
-@pytest.mark.parametrize("key", ["poweroff_cool", "fan_zero_speed"])
+@pytest.mark.parametrize("key", ["poweroff_cool", "fan_zero_speed", "web_pools"])
 async def test_unreadable_setting_shows_the_value_written(
     hass: HomeAssistant, miner: SimulatedMiner, key: str
 ) -> None:

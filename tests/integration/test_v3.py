@@ -131,7 +131,9 @@ async def test_switches(
         ("fast_boot", "fast_boot"),
         ("poweroff_cool", "poweroff_cool"),
         ("fan_zero_speed", "fan_zero_speed"),
+        ("web_pools", "web_pools"),
     ):
+        setattr(v3_miner.state, attribute, False)
         entity = entity_id(hass, v3_miner, SWITCH_DOMAIN, key)
         await hass.services.async_call(
             SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity}, blocking=True
@@ -175,6 +177,7 @@ async def test_numbers(
         ("upfreq_speed", 10, "upfreq_speed"),
         ("temperature_offset", -5, "temp_offset"),
         ("power_limit", 3000, "power_limit"),
+        ("target_frequency", -20, "target_freq"),
     ):
         await hass.services.async_call(
             NUMBER_DOMAIN,
@@ -214,7 +217,7 @@ async def test_buttons_and_actions(
     v3_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Restart, identify, LED and pools work on v3; reboot goes out last."""
+    """Restart, identify, LED, pools and host name work on v3; reboot goes out last."""
     for key in ("restart_mining", "identify"):
         await hass.services.async_call(
             BUTTON_DOMAIN,
@@ -238,6 +241,14 @@ async def test_buttons_and_actions(
         blocking=True,
     )
     assert v3_miner.state.pools[0]["url"] == "stratum+tcp://pool.example:3333"
+
+    await hass.services.async_call(
+        DOMAIN,
+        "set_hostname",
+        {"config_entry_id": v3_entry.entry_id, "hostname": "rack-3-miner-07"},
+        blocking=True,
+    )
+    assert v3_miner.state.hostname == "rack-3-miner-07"
 
     await hass.services.async_call(
         BUTTON_DOMAIN,

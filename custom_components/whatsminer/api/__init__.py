@@ -4,6 +4,7 @@ This package imports nothing from Home Assistant so it can be published on its o
 """
 
 from .client import WhatsminerClient
+from .commands import check_hostname
 from .connect import connect
 from .errors import (
     WhatsminerAuthError,
@@ -56,5 +57,6 @@ __all__ = [
     "WhatsminerTimeoutError",
     "WhatsminerTokenLimitError",
     "WhatsminerWriteDisabledError",
+    "check_hostname",
     "connect",
 ]

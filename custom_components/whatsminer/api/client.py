@@ -91,3 +91,15 @@ class WhatsminerClient(Protocol):
 
     async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
         """Replace the pools with 1 to 3 new ones."""
+
+    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
+        """Allow or forbid editing the pools in the miner's web interface."""
+
+    async def set_target_freq(self, percent: int) -> CommandOutcome:
+        """Shift the target frequency by -100..100 %; the mining process restarts."""
+
+    async def set_hostname(self, hostname: str) -> CommandOutcome:
+        """Rename the miner on the network; effective after the network restarts."""
+
+    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
+        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""

@@ -155,6 +155,9 @@ class MinerData:
     poweroff_cool: bool | None  # None where unreadable (v2)
     fan_zero_speed: bool | None  # None where unreadable (v2)
     led_auto: bool | None
+    web_pools: bool | None  # pools editable in the miner's web UI; None where unreadable (v2)
+    target_freq: int | None  # % of the factory frequency, -100..100; None where unreadable (v2)
+    zone_name: str | None  # IANA time zone the miner runs on; None where unreadable (v2)
     pools: tuple[Pool, ...]
     accepted: int | None  # shares; v3 does not count them
     rejected: int | None

@@ -16,8 +16,6 @@ inside. The channel keeps that cost down and the miner happy:
 * after a command that restarts btminer the token is dropped (the miner forgot it);
   for commands whose reply is often lost, a reply lost or cut short after the request
   left means "sent", not failure;
-* a password change whose reply was lost may or may not have happened: the new
-  password is kept as a candidate and tried once when the old one is refused;
 * a reply that decrypts with the key derived from the password proves the password,
   whatever it says: firmware that refuses encrypted reads answers the password check
   (an encrypted ``status``) with an encrypted "invalid cmd", which passes the check.
@@ -36,7 +34,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Final, Protocol
 
-from . import commands, crypto
+from . import crypto
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -115,7 +113,6 @@ class PrivilegedChannel:
         self._lock = asyncio.Lock()
         self._token: _Token | None = None
         self._derived_key: tuple[str, str] | None = None  # (salt, key) for self._password
-        self._candidate_password: str | None = None  # from a change whose reply was lost
         self._backoff_until = 0.0
 
     async def send(
@@ -142,38 +139,15 @@ class PrivilegedChannel:
             with _encrypted_refusal_passes(self._host):
                 await self._send(_PASSWORD_CHECK, lost_reply_is_sent=False)
 
-    async def change_password(self, new_password: str) -> None:
-        """Send ``update_pwd`` and use the new password from then on.
-
-        When the reply is lost after the request left, raises WhatsminerConnectionError
-        and keeps the new password as a candidate for the next refusal of the old one.
-        """
-        payload = commands.UPDATE_PWD.build(old=self._password, new=new_password)
-        async with self._lock:
-            if await self._send(payload, lost_reply_is_sent=True) is None:
-                self._candidate_password = new_password
-                raise WhatsminerConnectionError(
-                    "no reply to the password change; the new password is tried if the "
-                    "old one is refused",
-                    request_sent=True,
-                )
-            self._use_password(new_password)
-
     def forget(self) -> None:
         """Drop the token and the derived key."""
         self._token = None
         self._derived_key = None
 
-    def _use_password(self, password: str) -> None:
-        """Switch passwords; the token and the key belong to the old one."""
-        self._password = password
-        self.forget()
-
     async def _send(self, payload: JsonObject, *, lost_reply_is_sent: bool) -> JsonObject | None:
-        """Send ``payload`` through the retries, the candidate password and the back-off.
+        """Send ``payload`` through the retries and the token-limit back-off.
 
-        During a token-limit back-off nothing is sent. When the password is refused and
-        a lost password change left a candidate, the candidate is tried once.
+        During a token-limit back-off nothing is sent.
         """
         remaining = self._backoff_until - self._clock()
         if remaining > 0:
@@ -182,21 +156,12 @@ class PrivilegedChannel:
             )
         _LOGGER.debug("%s: sending privileged command %s", self._host, payload["cmd"])
         try:
-            try:
-                reply = await self._send_retrying(payload, lost_reply_is_sent)
-            except WhatsminerAuthError:
-                if (candidate := self._candidate_password) is None:
-                    raise
-                await self._adopt_candidate_password(candidate)
-                return await self._send_retrying(payload, lost_reply_is_sent)
+            return await self._send_retrying(payload, lost_reply_is_sent)
         except WhatsminerTokenLimitError:
             # Only the miner says so here: the back-off itself raised above, untouched.
             self._token = None
             self._backoff_until = self._clock() + TOKEN_LIMIT_BACKOFF_SECONDS
             raise
-        if reply is not None:
-            self._candidate_password = None  # the miner took the old password: no change
-        return reply
 
     async def _send_retrying(
         self, payload: JsonObject, lost_reply_is_sent: bool
@@ -211,24 +176,6 @@ class PrivilegedChannel:
             self._token = None
             token = await self._valid_token()
             return await self._send_encrypted(token, payload, lost_reply_is_sent)
-
-    async def _adopt_candidate_password(self, candidate: str) -> None:
-        """Try, once, the password of a change whose reply was lost; keep it if it works.
-
-        The password check (:data:`_PASSWORD_CHECK`) tells whether the miner takes it. If
-        not, the old password stays and the error is raised.
-        """
-        self._candidate_password = None
-        previous = self._password
-        self._use_password(candidate)
-        try:
-            token = await self._valid_token()
-            with _encrypted_refusal_passes(self._host):
-                await self._send_encrypted(token, _PASSWORD_CHECK, lost_reply_is_sent=False)
-        except BaseException:
-            self._use_password(previous)
-            raise
-        _LOGGER.debug("%s: the password change had gone through; using it", self._host)
 
     async def _send_encrypted(
         self, token: _Token, payload: JsonObject, lost_reply_is_sent: bool

@@ -12,8 +12,8 @@ saves connections: :meth:`V2Client.fetch` returns the same data whether or not
 
 Data that changes rarely is read at a slow cadence (:data:`SLOW_READ_EVERY_S`), the
 last reply standing in between: ``get_psu`` always, and ``pools`` when the miner does
-not take it in the three-way join. ``update_pools`` and ``factory_reset`` make the next
-poll read the pools again.
+not take it in the three-way join. ``update_pools`` makes the next poll read the pools
+again.
 
 Privileged commands go through the client's :class:`PrivilegedChannel`; this module
 checks their arguments first (nothing is sent when one is wrong). Settings that no v2
@@ -589,10 +589,6 @@ class V2Client:
         """Run at 0..100 % of the current power for now (``set_power_pct``)."""
         return await self._run(commands.SET_POWER_PCT, percent=percent)
 
-    async def set_power_percent_v2(self, percent: int) -> CommandOutcome:
-        """Run at 0..200 % of the current power (``set_power_pct_v2``, newer firmware)."""
-        return await self._run(commands.SET_POWER_PCT_V2, percent=percent)
-
     async def set_poweroff_cool(self, enabled: bool) -> CommandOutcome:
         """Keep the fans cooling while mining is stopped."""
         return await self._run(commands.SET_POWEROFF_COOL, enabled=enabled)
@@ -624,36 +620,13 @@ class V2Client:
         finally:
             self._kept_pools = None
 
-    async def update_password(self, new_password: str) -> CommandOutcome:
-        """Change the admin password (1..8 of ``[A-Za-z0-9_]``) and use it from now on.
-
-        When the reply is lost after the request left, raises WhatsminerConnectionError:
-        the change may have happened, so the new password is tried once the old one is
-        refused.
-        """
-        await self._privileged.change_password(new_password)
-        return CommandOutcome.CONFIRMED
-
     async def set_hostname(self, hostname: str) -> CommandOutcome:
         """Rename the miner on the network; effective after the network restarts."""
         return await self._run(commands.SET_HOSTNAME, hostname=hostname)
 
-    async def set_network_dhcp(self) -> CommandOutcome:
-        """Take the network settings from DHCP; the miner restarts."""
-        return await self._run(commands.NET_CONFIG_DHCP)
-
-    async def set_network_static(
-        self, *, ip: str, mask: str, gateway: str, dns: Sequence[str], hostname: str
-    ) -> CommandOutcome:
-        """Set a static address; the miner restarts."""
-        return await self._run(
-            commands.NET_CONFIG_STATIC,
-            ip=ip,
-            mask=mask,
-            gateway=gateway,
-            dns=dns,
-            hostname=hostname,
-        )
+    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
+        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
+        return await self._run(commands.SET_ZONE, timezone=posix, zonename=zone_name)
 
     async def set_web_pools(self, enabled: bool) -> CommandOutcome:
         """Allow or forbid editing the pools in the miner's web interface."""
@@ -664,16 +637,6 @@ class V2Client:
     async def pre_power_on(self, *, complete: bool, message: str) -> CommandOutcome:
         """Pre-heat before ``power_on`` (mining must be off), or ask how far it got."""
         return await self._run(commands.PRE_POWER_ON, complete=complete, message=message)
-
-    async def factory_reset(self) -> CommandOutcome:
-        """Restore factory settings; the miner reboots with its write API switched off.
-
-        The next poll reads the pools again (a reset clears them).
-        """
-        try:
-            return await self._run(commands.FACTORY_RESET)
-        finally:
-            self._kept_pools = None
 
     async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
         """Check the arguments, then send the command through the privileged channel."""

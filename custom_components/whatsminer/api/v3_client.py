@@ -3,9 +3,9 @@
 Requests share one persistent connection (:class:`V3Transport`). A poll costs two
 requests: ``get.miner.status`` with ``summary+pools+edevs`` joined (an idle miner answers
 -1 to ``pools`` alone, PROTOCOL.md §4.9) and the full ``get.device.info``. The settings
-no poll carries (``get.miner.setting``, ``get.fan.setting``) cost two more on the first
-poll, after every write the client sends, and when the last read is 5 minutes old, so
-every setting is read back from the miner instead of assumed.
+no poll carries (``get.miner.setting``, ``get.fan.setting``, ``get.system.setting``) cost
+three more on the first poll, after every write the client sends, and when the last read
+is 5 minutes old, so every setting is read back from the miner instead of assumed.
 
 Writes (``set.*``) are signed with a token derived from the password and the miner's
 salt (:mod:`crypto`). The salt is cached; every full ``get.device.info`` refreshes it for
@@ -73,6 +73,7 @@ class _Settings:
 
     miner: JsonObject | None = None
     fan: JsonObject | None = None
+    system: JsonObject | None = None
     read_at: float | None = None  # on the client's clock
     writes_sent: int = 0
 
@@ -163,6 +164,7 @@ class V3Client:
             device_info=device_info,
             miner_setting=settings.miner,
             fan_setting=settings.fan,
+            system_setting=settings.system,
         )
 
     async def _request(self, request: JsonObject, *, idempotent: bool = True) -> JsonObject:
@@ -241,9 +243,11 @@ class V3Client:
             return cached
         miner = await self._read_setting("get.miner.setting")
         fan = await self._read_setting("get.fan.setting")
+        system = await self._read_setting("get.system.setting")
         self._settings = _Settings(
             miner=cached.miner if miner is None else miner,
             fan=cached.fan if fan is None else fan,
+            system=cached.system if system is None else system,
             read_at=now,
             writes_sent=writes_sent,
         )
@@ -358,6 +362,22 @@ class V3Client:
     async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
         """Replace the pools with 1 to 3 new ones (sent encrypted)."""
         return await self._write(v3_commands.pools(pools))
+
+    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
+        """Allow or forbid editing the pools in the miner's web interface."""
+        return await self._write(v3_commands.web_pools(enabled))
+
+    async def set_target_freq(self, percent: int) -> CommandOutcome:
+        """Shift the target frequency by -100..100 %; the mining process restarts."""
+        return await self._write(v3_commands.target_freq(percent))
+
+    async def set_hostname(self, hostname: str) -> CommandOutcome:
+        """Rename the miner on the network; effective after the network restarts."""
+        return await self._write(v3_commands.hostname(hostname))
+
+    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
+        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
+        return await self._write(v3_commands.time_zone(posix, zone_name))
 
     async def _write(self, write: v3_commands.Write) -> CommandOutcome:
         """Send a write; whatever happens, the settings are read again at the next poll."""
