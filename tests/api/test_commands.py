@@ -66,6 +66,7 @@ VALID: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "enable_web_pools": ({}, {"cmd": "enable_web_pools"}),
     "disable_web_pools": ({}, {"cmd": "disable_web_pools"}),
+    "download_logs": ({}, {"cmd": "download_logs"}),
     "set_zone": (
         {"timezone": "CST-8", "zonename": "Asia/Shanghai"},
         {"cmd": "set_zone", "timezone": "CST-8", "zonename": "Asia/Shanghai"},

@@ -80,6 +80,8 @@ class MinerState:
     # "btminer process is down err". `restart` clears it; a test may also set it by hand.
     btminer_down: bool = False
     firmware_uploads: list[int] = field(default_factory=list)
+    # Older log lines a test puts before the generated ones (download_logs, get.log.download).
+    log_history: bytes = b""
     boot_time: float = 0.0
     btminer_start: float = 0.0
     mining_since: float | None = 0.0

@@ -295,3 +295,17 @@ async def test_idle_connection_is_closed(v3_miner: SimulatedMiner) -> None:
 async def test_v2_firmware_has_no_v3_port(miner: SimulatedMiner) -> None:
     with pytest.raises(ConnectionRefusedError):
         await wire.V3Connection.open(miner.host)
+
+
+async def test_log_download_sends_raw_bytes_after_the_frame(
+    v3_miner: SimulatedMiner, conn: wire.V3Connection
+) -> None:
+    v3_miner.state.log_history = b"older line\n"
+    reply = await conn.request({"cmd": "get.log.download"})
+    size = int(reply["msg"]["logsize"])
+    log = await conn.reader.readexactly(size)
+
+    assert reply["code"] == 0
+    assert log.startswith(b"older line\n")
+    assert b"btminer start" in log
+    assert (await conn.request({"cmd": "get.miner.setting"}))["code"] == 0  # framing goes on

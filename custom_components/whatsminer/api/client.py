@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .models import CommandOutcome, Identity, MinerData, PoolConfig, PowerMode
+    from .models import CommandOutcome, Identity, MinerData, MinerLog, PoolConfig, PowerMode
 
 
 class WhatsminerClient(Protocol):
@@ -41,6 +41,9 @@ class WhatsminerClient(Protocol):
 
     async def fetch(self) -> MinerData:
         """Poll the miner once."""
+
+    async def download_log(self, keep: int) -> MinerLog:
+        """Download the miner's log; keep only its last ``keep`` bytes."""
 
     async def verify_password(self) -> None:
         """Prove the password with a harmless write; raise the auth or write-off error."""

@@ -295,6 +295,7 @@ SET_ZONE: Final = Command(
         TextParam("zonename", "zonename", _ZONE_NAME, _ZONE_NAME_RULE),
     ),
 )
+DOWNLOAD_LOGS: Final = Command(name="download_logs", cmd="download_logs")
 SET_POWEROFF_COOL: Final = Command(
     name="set_poweroff_cool",
     cmd="set_poweroff_cool",
@@ -340,6 +341,7 @@ PRIVILEGED_COMMANDS: Final[Mapping[str, Command]] = MappingProxyType(
             UPDATE_POOLS,
             SET_HOSTNAME,
             SET_ZONE,
+            DOWNLOAD_LOGS,
             SET_POWEROFF_COOL,
             SET_FAN_ZERO_SPEED,
             PRE_POWER_ON,

@@ -128,6 +128,18 @@ class PoolConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MinerLog:
+    """The end of the miner's log file.
+
+    The content stays out of ``repr``: it may name pools, workers and addresses, and
+    nothing should log it by accident.
+    """
+
+    size: int  # bytes in the whole file, as the miner announced it
+    tail: bytes = field(repr=False)  # its last bytes, at most as many as asked for
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MinerData:
     """Everything one poll learns about a miner."""
 

@@ -35,6 +35,7 @@ import time
 from typing import TYPE_CHECKING, Final, Protocol
 
 from . import crypto
+from .download import announced_size
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -42,6 +43,7 @@ from .errors import (
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
 )
+from .models import MinerLog
 from .parser import check_status, decode_reply, message
 
 if TYPE_CHECKING:
@@ -139,43 +141,70 @@ class PrivilegedChannel:
             with _encrypted_refusal_passes(self._host):
                 await self._send(_PASSWORD_CHECK, lost_reply_is_sent=False)
 
+    async def download(self, payload: JsonObject, *, keep: int, time_limit: float) -> MinerLog:
+        """Send a privileged command answered by a header and raw bytes (``download_logs``).
+
+        The header comes encrypted and announces the size in ``Msg.logfilelen``.
+        """
+        _LOGGER.debug("%s: downloading with %s", self._host, payload["cmd"])
+        async with self._lock:
+            return await self._with_token(
+                lambda token: self._download(token, payload, keep, time_limit)
+            )
+
+    async def _download(
+        self, token: _Token, payload: JsonObject, keep: int, time_limit: float
+    ) -> MinerLog:
+        """Send one encrypted download request and read the log behind its header."""
+
+        def size_of(raw: bytes) -> int:
+            reply, encrypted = self._open(raw, token)
+            check_status(reply, encrypted=encrypted)
+            return announced_size(message(reply).get("logfilelen"), "logfilelen")
+
+        request = crypto.encrypt_command({**payload, "token": token.sign}, token.aes_key)
+        size, tail = await self._transport.download(
+            request, size_of, keep=keep, time_limit=time_limit
+        )
+        return MinerLog(size=size, tail=tail)
+
     def forget(self) -> None:
         """Drop the token and the derived key."""
         self._token = None
         self._derived_key = None
 
     async def _send(self, payload: JsonObject, *, lost_reply_is_sent: bool) -> JsonObject | None:
-        """Send ``payload`` through the retries and the token-limit back-off.
+        """Sign, encrypt and send ``payload`` (see :meth:`_with_token`)."""
+        _LOGGER.debug("%s: sending privileged command %s", self._host, payload["cmd"])
+        return await self._with_token(
+            lambda token: self._send_encrypted(token, payload, lost_reply_is_sent)
+        )
 
-        During a token-limit back-off nothing is sent.
+    async def _with_token[T](self, attempt: Callable[[_Token], Awaitable[T]]) -> T:
+        """Run ``attempt`` with a valid token; a refused token gets one fresh token.
+
+        During a token-limit back-off nothing is sent; the miner's own "over max
+        connect" starts one.
         """
         remaining = self._backoff_until - self._clock()
         if remaining > 0:
             raise WhatsminerTokenLimitError(
                 f"the miner has no tokens left; retrying in {remaining:.0f} s"
             )
-        _LOGGER.debug("%s: sending privileged command %s", self._host, payload["cmd"])
         try:
-            return await self._send_retrying(payload, lost_reply_is_sent)
+            token = await self._valid_token()
+            try:
+                return await attempt(token)
+            except WhatsminerAuthError:
+                # Fixed text only: nothing of the reply, the token or the key reaches the log.
+                _LOGGER.debug("%s: token or key refused; fetching a new token once", self._host)
+                self._token = None
+                return await attempt(await self._valid_token())
         except WhatsminerTokenLimitError:
             # Only the miner says so here: the back-off itself raised above, untouched.
             self._token = None
             self._backoff_until = self._clock() + TOKEN_LIMIT_BACKOFF_SECONDS
             raise
-
-    async def _send_retrying(
-        self, payload: JsonObject, lost_reply_is_sent: bool
-    ) -> JsonObject | None:
-        """Sign, encrypt and send ``payload``, retrying once with a fresh token."""
-        token = await self._valid_token()
-        try:
-            return await self._send_encrypted(token, payload, lost_reply_is_sent)
-        except WhatsminerAuthError:
-            # Fixed text only: nothing of the reply, the token or the key reaches the log.
-            _LOGGER.debug("%s: token or key refused; fetching a new token once", self._host)
-            self._token = None
-            token = await self._valid_token()
-            return await self._send_encrypted(token, payload, lost_reply_is_sent)
 
     async def _send_encrypted(
         self, token: _Token, payload: JsonObject, lost_reply_is_sent: bool

@@ -12,13 +12,17 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
+from .download import read_json_header, read_tail
 from .errors import (
     WhatsminerConnectionError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
+
+if TYPE_CHECKING:
+    from .download import SizeOf
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,6 +44,14 @@ class Transport(Protocol):
 
     async def exchange(self, request: bytes) -> bytes:
         """Send ``request`` and return the miner's reply, unparsed."""
+
+    async def download(
+        self, request: bytes, size_of: SizeOf, *, keep: int, time_limit: float
+    ) -> tuple[int, bytes]:
+        """Send ``request``; read a JSON header and the raw bytes it announces.
+
+        Returns the announced size and the last ``keep`` bytes.
+        """
 
     async def close(self) -> None:
         """Release any connection kept open between exchanges."""
@@ -143,6 +155,41 @@ class V2Transport:
             )
         _LOGGER.debug("%s:%s replied with %d bytes", self._host, self._port, len(reply))
         return reply
+
+    async def download(
+        self, request: bytes, size_of: SizeOf, *, keep: int, time_limit: float
+    ) -> tuple[int, bytes]:
+        """Send ``request``, then read a JSON header and the raw bytes it announces.
+
+        ``size_of`` reads the header (decrypting it, for a privileged command) and returns
+        the number of bytes that follow. The whole exchange must finish within
+        ``time_limit`` seconds. Returns the size and the last ``keep`` bytes.
+        """
+        peer = f"{self._host}:{self._port}"
+        reader, writer = await self._connect()
+        request_sent = completed = False
+        try:
+            async with asyncio.timeout(time_limit):
+                writer.write(request)
+                await writer.drain()
+                request_sent = True
+                header, received = await read_json_header(reader, peer)
+                size = size_of(header)
+                tail = await read_tail(reader, size, keep, received, peer)
+            completed = True
+        except TimeoutError as err:
+            raise WhatsminerTimeoutError(
+                f"{peer} did not finish the download within {time_limit} s",
+                request_sent=request_sent,
+            ) from err
+        except OSError as err:
+            raise WhatsminerConnectionError(
+                f"connection to {peer} failed: {err}", request_sent=request_sent
+            ) from err
+        finally:
+            await _release(writer, abort=not completed)
+        _LOGGER.debug("%s sent %d bytes after the header", peer, size)
+        return size, tail
 
     async def close(self) -> None:
         """Nothing to release: every v2 exchange closes its own connection."""

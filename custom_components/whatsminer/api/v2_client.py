@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Final, Self
 
 from . import commands, v2_models, values
 from .arguments import check_host, check_password, check_port
+from .download import DOWNLOAD_TIME_LIMIT_S, check_keep
 from .errors import (
     WhatsminerCommandRejectedError,
     WhatsminerInvalidArgumentError,
@@ -45,7 +46,7 @@ from .transport import Transport, V2Transport
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from .models import Identity, MinerData, PoolConfig
+    from .models import Identity, MinerData, MinerLog, PoolConfig
     from .parser import JsonObject
     from .privileged import BlockingRunner
 
@@ -539,6 +540,19 @@ class V2Client:
         when the miner's write API is switched off.
         """
         await self._privileged.verify_password()
+
+    async def download_log(self, keep: int) -> MinerLog:
+        """Download the miner's log (``download_logs``); keep only its last ``keep`` bytes.
+
+        A privileged command: its encrypted reply announces the size, then the file's
+        bytes follow on the same connection. The whole download has
+        :data:`~.download.DOWNLOAD_TIME_LIMIT_S` to finish.
+        """
+        return await self._privileged.download(
+            commands.DOWNLOAD_LOGS.build(),
+            keep=check_keep(keep),
+            time_limit=DOWNLOAD_TIME_LIMIT_S,
+        )
 
     async def power_on(self) -> CommandOutcome:
         """Start mining (hashboard power on)."""

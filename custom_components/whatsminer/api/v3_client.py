@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Final, Self
 
 from . import crypto, v3_commands, values
 from .arguments import check_host, check_password, check_port
+from .download import DOWNLOAD_TIME_LIMIT_S, announced_size, check_keep
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -37,7 +38,7 @@ from .errors import (
     WhatsminerInvalidReplyError,
     WhatsminerWriteDisabledError,
 )
-from .models import CommandOutcome
+from .models import CommandOutcome, MinerLog
 from .v3_models import build_identity, build_miner_data, says_btminer_down, section
 from .v3_transport import V3_PORT, V3Transport
 
@@ -167,10 +168,33 @@ class V3Client:
             system_setting=settings.system,
         )
 
+    async def download_log(self, keep: int) -> MinerLog:
+        """Download the miner's log (``get.log.download``); keep only its last ``keep`` bytes.
+
+        The reply frame announces the size in ``msg.logsize``; the file's bytes follow
+        unframed. The whole download has :data:`~.download.DOWNLOAD_TIME_LIMIT_S`.
+        """
+        cmd = "get.log.download"
+
+        def size_of(raw: bytes) -> int:
+            reply = self._decode(raw)
+            return announced_size(self._message(reply, cmd).get("logsize"), "logsize")
+
+        size, tail = await self._transport.download(
+            json.dumps({"cmd": cmd}, separators=_JSON_SEPARATORS).encode(),
+            size_of,
+            keep=check_keep(keep),
+            time_limit=DOWNLOAD_TIME_LIMIT_S,
+        )
+        return MinerLog(size=size, tail=tail)
+
     async def _request(self, request: JsonObject, *, idempotent: bool = True) -> JsonObject:
         """Send one request and return the reply as a JSON object, not yet checked."""
         encoded = json.dumps(request, separators=_JSON_SEPARATORS).encode()
-        raw = await self._transport.exchange(encoded, idempotent=idempotent)
+        return self._decode(await self._transport.exchange(encoded, idempotent=idempotent))
+
+    def _decode(self, raw: bytes) -> JsonObject:
+        """Parse a reply body into a JSON object, not yet checked."""
         try:
             reply = json.loads(raw)
         except (ValueError, RecursionError) as err:
