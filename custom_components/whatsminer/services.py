@@ -1,4 +1,4 @@
-"""Actions for commands that are not entity state: pools, the LED pattern, the host name.
+"""Actions for commands that are not entity state: pools, LED pattern, host name, time zone.
 
 They are registered once in ``async_setup`` and name their miner by its config entry
 (a required ``config_entry_id``, as core integrations do), so they stay visible while
@@ -20,6 +20,7 @@ from .api import PoolConfig, WhatsminerInvalidArgumentError, check_hostname
 from .const import DOMAIN, led_changed_signal
 from .helpers import async_run_command, async_send_command
 from .schema import vol
+from .zone_sync import async_set_home_time_zone
 
 if TYPE_CHECKING:
     from .coordinator import WhatsminerCoordinator
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 SERVICE_SET_POOLS: Final = "set_pools"
 SERVICE_SET_LED: Final = "set_led"
 SERVICE_SET_HOSTNAME: Final = "set_hostname"
+SERVICE_SET_TIME_ZONE: Final = "set_time_zone"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_COLOR: Final = "color"
@@ -93,6 +95,10 @@ SET_HOSTNAME_SCHEMA: Final = vol.Schema(
     {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string, vol.Required(ATTR_HOSTNAME): cv.string}
 )
 
+# Home Assistant's own zone, nothing else: a miner on another zone than the dashboards
+# that show its faults is what the action exists to prevent.
+SET_TIME_ZONE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+
 
 def _valid_hostname(hostname: str) -> str:
     """Return ``hostname`` if the miner takes it; else raise the translated reason.
@@ -150,8 +156,15 @@ def async_setup_services(hass: HomeAssistant) -> None:
         await async_run_command(coordinator, lambda client: client.set_hostname(hostname))
 
     hass.services.async_register(DOMAIN, SERVICE_SET_POOLS, async_set_pools, SET_POOLS_SCHEMA)
+
+    async def async_set_time_zone(call: ServiceCall) -> None:
+        await async_set_home_time_zone(_async_coordinator(hass, call))
+
     hass.services.async_register(
         DOMAIN, SERVICE_SET_HOSTNAME, async_set_hostname, SET_HOSTNAME_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SET_TIME_ZONE, async_set_time_zone, SET_TIME_ZONE_SCHEMA
     )
     hass.services.async_register(DOMAIN, SERVICE_SET_LED, async_set_led, SET_LED_SCHEMA)
 

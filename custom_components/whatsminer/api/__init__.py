@@ -4,7 +4,7 @@ This package imports nothing from Home Assistant so it can be published on its o
 """
 
 from .client import WhatsminerClient
-from .commands import check_hostname
+from .commands import check_hostname, check_zone_name
 from .connect import connect
 from .errors import (
     WhatsminerAuthError,
@@ -60,5 +60,6 @@ __all__ = [
     "WhatsminerTokenLimitError",
     "WhatsminerWriteDisabledError",
     "check_hostname",
+    "check_zone_name",
     "connect",
 ]
