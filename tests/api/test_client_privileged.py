@@ -110,11 +110,6 @@ COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
     ),
     ("web_pools_on", lambda c: c.set_web_pools(True), {"cmd": "enable_web_pools"}),
     ("web_pools_off", lambda c: c.set_web_pools(False), {"cmd": "disable_web_pools"}),
-    (
-        "pre_power_on",
-        lambda c: c.pre_power_on(complete=False, message="wait for adjust temp"),
-        {"cmd": "pre_power_on", "complete": "false", "msg": "wait for adjust temp"},
-    ),
 ]
 
 
@@ -403,7 +398,6 @@ async def test_malformed_token_offer_is_invalid(
         lambda c: c.set_hostname("bad_host"),
         lambda c: c.set_time_zone("CST 8", "Asia/Shanghai"),
         lambda c: c.set_time_zone("CST-8", "../etc/passwd"),
-        lambda c: c.pre_power_on(complete=True, message="hurry"),
     ],
 )
 async def test_invalid_arguments_send_nothing(client: V2Client, call: Any) -> None:

@@ -225,3 +225,28 @@ async def test_slow_miner_times_out(simulated: SimulatedMiner) -> None:
 
     with pytest.raises(WhatsminerTimeoutError):
         await client_for(simulated).fetch()
+
+
+async def test_warm_up_asks_until_the_miner_is_warm(simulated: SimulatedMiner) -> None:
+    simulated.state.warm_up_polls = 2
+    client = client_for(simulated)
+
+    assert await client.warm_up(time_limit=60, poll_every=0) is True
+
+    assert simulated.commands.count("pre_power_on") == 3
+    assert simulated.requests[-1]["complete"] == "false"  # asks; does not claim it is done
+
+
+async def test_warm_up_gives_up_after_its_time_limit(simulated: SimulatedMiner) -> None:
+    simulated.state.warm_up_polls = 5
+
+    assert await client_for(simulated).warm_up(time_limit=0, poll_every=0) is False
+
+    assert simulated.commands.count("pre_power_on") == 1
+
+
+async def test_warm_up_waits_between_questions(simulated: SimulatedMiner) -> None:
+    simulated.state.warm_up_polls = 1
+
+    assert await client_for(simulated).warm_up(time_limit=1, poll_every=0.01) is True
+    assert simulated.commands.count("pre_power_on") == 2

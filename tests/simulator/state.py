@@ -74,6 +74,8 @@ class MinerState:
     timezone: str = "CST-8"
     zonename: str = "Asia/Shanghai"
     log_target: dict[str, str] | None = None
+    # How many more pre_power_on requests answer "adjust continue" before "adjust complete".
+    warm_up_polls: int = 0
     # Faults and history, kept across a factory reset.
     error_codes: list[ErrorCode] = field(default_factory=list)
     # True while the btminer process is down (a restart window); v3 reads then answer

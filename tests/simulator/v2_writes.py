@@ -231,13 +231,17 @@ def _set_power_pct_v2(state: MinerState, p: Params) -> WriteResult:
 
 
 @_command("pre_power_on")
-def _pre_power_on(_state: MinerState, p: Params) -> WriteResult:
+def _pre_power_on(state: MinerState, p: Params) -> WriteResult:
+    """Preheat, or say how far it got: `warm_up_polls` more times "adjust continue"."""
     params.true_false(params.require(p, "complete"), "complete")
     params.choice(
         params.require(p, "msg"),
         "msg",
         ("wait for adjust temp", "adjust complete", "adjust continue"),
     )
+    if state.warm_up_polls > 0:
+        state.warm_up_polls -= 1
+        return WriteResult(msg={"complete": "false", "msg": "adjust continue"})
     return WriteResult(msg={"complete": "true", "msg": "adjust complete"})
 
 

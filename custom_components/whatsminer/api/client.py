@@ -51,6 +51,9 @@ class WhatsminerClient(Protocol):
     async def power_on(self) -> CommandOutcome:
         """Start mining."""
 
+    async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
+        """Preheat a stopped miner before ``power_on``; return whether it finished in time."""
+
     async def power_off(self) -> CommandOutcome:
         """Stop mining; the control board stays up."""
 

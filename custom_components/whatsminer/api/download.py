@@ -69,7 +69,7 @@ def split_header(buffer: bytes) -> tuple[bytes, bytes] | None:
     stops at :data:`MAX_HEADER_BYTES` or at the end of the stream).
     """
     text = buffer.decode("utf-8", errors="surrogateescape")
-    stripped = text.lstrip()
+    stripped = text.lstrip(" \t\n\r")  # JSON whitespace only
     try:
         _, end = _DECODER.raw_decode(stripped)
     except (ValueError, RecursionError):

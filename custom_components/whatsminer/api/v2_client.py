@@ -118,6 +118,12 @@ def _mining_status(reply: JsonObject) -> bool:
     return v2_models.mining(message(reply)) is True
 
 
+def _warm(reply: JsonObject) -> bool:
+    """Whether a ``pre_power_on`` reply says the preheating is complete."""
+    msg = reply.get("Msg")
+    return isinstance(msg, dict) and values.boolean(msg.get("complete")) is True
+
+
 def _pool_rows(reply: JsonObject) -> Rows:
     """Return the rows of a ``pools`` reply; none when the miner has no pools configured."""
     sections = commands.READ_COMMANDS["pools"].sections
@@ -648,9 +654,25 @@ class V2Client:
             raise WhatsminerInvalidArgumentError("enabled must be True or False")
         return await self._run(commands.ENABLE_WEB_POOLS if enabled else commands.DISABLE_WEB_POOLS)
 
-    async def pre_power_on(self, *, complete: bool, message: str) -> CommandOutcome:
-        """Pre-heat before ``power_on`` (mining must be off), or ask how far it got."""
-        return await self._run(commands.PRE_POWER_ON, complete=complete, message=message)
+    async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
+        """Preheat a stopped miner (``pre_power_on``) until it says it is done.
+
+        The same command starts the preheating and asks how far it got; its reply's
+        ``Msg.complete`` turns ``"true"`` when the boards are warm. Asks every
+        ``poll_every`` seconds for at most ``time_limit`` seconds. Returns whether the
+        miner finished in time.
+        """
+        payload = commands.PRE_POWER_ON.build(complete=False, message="wait for adjust temp")
+        deadline = self._clock() + time_limit
+        while True:
+            self._kept_status = None  # a write may change what status reports
+            reply = await self._privileged.send(payload)
+            if reply is not None and _warm(reply):
+                return True
+            if self._clock() + poll_every > deadline:
+                _LOGGER.debug("%s: still preheating after %s s", self._host, time_limit)
+                return False
+            await asyncio.sleep(poll_every)
 
     async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
         """Check the arguments, then send the command through the privileged channel."""

@@ -327,6 +327,10 @@ class V3Client:
         """Start mining (``set.miner.service start``)."""
         return await self._write(v3_commands.service("start"))
 
+    async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
+        """Report the miner ready at once: API v3 has no preheating command."""
+        return True
+
     async def power_off(self) -> CommandOutcome:
         """Stop mining; the control board stays up."""
         return await self._write(v3_commands.service("stop"))
