@@ -12,9 +12,10 @@ from .api import Identity, WhatsminerClient, WhatsminerError, connect
 from .api.connect import new_client
 from .const import CONF_IDENTITY, DOMAIN
 from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
-from .issues import async_delete_write_api_issue
+from .issues import async_delete_time_zone_issue, async_delete_write_api_issue
 from .services import async_setup_services
 from .stored_identity import identity_as_data, identity_from_data
+from .zone_sync import async_track_time_zone
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -64,6 +65,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
 
     # The coordinator closes the client when the entry unloads or its setup fails.
     coordinator = WhatsminerCoordinator(hass, entry, client, identity)
+    entry.async_on_unload(async_track_time_zone(coordinator))
     await coordinator.async_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -90,13 +92,15 @@ async def _async_first_contact(
 async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:
     """Unload a miner's entities; the coordinator and client clean up through on_unload.
 
-    The write-API issue goes with the entry; the next setup's check raises it again if
-    still needed, and meanwhile its fix flow could not reach the miner anyway.
+    The repair issues go with the entry; the next setup raises them again if still
+    needed, and meanwhile their fix flows could not reach the miner anyway.
     """
     async_delete_write_api_issue(hass, entry)
+    async_delete_time_zone_issue(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> None:
-    """Remove the write-API repair issue together with its entry."""
+    """Remove the repair issues together with their entry."""
     async_delete_write_api_issue(hass, entry)
+    async_delete_time_zone_issue(hass, entry)

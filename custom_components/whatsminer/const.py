@@ -13,6 +13,9 @@ MANUFACTURER: Final = "MicroBT"
 # switched off when Home Assistant starts still gets its device and entities.
 CONF_IDENTITY: Final = "identity"
 
+# Option of the mining switch: let a cold miner preheat (pre_power_on) before mining.
+CONF_WARM_UP: Final = "warm_up"
+
 DEFAULT_SCAN_INTERVAL: Final = 30
 MIN_SCAN_INTERVAL: Final = 10
 MAX_SCAN_INTERVAL: Final = 600
@@ -39,6 +42,11 @@ IDENTIFY_DURATION: Final = timedelta(seconds=30)
 IDENTIFY_LED_COLOR: Final = "red"
 IDENTIFY_LED_PERIOD_MS: Final = 200
 IDENTIFY_LED_DURATION_MS: Final = 100
+
+# How long the mining switch waits for a miner to finish preheating before it starts
+# mining anyway, and how often it asks how far the preheating got.
+WARM_UP_TIME_LIMIT: Final = timedelta(minutes=5)
+WARM_UP_POLL_INTERVAL: Final = timedelta(seconds=10)
 
 # Whatever the firmware accepts (adjust_power_limit: "0".."99999"; 99999 removes the
 # limit). No per-model rated power is documented, so the range is not narrowed.

@@ -1,8 +1,9 @@
-"""Diagnostics: the config entry, identity and latest poll, with secrets removed.
+"""Diagnostics: the config entry, identity, latest poll and the miner's log, secrets removed.
 
 Redacted: the password, addresses and names that locate or identify the miner (host,
 MAC, hostname, serials) and the pool URLs and worker names, which may carry pool
-credentials. Pool passwords never enter the poll data at all.
+credentials. Pool passwords never enter the poll data at all. The end of the miner's own
+log is redacted by :mod:`.miner_log`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
+
+from .miner_log import async_miner_log
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -53,6 +56,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return what support needs to understand a miner's behaviour."""
     coordinator = entry.runtime_data
+    miner_log = await async_miner_log(coordinator)
     return async_redact_data(
         {
             "entry": entry.as_dict(),
@@ -63,6 +67,7 @@ async def async_get_config_entry_diagnostics(
                 if coordinator.last_update_success
                 else None
             ),
+            "miner_log": miner_log,
         },
         TO_REDACT,
     )

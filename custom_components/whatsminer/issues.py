@@ -1,9 +1,13 @@
-"""The repair issue raised while a miner's write API is switched off.
+"""The repair issues of a miner: its write API switched off, its time zone not Home Assistant's.
 
 Reads work without the write API, so the entry stays useful; the issue tells the user
 how to enable writes in WhatsMinerTool and disappears once a write goes through. The
 steps differ between the API generations (admin password on v2, the account ``super``
 on v3), so each has its own text under one issue id per entry.
+
+A miner on another time zone than Home Assistant's logs and dates its faults at wrong
+times. Only API v3 reports the zone (``get.system.setting``), so only there can the
+difference be seen: the issue follows every poll, and its fix flow sets the zone.
 """
 
 from __future__ import annotations
@@ -53,3 +57,39 @@ def async_create_write_api_issue(
 def async_delete_write_api_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Clear the issue once writes work (or the entry is removed)."""
     ir.async_delete_issue(hass, DOMAIN, write_api_issue_id(entry))
+
+
+TIME_ZONE_MISMATCH = "time_zone_mismatch"
+
+
+def time_zone_issue_id(entry: ConfigEntry) -> str:
+    """Return the time zone issue id for one config entry."""
+    return f"{TIME_ZONE_MISMATCH}_{entry.entry_id}"
+
+
+@callback
+def async_create_time_zone_issue(
+    hass: HomeAssistant, entry: ConfigEntry, miner_zone: str, home_zone: str
+) -> None:
+    """Tell the user the miner runs on ``miner_zone``, not Home Assistant's ``home_zone``."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        time_zone_issue_id(entry),
+        is_fixable=True,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=TIME_ZONE_MISMATCH,
+        translation_placeholders={
+            "name": entry.title,
+            "miner_zone": miner_zone,
+            "home_zone": home_zone,
+        },
+        data={"entry_id": entry.entry_id},
+    )
+
+
+@callback
+def async_delete_time_zone_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Clear the issue once the zones agree (or the entry goes)."""
+    ir.async_delete_issue(hass, DOMAIN, time_zone_issue_id(entry))

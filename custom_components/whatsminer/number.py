@@ -109,6 +109,24 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         value_fn=lambda data: data.temp_offset,
         set_fn=lambda client, offset: client.set_temp_offset(offset),
     ),
+    # Down-clocking (or, liquid-cooled, up-clocking) by a percentage of the factory
+    # frequency; btminer restarts. No read tells whether a model takes it (the vendor
+    # document: liquid-cooled ones, air-cooled ones only below 0), so it exists on every
+    # miner, disabled by default, and a miner that refuses says so in the error.
+    WhatsminerNumberEntityDescription(
+        key="target_frequency",
+        translation_key="target_frequency",
+        native_unit_of_measurement=PERCENTAGE,
+        native_min_value=-100,
+        native_max_value=100,
+        native_step=1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.target_freq,
+        set_fn=lambda client, percent: client.set_target_freq(percent),
+        restarts_miner=True,
+    ),
 )
 
 

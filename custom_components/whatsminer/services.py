@@ -1,4 +1,4 @@
-"""Actions for commands that are not entity state: pools and the LED pattern.
+"""Actions for commands that are not entity state: pools, LED pattern, host name, time zone.
 
 They are registered once in ``async_setup`` and name their miner by its config entry
 (a required ``config_entry_id``, as core integrations do), so they stay visible while
@@ -16,22 +16,26 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import PoolConfig
+from .api import PoolConfig, WhatsminerInvalidArgumentError, check_hostname
 from .const import DOMAIN, led_changed_signal
 from .helpers import async_run_command, async_send_command
 from .schema import vol
+from .zone_sync import async_set_home_time_zone
 
 if TYPE_CHECKING:
     from .coordinator import WhatsminerCoordinator
 
 SERVICE_SET_POOLS: Final = "set_pools"
 SERVICE_SET_LED: Final = "set_led"
+SERVICE_SET_HOSTNAME: Final = "set_hostname"
+SERVICE_SET_TIME_ZONE: Final = "set_time_zone"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_COLOR: Final = "color"
 ATTR_PERIOD: Final = "period"
 ATTR_DURATION: Final = "duration"
 ATTR_START: Final = "start"
+ATTR_HOSTNAME: Final = "hostname"
 
 LED_AUTO: Final = "auto"
 LED_COLORS: Final = (LED_AUTO, "red", "green")
@@ -87,6 +91,29 @@ SET_LED_SCHEMA: Final = vol.Schema(
     }
 )
 
+SET_HOSTNAME_SCHEMA: Final = vol.Schema(
+    {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string, vol.Required(ATTR_HOSTNAME): cv.string}
+)
+
+# Home Assistant's own zone, nothing else: a miner on another zone than the dashboards
+# that show its faults is what the action exists to prevent.
+SET_TIME_ZONE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+
+
+def _valid_hostname(hostname: str) -> str:
+    """Return ``hostname`` if the miner takes it; else raise the translated reason.
+
+    Checked before anything is sent, so a bad name never reaches the miner.
+    """
+    try:
+        return check_hostname(hostname)
+    except WhatsminerInvalidArgumentError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_hostname",
+            translation_placeholders={"hostname": hostname},
+        ) from err
+
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
@@ -123,7 +150,22 @@ def async_setup_services(hass: HomeAssistant) -> None:
             ),
         )
 
+    async def async_set_hostname(call: ServiceCall) -> None:
+        hostname = _valid_hostname(call.data[ATTR_HOSTNAME])
+        coordinator = _async_coordinator(hass, call)
+        await async_run_command(coordinator, lambda client: client.set_hostname(hostname))
+
     hass.services.async_register(DOMAIN, SERVICE_SET_POOLS, async_set_pools, SET_POOLS_SCHEMA)
+
+    async def async_set_time_zone(call: ServiceCall) -> None:
+        await async_set_home_time_zone(_async_coordinator(hass, call))
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_SET_HOSTNAME, async_set_hostname, SET_HOSTNAME_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SET_TIME_ZONE, async_set_time_zone, SET_TIME_ZONE_SCHEMA
+    )
     hass.services.async_register(DOMAIN, SERVICE_SET_LED, async_set_led, SET_LED_SCHEMA)
 
 

@@ -1,4 +1,9 @@
-"""Switches: mining on/off and the miner's on/off settings."""
+"""Switches: mining on/off and the miner's on/off settings.
+
+With the entry's warm-up option on, switching mining on lets a cold miner preheat first
+(``pre_power_on``, API v2) and starts mining once it is warm, or after
+:data:`WARM_UP_TIME_LIMIT` at the latest: for miners that heat unheated rooms in winter.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 
+from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
 from .helpers import async_run_command
 
@@ -32,13 +38,14 @@ class WhatsminerSwitchEntityDescription(SwitchEntityDescription):
     set_fn: Callable[[WhatsminerClient, bool], Awaitable[CommandOutcome]]
 
 
+MINING = WhatsminerSwitchEntityDescription(
+    key="mining",
+    translation_key="mining",
+    value_fn=lambda data: data.mining,
+    set_fn=lambda client, on: client.power_on() if on else client.power_off(),
+)
+
 SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
-    WhatsminerSwitchEntityDescription(
-        key="mining",
-        translation_key="mining",
-        value_fn=lambda data: data.mining,
-        set_fn=lambda client, on: client.power_on() if on else client.power_off(),
-    ),
     WhatsminerSwitchEntityDescription(
         key="fast_boot",
         translation_key="fast_boot",
@@ -66,6 +73,16 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         value_fn=lambda data: data.fan_zero_speed,
         set_fn=lambda client, on: client.set_fan_zero_speed(on),
     ),
+    # On: the pools can be edited in the miner's web UI. Hosting farms switch it off so
+    # that nobody at the web UI can redirect the hash. API v3 reports it.
+    WhatsminerSwitchEntityDescription(
+        key="web_pools",
+        translation_key="web_pools",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.web_pools,
+        set_fn=lambda client, on: client.set_web_pools(on),
+    ),
 )
 
 
@@ -78,6 +95,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     async_add_entities(
         [
+            WhatsminerMiningSwitch(coordinator, MINING),
             *(WhatsminerSwitch(coordinator, description) for description in SWITCHES),
             *(
                 WhatsminerRememberedSwitch(coordinator, description)
@@ -109,6 +127,27 @@ class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
         await async_run_command(
             self.coordinator, lambda client: self.entity_description.set_fn(client, on)
         )
+
+
+class WhatsminerMiningSwitch(WhatsminerSwitch):
+    """Mining on and off; on, after preheating when the entry's warm-up option says so."""
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Start mining, preheating first if the option is on."""
+        if not self.coordinator.config_entry.options.get(CONF_WARM_UP, False):
+            await super().async_turn_on(**kwargs)
+            return
+        name = self.coordinator.name
+
+        async def warm_up_then_power_on(client: WhatsminerClient) -> CommandOutcome:
+            if not await client.warm_up(
+                time_limit=WARM_UP_TIME_LIMIT.total_seconds(),
+                poll_every=WARM_UP_POLL_INTERVAL.total_seconds(),
+            ):
+                LOGGER.warning("%s did not finish preheating in time; mining starts anyway", name)
+            return await client.power_on()
+
+        await async_run_command(self.coordinator, warm_up_then_power_on)
 
 
 class WhatsminerRememberedSwitch(WhatsminerSwitch, WhatsminerRememberedEntity[bool]):

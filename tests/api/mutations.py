@@ -27,6 +27,7 @@ SIGNED_FIELDS: Final = frozenset(
         "chip_temp_avg",
         "chip_temp_max",
         "temp_offset",
+        "target_freq",
     }
 )
 """The model fields that may hold a negative number; no other may."""

@@ -16,7 +16,6 @@ from custom_components.whatsminer.api import (
     PowerMode,
     V2Client,
     WhatsminerAuthError,
-    WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
     WhatsminerInvalidReplyError,
@@ -71,11 +70,6 @@ COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
     ),
     ("power_pct", lambda c: c.set_power_percent(100), {"cmd": "set_power_pct", "percent": "100"}),
     (
-        "power_pct_v2",
-        lambda c: c.set_power_percent_v2(150),
-        {"cmd": "set_power_pct_v2", "percent": "150"},
-    ),
-    (
         "poweroff_cool",
         lambda c: c.set_poweroff_cool(True),
         {"cmd": "set_poweroff_cool", "poweroff_cool": "1"},
@@ -105,33 +99,17 @@ COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
         },
     ),
     (
+        "time_zone",
+        lambda c: c.set_time_zone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"),
+        {"cmd": "set_zone", "timezone": "CET-1CEST,M3.5.0,M10.5.0/3", "zonename": "Europe/Berlin"},
+    ),
+    (
         "hostname",
         lambda c: c.set_hostname("rig-7"),
         {"cmd": "set_hostname", "hostname": "rig-7"},
     ),
-    ("dhcp", lambda c: c.set_network_dhcp(), {"cmd": "net_config", "param": "dhcp"}),
-    (
-        "static",
-        lambda c: c.set_network_static(
-            ip="10.0.0.5", mask="255.255.0.0", gateway="10.0.0.1", dns=["10.0.0.1"], hostname="r"
-        ),
-        {
-            "cmd": "net_config",
-            "ip": "10.0.0.5",
-            "mask": "255.255.0.0",
-            "gate": "10.0.0.1",
-            "dns": "10.0.0.1",
-            "host": "r",
-        },
-    ),
     ("web_pools_on", lambda c: c.set_web_pools(True), {"cmd": "enable_web_pools"}),
     ("web_pools_off", lambda c: c.set_web_pools(False), {"cmd": "disable_web_pools"}),
-    (
-        "pre_power_on",
-        lambda c: c.pre_power_on(complete=False, message="wait for adjust temp"),
-        {"cmd": "pre_power_on", "complete": "false", "msg": "wait for adjust temp"},
-    ),
-    ("factory_reset", lambda c: c.factory_reset(), {"cmd": "factory_reset"}),
 ]
 
 
@@ -410,7 +388,6 @@ async def test_malformed_token_offer_is_invalid(
         lambda c: c.set_target_freq(-101),
         lambda c: c.set_temp_offset(1),
         lambda c: c.set_power_percent(101),
-        lambda c: c.set_power_percent_v2(201),
         lambda c: c.set_power_mode("turbo"),
         lambda c: c.set_power_mode(None),
         lambda c: c.set_fast_boot(1),
@@ -418,94 +395,15 @@ async def test_malformed_token_offer_is_invalid(
         lambda c: c.set_poweroff_cool(None),
         lambda c: c.set_led(color="blue", period=1, duration=1, start=0),
         lambda c: c.update_pools([]),
-        lambda c: c.update_password("much-too-long"),
         lambda c: c.set_hostname("bad_host"),
-        lambda c: c.set_network_static(
-            ip="10.0.0.5", mask="255.255.0.0", gateway="10.0.0.1", dns=[], hostname="r"
-        ),
-        lambda c: c.pre_power_on(complete=True, message="hurry"),
+        lambda c: c.set_time_zone("CST 8", "Asia/Shanghai"),
+        lambda c: c.set_time_zone("CST-8", "../etc/passwd"),
     ],
 )
 async def test_invalid_arguments_send_nothing(client: V2Client, call: Any) -> None:
     with pytest.raises(WhatsminerInvalidArgumentError):
         await call(client)
     assert client.connections_opened == 0
-
-
-async def test_password_change_uses_the_new_password(miner: FakeMiner, client: V2Client) -> None:
-    assert await client.update_password("n3w_pw") is CommandOutcome.CONFIRMED
-    assert miner.requests[-1]["old"] == "admin"
-    assert miner.requests[-1]["new"] == "n3w_pw"
-    assert (miner.password, miner.salt) == ("n3w_pw", "NEWsalt1")
-
-    await client.verify_password()
-
-    assert token_requests(miner) == 2
-    assert miner.executed == ["update_pwd", "status"]
-
-
-async def test_password_change_refused_keeps_the_old_password(
-    miner: FakeMiner, client: V2Client
-) -> None:
-    miner.script["update_pwd"] = [
-        encrypt_reply(btminer_reply("API command ERROR", code=132, status="E"), miner.aes_key)
-    ]
-
-    with pytest.raises(WhatsminerCommandRejectedError, match="API command ERROR") as caught:
-        await client.update_password("n3w_pw")
-    assert caught.value.code == 132
-    assert await client.power_on() is CommandOutcome.CONFIRMED
-    assert token_requests(miner) == 1
-
-
-async def test_lost_password_change_that_happened_is_adopted_on_refusal(
-    miner: FakeMiner, client: V2Client
-) -> None:
-    miner.script["update_pwd"] = [Action.APPLY_THEN_DROP]
-
-    with pytest.raises(WhatsminerConnectionError, match="no reply") as caught:
-        await client.update_password("n3w_pw")
-    assert caught.value.request_sent is True
-    assert miner.password == "n3w_pw"
-
-    await client.verify_password()  # admin is refused twice, then n3w_pw works
-    await client.power_on()
-
-    assert miner.executed == ["update_pwd", "status", "status", "power_on"]
-    assert token_requests(miner) == 3
-
-
-async def test_lost_password_change_that_did_not_happen_is_forgotten(
-    miner: FakeMiner, client: V2Client
-) -> None:
-    miner.script["update_pwd"] = [Action.DROP]
-    with pytest.raises(WhatsminerConnectionError):
-        await client.update_password("n3w_pw")
-
-    await client.verify_password()  # the old password still works: the change never happened
-    miner.password, miner.salt = "n3w_pw", "NEWsalt1"  # later changed by someone else
-
-    with pytest.raises(WhatsminerAuthError):
-        await client.verify_password()
-    assert token_requests(miner) == 2  # the cached token, one fresh one; no candidate
-
-
-async def test_wrong_candidate_password_is_tried_once(miner: FakeMiner, client: V2Client) -> None:
-    miner.script["update_pwd"] = [Action.DROP]
-    with pytest.raises(WhatsminerConnectionError):
-        await client.update_password("n3w_pw")
-    miner.password, miner.salt = "other", "NEWsalt1"  # changed by someone else
-
-    with pytest.raises(WhatsminerAuthError):
-        await client.verify_password()
-    tried = token_requests(miner)
-    with pytest.raises(WhatsminerAuthError):
-        await client.verify_password()
-
-    assert tried == 3  # the update's token (refused now), a fresh one, the candidate's
-    assert token_requests(miner) - tried == 2  # admin twice; no candidate left
-    miner.password, miner.salt = "admin", "BQ5hoXV9"
-    assert await client.power_on() is CommandOutcome.CONFIRMED  # admin was kept
 
 
 async def test_settings_no_poll_reads_are_not_made_up_from_writes(

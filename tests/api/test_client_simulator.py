@@ -123,7 +123,7 @@ async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMi
     await client.set_poweroff_cool(True)
     await client.set_fan_zero_speed(True)
     await client.set_target_freq(-100)
-    await client.set_power_percent_v2(150)
+    await client.set_time_zone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")
     await client.set_web_pools(False)
     await client.set_hostname("rig-7")
     await client.set_led(color="red", period=200, duration=100, start=0)
@@ -131,7 +131,7 @@ async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMi
 
     assert (state.upfreq_speed, state.temp_offset, state.target_freq) == (9, -30, -100)
     assert (state.poweroff_cool, state.fan_zero_speed, state.web_pools) == (True, True, False)
-    assert state.power_percent == 150
+    assert (state.timezone, state.zonename) == ("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")
     assert state.hostname == "rig-7"
     assert state.led != "auto"
     assert (await client.fetch()).upfreq_speed is None  # no v2 read reports it
@@ -140,16 +140,13 @@ async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMi
     assert simulated.state.led == "auto"
 
 
-async def test_password_change_and_verification(simulated: SimulatedMiner) -> None:
+async def test_password_verification(simulated: SimulatedMiner) -> None:
     client = client_for(simulated)
 
     await client.verify_password()
-    await client.update_password("N3w_pw")
-    await client.verify_password()
 
-    assert simulated.password == "N3w_pw"
     with pytest.raises(WhatsminerAuthError):
-        await client_for(simulated, "admin").verify_password()
+        await client_for(simulated, "wrong").verify_password()
 
 
 async def test_disabled_write_api(miner_factory: MinerFactory) -> None:
@@ -194,18 +191,6 @@ async def test_miner_without_pools_polls_with_no_pools(simulated: SimulatedMiner
     assert snapshot.mining is True
 
 
-async def test_poll_after_a_factory_reset(simulated: SimulatedMiner) -> None:
-    client = client_for(simulated)
-
-    assert await client.factory_reset() is CommandOutcome.CONFIRMED
-    snapshot = await client.fetch()
-
-    assert snapshot.pools == ()
-    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
-    with pytest.raises(WhatsminerWriteDisabledError):  # the reset turned the switch off
-        await client.power_on()
-
-
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
@@ -240,3 +225,28 @@ async def test_slow_miner_times_out(simulated: SimulatedMiner) -> None:
 
     with pytest.raises(WhatsminerTimeoutError):
         await client_for(simulated).fetch()
+
+
+async def test_warm_up_asks_until_the_miner_is_warm(simulated: SimulatedMiner) -> None:
+    simulated.state.warm_up_polls = 2
+    client = client_for(simulated)
+
+    assert await client.warm_up(time_limit=60, poll_every=0) is True
+
+    assert simulated.commands.count("pre_power_on") == 3
+    assert simulated.requests[-1]["complete"] == "false"  # asks; does not claim it is done
+
+
+async def test_warm_up_gives_up_after_its_time_limit(simulated: SimulatedMiner) -> None:
+    simulated.state.warm_up_polls = 5
+
+    assert await client_for(simulated).warm_up(time_limit=0, poll_every=0) is False
+
+    assert simulated.commands.count("pre_power_on") == 1
+
+
+async def test_warm_up_waits_between_questions(simulated: SimulatedMiner) -> None:
+    simulated.state.warm_up_polls = 1
+
+    assert await client_for(simulated).warm_up(time_limit=1, poll_every=0.01) is True
+    assert simulated.commands.count("pre_power_on") == 2

@@ -20,7 +20,6 @@ from custom_components.whatsminer.api import (
     V3Client,
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
-    WhatsminerConnectionError,
     WhatsminerWriteDisabledError,
 )
 from tests.simulator.profiles import QUIRK_NO_ENCRYPTED_READS
@@ -85,22 +84,6 @@ async def test_write_api_off_is_reported_on_firmware_refusing_encrypted_reads(
 
     with pytest.raises(WhatsminerWriteDisabledError):
         await client_for(miner).verify_password()
-
-
-async def test_a_lost_password_change_is_found_on_firmware_refusing_encrypted_reads(
-    refusing: SimulatedMiner,
-) -> None:
-    client = client_for(refusing)
-    await client.verify_password()  # holds a token now: the next reply is update_pwd's
-    refusing.faults.drop = True  # the miner changes the password, the reply is lost
-    refusing.faults.count = 1
-
-    with pytest.raises(WhatsminerConnectionError):
-        await client.update_password("N3w_pw")
-    await client.verify_password()  # the old one is refused; the candidate passes
-
-    assert refusing.password == "N3w_pw"
-    assert await client.set_led_auto() is CommandOutcome.CONFIRMED
 
 
 async def test_a_plaintext_refusal_proves_nothing(miner: FakeMiner, client: V2Client) -> None:

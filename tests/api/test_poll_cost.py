@@ -333,20 +333,6 @@ async def test_pools_are_read_again_after_update_pools(miner_factory: MinerFacto
     ]
 
 
-async def test_pools_are_read_again_after_a_factory_reset(miner_factory: MinerFactory) -> None:
-    miner = await miner_factory(profile="m50", password="s3cret", api_switch=True)
-    miner.quirks.add(QUIRK_TWO_JOINS)
-    client = client_for(miner, Clock())
-    await client.fetch()
-
-    await client.factory_reset()
-    start = len(miner.commands)
-    snapshot = await client.fetch()
-
-    assert "pools" in commands_since(miner, start)
-    assert snapshot.pools == ()  # the reset cleared them
-
-
 async def test_unsupported_optional_read_is_asked_again_after_the_recheck_time(
     miner: FakeMiner,
 ) -> None:

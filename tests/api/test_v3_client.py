@@ -117,6 +117,7 @@ async def test_fetch_reads_status_joined_device_info_and_settings(miner: Simulat
         {"cmd": "get.device.info"},
         {"cmd": "get.miner.setting"},
         {"cmd": "get.fan.setting"},
+        {"cmd": "get.system.setting"},
     ]
     assert data.mining is True
     assert len(data.boards) == miner.profile.boards
@@ -127,6 +128,7 @@ async def test_fetch_reads_status_joined_device_info_and_settings(miner: Simulat
     assert (data.fast_boot, data.upfreq_speed, data.power_percent) == (False, 0, 100)
     assert (data.temp_offset, data.poweroff_cool, data.fan_zero_speed) == (0, False, False)
     assert data.led_auto is True
+    assert (data.web_pools, data.target_freq, data.zone_name) == (True, 0, "Asia/Shanghai")
     assert data.firmware == miner.profile.firmware
 
 
@@ -283,6 +285,12 @@ POOLS = [
             False,
         ),
         (lambda c: c.power_off(), lambda d: d.mining, False),
+        (lambda c: c.set_web_pools(False), lambda d: d.web_pools, False),
+        (
+            lambda c: c.set_time_zone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"),
+            lambda d: d.zone_name,
+            "Europe/Berlin",
+        ),
         (
             lambda c: c.update_pools(POOLS),
             lambda d: [(p.url, p.user) for p in d.pools],
@@ -300,6 +308,8 @@ POOLS = [
         "fan_zero_speed",
         "led",
         "power_off",
+        "web_pools",
+        "time_zone",
         "pools",
     ],
 )

@@ -52,6 +52,20 @@ POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.rig1", passw
         (v3.temp_offset(-30), Write(cmd="set.fan.temp_offset", param=-30)),
         (v3.poweroff_cool(enabled=True), Write(cmd="set.fan.poweroff_cool", param=1)),
         (v3.fan_zero_speed(enabled=False), Write(cmd="set.fan.zero_speed", param=0)),
+        (v3.web_pools(enabled=True), Write(cmd="set.system.webpools", param="enable")),
+        (v3.web_pools(enabled=False), Write(cmd="set.system.webpools", param="disable")),
+        (
+            v3.target_freq(-100),
+            Write(cmd="set.miner.target_freq", param=-100, lost_reply_is_sent=True),
+        ),
+        (v3.hostname("rack-7"), Write(cmd="set.system.hostname", param={"hostname": "rack-7"})),
+        (
+            v3.time_zone("CST-8", "Asia/Shanghai"),
+            Write(
+                cmd="set.system.timezone",
+                param={"timezone": "CST-8", "zonename": "Asia/Shanghai"},
+            ),
+        ),
         (
             v3.power_percent(0),
             Write(cmd="set.miner.power_percent", param={"percent": "0", "mode": "normal"}),
@@ -108,6 +122,11 @@ def test_a_write_keeps_its_param_out_of_repr() -> None:
         (lambda: v3.power_mode("turbo"), "mode", "one of 'low', 'normal', 'high'"),
         (lambda: v3.fast_boot(1), "enabled", "True or False"),
         (lambda: v3.upfreq_speed(11), "speed", "an integer from 0 to 10"),
+        (lambda: v3.web_pools("yes"), "enabled", "True or False"),
+        (lambda: v3.target_freq(101), "percent", "an integer from -100 to 100"),
+        (lambda: v3.hostname("rack_7"), "hostname", "1 to 63 letters"),
+        (lambda: v3.time_zone("CST 8", "Asia/Shanghai"), "timezone", "a POSIX time zone"),
+        (lambda: v3.time_zone("CST-8", "Asia/../etc"), "zonename", "an IANA time zone"),
         (lambda: v3.led(color="blue", period=1, duration=1, start=0), "color", "one of"),
         (lambda: v3.led(color="red", period=-1, duration=1, start=0), "period", "an integer"),
         (lambda: v3.led(color="red", period=1, duration=2**31, start=0), "duration", "integer"),

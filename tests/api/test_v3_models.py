@@ -50,12 +50,13 @@ def status_msg() -> Json:
 
 
 def replies(capture: str = "asicrs_v3_get_device_info.json", **overrides: Any) -> Json:
-    """Return the four inputs of one poll, from the captures; keyword arguments replace some."""
+    """Return the five inputs of one poll, from the captures; keyword arguments replace some."""
     return {
         "status": status_msg(),
         "device_info": msg(capture),
         "miner_setting": msg("matroskin-apidoc_get.miner.setting.json"),
         "fan_setting": msg("matroskin-apidoc_get.fan.setting.json"),
+        "system_setting": msg("matroskin-apidoc_get.system.setting.json"),
         **overrides,
     }
 
@@ -71,7 +72,7 @@ POLLS = {
     "asicrs": replies(),
     "asicrs_with_errors": replies("asicrs_v3_get_device_info_with_errors.json"),
     "matroskin": replies("matroskin_get.device.info.json"),
-    "without_settings": replies(miner_setting=None, fan_setting=None),
+    "without_settings": replies(miner_setting=None, fan_setting=None, system_setting=None),
     "btminer_down": replies(status=None, device_info=down_device_info()),
 }
 DEVICE_INFOS = ("asicrs_v3_get_device_info.json", "asicrs_v3_get_device_info_with_errors.json")

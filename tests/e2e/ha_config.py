@@ -9,6 +9,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION_DIR = REPO_ROOT / "custom_components" / "whatsminer"
@@ -44,9 +48,9 @@ energy:
 logger:
   default: warning
   logs:
-    custom_components.whatsminer: debug
+    custom_components.whatsminer: {log_level}
     homeassistant.util.package: info
-"""
+{extra}"""
 
 # Onboarding's core_config step starts config flows for met, radio_browser, google_translate
 # and shopping_list, which need packages .venv lacks and the internet. Marking those steps
@@ -59,27 +63,48 @@ _ONBOARDING_STORE = {
 }
 
 
-def write_config(config_dir: Path, *, port: int, name: str, writer: str) -> None:
+def write_config(
+    config_dir: Path,
+    *,
+    port: int,
+    name: str,
+    writer: str,
+    log_level: str = "debug",
+    extra_components: Mapping[str, Path] | None = None,
+) -> None:
     """Create or refresh `config_dir` for a Home Assistant on 127.0.0.1:`port`.
 
-    Rewrites configuration.yaml and the custom_components link every time (so a changed port
+    Rewrites configuration.yaml and the custom_components links every time (so a changed port
     takes effect), but seeds onboarding only in a folder Home Assistant has never run in.
+    `log_level` is our integration's; `extra_components` (domain: folder) are linked beside
+    it and set up from configuration.yaml (the farm benchmark's probe).
     """
+    extra = dict(extra_components or {})
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "configuration.yaml").write_text(
-        _CONFIGURATION_YAML.format(name=name, port=port, writer=writer)
+        _CONFIGURATION_YAML.format(
+            name=name,
+            port=port,
+            writer=writer,
+            log_level=log_level,
+            extra="".join(f"\n{domain}:\n" for domain in extra),
+        )
     )
 
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
-    link = custom / "whatsminer"
-    target = Path(os.path.relpath(INTEGRATION_DIR, custom))
-    if link.is_symlink() and link.readlink() != target:
-        link.unlink()
-    if not link.is_symlink():
-        link.symlink_to(target, target_is_directory=True)
+    for domain, folder in {"whatsminer": INTEGRATION_DIR, **extra}.items():
+        _link(custom / domain, Path(os.path.relpath(folder, custom)))
 
     storage = config_dir / ".storage"
     if not storage.exists():
         storage.mkdir()
         (storage / "onboarding").write_text(json.dumps(_ONBOARDING_STORE))
+
+
+def _link(link: Path, target: Path) -> None:
+    """Point `link` at `target`, replacing a link that points elsewhere."""
+    if link.is_symlink() and link.readlink() != target:
+        link.unlink()
+    if not link.is_symlink():
+        link.symlink_to(target, target_is_directory=True)

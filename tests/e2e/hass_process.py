@@ -56,7 +56,19 @@ class HassProcess:
                 stdout=console,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
+                # Neither the working directory (`-m` puts it on sys.path) nor PYTHONPATH may
+                # name the checkout's root: its custom_components package would hide the
+                # config folder's from Home Assistant's loader.
+                cwd=self.config_dir,
+                env={name: value for name, value in os.environ.items() if name != "PYTHONPATH"},
             )
+
+    @property
+    def pid(self) -> int:
+        """The process id of the running Home Assistant."""
+        if self._process is None:
+            raise RuntimeError("not started")
+        return self._process.pid
 
     def alive(self) -> bool:
         """Return whether the process is still running."""

@@ -155,7 +155,11 @@ async def test_power_limit_set_during_a_failing_write_still_waits(
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 @pytest.mark.parametrize(
     ("key", "value", "attribute"),
-    [("upfreq_speed", 5, "upfreq_speed"), ("temperature_offset", -10, "temp_offset")],
+    [
+        ("upfreq_speed", 5, "upfreq_speed"),
+        ("temperature_offset", -10, "temp_offset"),
+        ("target_frequency", -20, "target_freq"),
+    ],
 )
 async def test_unreadable_setting_shows_the_value_written(
     hass: HomeAssistant,

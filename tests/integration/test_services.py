@@ -1,4 +1,4 @@
-"""Actions: set_pools and set_led, addressed by config entry."""
+"""Actions: set_pools, set_led and set_hostname, addressed by config entry."""
 
 from __future__ import annotations
 
@@ -178,3 +178,34 @@ async def test_invalid_pool_is_a_validation_error(
         )
     assert err.value.translation_key == "invalid_argument"
     assert "update_pools" not in miner.commands
+
+
+async def test_set_hostname(
+    hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
+) -> None:
+    """A valid host name reaches the miner."""
+    await hass.services.async_call(
+        DOMAIN,
+        "set_hostname",
+        {"config_entry_id": init_integration.entry_id, "hostname": "rack-3-miner-07"},
+        blocking=True,
+    )
+
+    assert miner.state.hostname == "rack-3-miner-07"
+
+
+@pytest.mark.parametrize("hostname", ["-edge", "has space", "under_score", "a" * 64, ""])
+async def test_invalid_hostname_is_refused_before_sending(
+    hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry, hostname: str
+) -> None:
+    """A name the miner would not take never leaves Home Assistant; the reason is translated."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_hostname",
+            {"config_entry_id": init_integration.entry_id, "hostname": hostname},
+            blocking=True,
+        )
+    assert err.value.translation_key == "invalid_hostname"
+    assert err.value.translation_placeholders == {"hostname": hostname}
+    assert "set_hostname" not in miner.commands

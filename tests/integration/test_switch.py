@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import DOMAIN as BINARY_SENSOR_DOMAIN
@@ -18,6 +19,9 @@ from homeassistant.const import (
 from homeassistant.core import State
 import pytest
 from pytest_homeassistant_custom_component.common import mock_restore_cache_with_extra_data
+
+from custom_components.whatsminer import switch as switch_platform
+from custom_components.whatsminer.const import CONF_WARM_UP
 
 from .conftest import advance
 from .entity_ids import entity_id, register_entity
@@ -93,7 +97,7 @@ async def test_fast_boot_switch(hass: HomeAssistant, miner: SimulatedMiner) -> N
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
-@pytest.mark.parametrize("key", ["poweroff_cool", "fan_zero_speed"])
+@pytest.mark.parametrize("key", ["poweroff_cool", "fan_zero_speed", "web_pools"])
 async def test_unreadable_setting_shows_the_value_written(
     hass: HomeAssistant, miner: SimulatedMiner, key: str
 ) -> None:
@@ -134,3 +138,64 @@ async def test_written_value_survives_restart(
     state = hass.states.get(entity)
     assert state is not None
     assert state.state == expected
+
+
+def starts(miner: SimulatedMiner) -> list[str]:
+    """Return the commands that preheat or start mining, in order."""
+    return [command for command in miner.commands if command in {"pre_power_on", "power_on"}]
+
+
+async def set_up_with_warm_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up with the mining switch's warm-up option on."""
+    hass.config_entries.async_update_entry(entry, options={CONF_WARM_UP: True})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+def quick_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ask how far the preheating got without pausing in between."""
+    monkeypatch.setattr(switch_platform, "WARM_UP_POLL_INTERVAL", timedelta(0))
+
+
+@pytest.mark.usefixtures("quick_warm_up")
+async def test_mining_starts_after_the_warm_up(
+    hass: HomeAssistant, miner: SimulatedMiner, config_entry: MockConfigEntry
+) -> None:
+    """With the option on, a cold miner preheats until it says it is warm, then mines."""
+    miner.state.mining = False
+    miner.state.warm_up_polls = 2
+    await set_up_with_warm_up(hass, config_entry)
+
+    await switch(hass, miner, "mining", SERVICE_TURN_ON)
+
+    assert starts(miner) == ["pre_power_on"] * 3 + ["power_on"]
+    assert miner.state.mining is True
+
+
+async def test_mining_starts_anyway_after_the_time_limit(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A miner still preheating when the time is up mines anyway; a warning says so."""
+    monkeypatch.setattr(switch_platform, "WARM_UP_TIME_LIMIT", timedelta(0))
+    miner.state.mining = False
+    miner.state.warm_up_polls = 100
+    await set_up_with_warm_up(hass, config_entry)
+
+    await switch(hass, miner, "mining", SERVICE_TURN_ON)
+
+    assert starts(miner) == ["pre_power_on", "power_on"]
+    assert "did not finish preheating in time" in caplog.text
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_no_warm_up_by_default(hass: HomeAssistant, miner: SimulatedMiner) -> None:
+    """Without the option, mining starts at once."""
+    await switch(hass, miner, "mining", SERVICE_TURN_OFF)
+    await switch(hass, miner, "mining", SERVICE_TURN_ON)
+
+    assert "pre_power_on" not in miner.commands

@@ -35,7 +35,7 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 
 from custom_components.whatsminer.api import ApiGeneration, V2Client, V3Client
-from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
+from custom_components.whatsminer.const import CONF_IDENTITY, CONF_WARM_UP, DOMAIN
 from custom_components.whatsminer.issues import write_api_issue_id
 
 from .conftest import advance, device_of, entry_for, frozen_clock
@@ -131,7 +131,9 @@ async def test_switches(
         ("fast_boot", "fast_boot"),
         ("poweroff_cool", "poweroff_cool"),
         ("fan_zero_speed", "fan_zero_speed"),
+        ("web_pools", "web_pools"),
     ):
+        setattr(v3_miner.state, attribute, False)
         entity = entity_id(hass, v3_miner, SWITCH_DOMAIN, key)
         await hass.services.async_call(
             SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity}, blocking=True
@@ -175,6 +177,7 @@ async def test_numbers(
         ("upfreq_speed", 10, "upfreq_speed"),
         ("temperature_offset", -5, "temp_offset"),
         ("power_limit", 3000, "power_limit"),
+        ("target_frequency", -20, "target_freq"),
     ):
         await hass.services.async_call(
             NUMBER_DOMAIN,
@@ -214,7 +217,7 @@ async def test_buttons_and_actions(
     v3_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Restart, identify, LED and pools work on v3; reboot goes out last."""
+    """Restart, identify, LED, pools and host name work on v3; reboot goes out last."""
     for key in ("restart_mining", "identify"):
         await hass.services.async_call(
             BUTTON_DOMAIN,
@@ -238,6 +241,14 @@ async def test_buttons_and_actions(
         blocking=True,
     )
     assert v3_miner.state.pools[0]["url"] == "stratum+tcp://pool.example:3333"
+
+    await hass.services.async_call(
+        DOMAIN,
+        "set_hostname",
+        {"config_entry_id": v3_entry.entry_id, "hostname": "rack-3-miner-07"},
+        blocking=True,
+    )
+    assert v3_miner.state.hostname == "rack-3-miner-07"
 
     await hass.services.async_call(
         BUTTON_DOMAIN,
@@ -314,3 +325,25 @@ async def test_downgrade_to_v2_keeps_the_entry(
     assert isinstance(entry.runtime_data.client, V2Client)
     assert entry.data[CONF_IDENTITY]["api_generation"] == ApiGeneration.V2.value
     assert entry.runtime_data.last_update_success
+
+
+async def test_warm_up_option_starts_mining_at_once(
+    hass: HomeAssistant, v3_miner: SimulatedMiner, freezer: FrozenDateTimeFactory
+) -> None:
+    """API v3 has no preheating: with the option on, mining starts right away."""
+    v3_miner.state.mining = False
+    entry = await entry_for(v3_miner)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={CONF_WARM_UP: True})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    await hass.services.async_call(
+        SWITCH_DOMAIN,
+        SERVICE_TURN_ON,
+        {ATTR_ENTITY_ID: entity_id(hass, v3_miner, SWITCH_DOMAIN, "mining")},
+        blocking=True,
+    )
+
+    assert v3_miner.state.mining is True
+    assert "set.miner.service" in v3_miner.commands

@@ -362,6 +362,8 @@ class SimulatedMiner(StartStop):
                 continue  # heartbeat
             reply = v3.handle(self, body)
             delivered = await net.deliver(sock, reply.payload, self.faults.take(), v3.frame)
+            if delivered and reply.trailer:
+                await net.send(sock, reply.trailer)
             if reply.restart is not None:
                 self.restart(reply.restart)
                 if self.restart_kind is RestartKind.SYSTEM:

@@ -74,12 +74,16 @@ class MinerState:
     timezone: str = "CST-8"
     zonename: str = "Asia/Shanghai"
     log_target: dict[str, str] | None = None
+    # How many more pre_power_on requests answer "adjust continue" before "adjust complete".
+    warm_up_polls: int = 0
     # Faults and history, kept across a factory reset.
     error_codes: list[ErrorCode] = field(default_factory=list)
     # True while the btminer process is down (a restart window); v3 reads then answer
     # "btminer process is down err". `restart` clears it; a test may also set it by hand.
     btminer_down: bool = False
     firmware_uploads: list[int] = field(default_factory=list)
+    # Older log lines a test puts before the generated ones (download_logs, get.log.download).
+    log_history: bytes = b""
     boot_time: float = 0.0
     btminer_start: float = 0.0
     mining_since: float | None = 0.0

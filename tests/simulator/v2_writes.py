@@ -150,18 +150,28 @@ def _net_config(state: MinerState, p: Params) -> WriteResult:
     return WriteResult(restart=RestartKind.SYSTEM)
 
 
-@_command("download_logs")
-def _download_logs(state: MinerState, _p: Params) -> WriteResult:
+def miner_log(state: MinerState) -> bytes:
+    """Return the miner's log: what a test put in `log_history`, then lines from the state.
+
+    The lines name the miner's address, MAC and first pool the way firmware logs do, so
+    clients can show that they redact them.
+    """
     now = state.clock()
+    pool = state.pools[0] if state.pools else {"url": "", "worker": ""}
     lines = [
         f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(now - age))} btminer: {event}"
         for age, event in (
-            (state.uptime, "system boot"),
-            (state.elapsed, "btminer start"),
+            (state.uptime, f"system boot ip={state.network.ip} mac={state.mac}"),
+            (state.elapsed, f"btminer start pool={pool['url']} worker={pool['worker']}"),
             (0.0, f"mining={'on' if state.mining else 'off'} mode={state.power_mode}"),
         )
     ]
-    log = ("\n".join(lines) + "\n").encode()
+    return state.log_history + ("\n".join(lines) + "\n").encode()
+
+
+@_command("download_logs")
+def _download_logs(state: MinerState, _p: Params) -> WriteResult:
+    log = miner_log(state)
     return WriteResult(msg={"logfilelen": str(len(log))}, trailer=log)
 
 
@@ -221,13 +231,17 @@ def _set_power_pct_v2(state: MinerState, p: Params) -> WriteResult:
 
 
 @_command("pre_power_on")
-def _pre_power_on(_state: MinerState, p: Params) -> WriteResult:
+def _pre_power_on(state: MinerState, p: Params) -> WriteResult:
+    """Preheat, or say how far it got: `warm_up_polls` more times "adjust continue"."""
     params.true_false(params.require(p, "complete"), "complete")
     params.choice(
         params.require(p, "msg"),
         "msg",
         ("wait for adjust temp", "adjust complete", "adjust continue"),
     )
+    if state.warm_up_polls > 0:
+        state.warm_up_polls -= 1
+        return WriteResult(msg={"complete": "false", "msg": "adjust continue"})
     return WriteResult(msg={"complete": "true", "msg": "adjust complete"})
 
 

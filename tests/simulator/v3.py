@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .crypto import v3_digest, v3_token
 from .params import InvalidParameterError
 from .quirks import to_json
+from .v2_writes import miner_log
 from .v3_commands import READS, WRITES, WRITES_WITHOUT_PARAM, CommandFailedError
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 HEADER = struct.Struct("<I")
 MAX_REQUEST_FRAME = 64 * 1024
 ACCOUNT = "super"
+# A read whose reply frame (`msg.logsize`) is followed by that many raw bytes of log on the
+# same connection, unframed (PROTOCOL.md §4.9).
+LOG_DOWNLOAD = "get.log.download"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,7 @@ class V3Reply:
 
     payload: bytes
     restart: RestartKind | None = None
+    trailer: bytes = b""  # raw, unframed bytes after the reply (get.log.download)
 
 
 def frame(payload: bytes) -> bytes:
@@ -62,7 +67,7 @@ def handle(miner: SimulatedMiner, body: bytes) -> V3Reply:
     if not isinstance(request, dict):
         return V3Reply(_reply(miner, -1, "invalid json", ""))
     command = request.get("cmd")
-    if not isinstance(command, str) or (command not in READS and command not in WRITES):
+    if not isinstance(command, str) or command not in {*READS, *WRITES, LOG_DOWNLOAD}:
         return V3Reply(_reply(miner, -2, "invalid command", str(command or "")))
     try:
         return _run(miner, command, request)
@@ -76,6 +81,10 @@ def handle(miner: SimulatedMiner, body: bytes) -> V3Reply:
 
 def _run(miner: SimulatedMiner, command: str, request: dict[str, Any]) -> V3Reply:
     """Run a known command; raise InvalidParameterError for a bad or missing `param`."""
+    if command == LOG_DOWNLOAD:
+        miner.record(command, request)
+        log = miner_log(miner.state)
+        return V3Reply(_reply(miner, 0, {"logsize": str(len(log))}, command), trailer=log)
     salt = miner.auth.credential(miner.state.password).salt
     param = request.get("param")
     if command in READS:

@@ -370,6 +370,25 @@ def _hostname(state: MinerState, param: object, _key: bytes) -> RestartKind | No
     return None
 
 
+def _webpools(state: MinerState, param: object, _key: bytes) -> RestartKind | None:
+    state.web_pools = params.choice(param, "param", ("enable", "disable")) == "enable"
+    return None
+
+
+def _target_freq(state: MinerState, param: object, _key: bytes) -> RestartKind | None:
+    state.target_freq = params.integer(param, "param", -100, 100)
+    return RestartKind.BTMINER
+
+
+def _timezone(state: MinerState, param: object, _key: bytes) -> RestartKind | None:
+    """`{"timezone": "CST-8", "zonename": "Asia/Shanghai"}` (the vendor document's shape)."""
+    if not isinstance(param, Mapping):
+        raise InvalidParameterError("param")
+    state.timezone = params.text(params.require(param, "timezone"), "timezone")
+    state.zonename = params.text(params.require(param, "zonename"), "zonename")
+    return None
+
+
 WRITES: dict[str, V3Write] = {
     "set.miner.service": _service,
     "set.miner.power_limit": _power_limit,
@@ -384,5 +403,8 @@ WRITES: dict[str, V3Write] = {
     "set.fan.zero_speed": _fan_flag("fan_zero_speed"),
     "set.fan.temp_offset": _temp_offset,
     "set.system.hostname": _hostname,
+    "set.system.webpools": _webpools,
+    "set.miner.target_freq": _target_freq,
+    "set.system.timezone": _timezone,
 }
 WRITES_WITHOUT_PARAM = frozenset({"set.system.reboot"})

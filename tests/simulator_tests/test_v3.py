@@ -129,6 +129,13 @@ SET_COMMANDS: list[tuple[str, object, Callable[[MinerState], bool]]] = [
     ("set.fan.temp_offset", -15, lambda s: s.temp_offset == -15),
     ("set.system.hostname", "rack-1", lambda s: s.hostname == "rack-1"),
     ("set.system.hostname", {"hostname": "rack-2"}, lambda s: s.hostname == "rack-2"),
+    ("set.system.webpools", "disable", lambda s: not s.web_pools),
+    ("set.miner.target_freq", -20, lambda s: s.target_freq == -20),
+    (
+        "set.system.timezone",
+        {"timezone": "CET-1CEST,M3.5.0,M10.5.0/3", "zonename": "Europe/Berlin"},
+        lambda s: (s.timezone, s.zonename) == ("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"),
+    ),
 ]
 
 
@@ -187,6 +194,9 @@ async def test_service_start_and_restart(v3_miner: SimulatedMiner, conn: wire.V3
         ("set.fan.temp_offset", 1),
         ("set.fan.temp_offset", -31),
         ("set.system.hostname", "no spaces"),
+        ("set.system.webpools", "off"),
+        ("set.miner.target_freq", 101),
+        ("set.system.timezone", "CST-8"),
         ("set.miner.pools", [{"pool": "stratum+tcp://plain.example:3333"}]),
         ("set.miner.pools", "bm90IGVuY3J5cHRlZA=="),
     ],
@@ -285,3 +295,17 @@ async def test_idle_connection_is_closed(v3_miner: SimulatedMiner) -> None:
 async def test_v2_firmware_has_no_v3_port(miner: SimulatedMiner) -> None:
     with pytest.raises(ConnectionRefusedError):
         await wire.V3Connection.open(miner.host)
+
+
+async def test_log_download_sends_raw_bytes_after_the_frame(
+    v3_miner: SimulatedMiner, conn: wire.V3Connection
+) -> None:
+    v3_miner.state.log_history = b"older line\n"
+    reply = await conn.request({"cmd": "get.log.download"})
+    size = int(reply["msg"]["logsize"])
+    log = await conn.reader.readexactly(size)
+
+    assert reply["code"] == 0
+    assert log.startswith(b"older line\n")
+    assert b"btminer start" in log
+    assert (await conn.request({"cmd": "get.miner.setting"}))["code"] == 0  # framing goes on

@@ -4,6 +4,7 @@ This package imports nothing from Home Assistant so it can be published on its o
 """
 
 from .client import WhatsminerClient
+from .commands import check_hostname, check_zone_name
 from .connect import connect
 from .errors import (
     WhatsminerAuthError,
@@ -24,6 +25,7 @@ from .models import (
     ErrorCode,
     Identity,
     MinerData,
+    MinerLog,
     Pool,
     PoolConfig,
     PowerMode,
@@ -39,6 +41,7 @@ __all__ = [
     "ErrorCode",
     "Identity",
     "MinerData",
+    "MinerLog",
     "Pool",
     "PoolConfig",
     "PowerMode",
@@ -56,5 +59,7 @@ __all__ = [
     "WhatsminerTimeoutError",
     "WhatsminerTokenLimitError",
     "WhatsminerWriteDisabledError",
+    "check_hostname",
+    "check_zone_name",
     "connect",
 ]

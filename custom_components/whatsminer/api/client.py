@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .models import CommandOutcome, Identity, MinerData, PoolConfig, PowerMode
+    from .models import CommandOutcome, Identity, MinerData, MinerLog, PoolConfig, PowerMode
 
 
 class WhatsminerClient(Protocol):
@@ -42,11 +42,17 @@ class WhatsminerClient(Protocol):
     async def fetch(self) -> MinerData:
         """Poll the miner once."""
 
+    async def download_log(self, keep: int) -> MinerLog:
+        """Download the miner's log; keep only its last ``keep`` bytes."""
+
     async def verify_password(self) -> None:
         """Prove the password with a harmless write; raise the auth or write-off error."""
 
     async def power_on(self) -> CommandOutcome:
         """Start mining."""
+
+    async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
+        """Preheat a stopped miner before ``power_on``; return whether it finished in time."""
 
     async def power_off(self) -> CommandOutcome:
         """Stop mining; the control board stays up."""
@@ -91,3 +97,15 @@ class WhatsminerClient(Protocol):
 
     async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
         """Replace the pools with 1 to 3 new ones."""
+
+    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
+        """Allow or forbid editing the pools in the miner's web interface."""
+
+    async def set_target_freq(self, percent: int) -> CommandOutcome:
+        """Shift the target frequency by -100..100 %; the mining process restarts."""
+
+    async def set_hostname(self, hostname: str) -> CommandOutcome:
+        """Rename the miner on the network; effective after the network restarts."""
+
+    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
+        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""

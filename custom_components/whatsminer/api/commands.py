@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-import ipaddress
 import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Protocol
@@ -33,8 +32,13 @@ _LED_MS_MAX: Final = 2**31 - 1  # the firmware reads the LED timings as C ints
 _POOL_FIELD: Final = re.compile(r"[^\x00-\x1f\x7f]{0,255}")
 _POOL_URL: Final = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
 _HOSTNAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_PASSWORD: Final = re.compile(r"[A-Za-z0-9_]{1,8}")
-_ANY_TEXT: Final = re.compile(r"[^\x00]*")
+# A POSIX TZ rule (``CST-8``, ``CET-1CEST,M3.5.0,M10.5.0/3``, ``<+0530>-5:30``): printable
+# ASCII without spaces; the firmware writes it into its TZ file as it is.
+_POSIX_ZONE: Final = re.compile(r"[!-~]{3,64}")
+_POSIX_ZONE_RULE: Final = "a POSIX time zone rule of 3 to 64 printable characters"
+# An IANA name (``Asia/Shanghai``, ``America/Argentina/Buenos_Aires``, ``UTC``, ``Etc/GMT+5``).
+_ZONE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]{0,31}(?:/[A-Za-z0-9_+\-]{1,32}){0,3}")
+_ZONE_NAME_RULE: Final = "an IANA time zone name such as Europe/Berlin"
 
 
 def _invalid(argument: str, rule: str) -> WhatsminerInvalidArgumentError:
@@ -121,62 +125,6 @@ class TextParam:
         return {self.key: value}
 
 
-def _ipv4(argument: str, value: object) -> str:
-    """Return ``value`` if it is a dotted IPv4 address."""
-    if not isinstance(value, str):
-        raise _invalid(argument, "an IPv4 address")
-    try:
-        return str(ipaddress.IPv4Address(value))
-    except ValueError as err:
-        raise _invalid(argument, "an IPv4 address") from err
-
-
-@dataclass(frozen=True, slots=True)
-class Ipv4Param:
-    """A dotted IPv4 address."""
-
-    name: str
-    key: str
-
-    def encode(self, value: object) -> WireCommand:
-        """Check and normalise the address."""
-        return {self.key: _ipv4(self.name, value)}
-
-
-@dataclass(frozen=True, slots=True)
-class NetmaskParam:
-    """A dotted IPv4 netmask such as ``255.255.255.0``."""
-
-    name: str
-    key: str
-
-    def encode(self, value: object) -> WireCommand:
-        """Check that ``value`` is an address and a contiguous mask."""
-        mask = _ipv4(self.name, value)
-        try:
-            ipaddress.IPv4Network(f"0.0.0.0/{mask}")
-        except ValueError as err:
-            raise _invalid(self.name, "a netmask such as 255.255.255.0") from err
-        return {self.key: mask}
-
-
-@dataclass(frozen=True, slots=True)
-class Ipv4ListParam:
-    """One to ``most`` IPv4 addresses, sent space separated (the ``dns`` of net_config)."""
-
-    name: str
-    key: str
-    most: int
-
-    def encode(self, value: object) -> WireCommand:
-        """Check every address; send them joined by spaces."""
-        if isinstance(value, str) or not isinstance(value, Sequence):
-            raise _invalid(self.name, f"a list of 1 to {self.most} IPv4 addresses")
-        if not 1 <= len(value) <= self.most:
-            raise _invalid(self.name, f"a list of 1 to {self.most} IPv4 addresses")
-        return {self.key: " ".join(_ipv4(self.name, address) for address in value)}
-
-
 @dataclass(frozen=True, slots=True)
 class PoolsParam:
     """One to three pools, sent as ``pool1``/``worker1``/``passwd1`` … ``passwd3``.
@@ -210,6 +158,28 @@ class PoolsParam:
                 f"passwd{slot}": pool.password,
             }
         return wire
+
+
+def _checked_text(argument: str, value: object, pattern: re.Pattern[str], rule: str) -> str:
+    """Return ``value`` if it is a string that ``pattern`` matches whole."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise _invalid(argument, rule)
+    return value
+
+
+def check_hostname(value: object) -> str:
+    """Return ``value`` if the firmware takes it as a host name (RFC 1123 label)."""
+    return _checked_text("hostname", value, _HOSTNAME, _HOSTNAME_RULE)
+
+
+def check_posix_zone(value: object) -> str:
+    """Return ``value`` if it can be a POSIX TZ rule (``CST-8``)."""
+    return _checked_text("timezone", value, _POSIX_ZONE, _POSIX_ZONE_RULE)
+
+
+def check_zone_name(value: object) -> str:
+    """Return ``value`` if it can be an IANA time zone name (``Asia/Shanghai``)."""
+    return _checked_text("zonename", value, _ZONE_NAME, _ZONE_NAME_RULE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -275,11 +245,6 @@ ADJUST_UPFREQ_SPEED: Final = Command(
 SET_POWER_PCT: Final = Command(
     name="set_power_pct", cmd="set_power_pct", params=(IntParam("percent", "percent", 0, 100),)
 )
-SET_POWER_PCT_V2: Final = Command(
-    name="set_power_pct_v2",
-    cmd="set_power_pct_v2",
-    params=(IntParam("percent", "percent", 0, 200),),
-)
 SET_TARGET_FREQ: Final = Command(
     name="set_target_freq",
     cmd="set_target_freq",
@@ -317,39 +282,20 @@ SET_HIGH_POWER: Final = Command(
 UPDATE_POOLS: Final = Command(
     name="update_pools", cmd="update_pools", params=(PoolsParam("pools"),)
 )
-UPDATE_PWD: Final = Command(
-    name="update_pwd",
-    cmd="update_pwd",
-    params=(
-        TextParam("old", "old", _ANY_TEXT, "text"),
-        TextParam("new", "new", _PASSWORD, "1 to 8 letters, digits or underscores"),
-    ),
-)
-NET_CONFIG_DHCP: Final = Command(
-    name="net_config_dhcp",
-    cmd="net_config",
-    fixed=MappingProxyType({"param": "dhcp"}),
-    lost_reply_is_sent=True,
-    forgets_token=True,
-)
-NET_CONFIG_STATIC: Final = Command(
-    name="net_config_static",
-    cmd="net_config",
-    params=(
-        Ipv4Param("ip", "ip"),
-        NetmaskParam("mask", "mask"),
-        Ipv4Param("gateway", "gate"),
-        Ipv4ListParam("dns", "dns", most=3),
-        TextParam("hostname", "host", _HOSTNAME, _HOSTNAME_RULE),
-    ),
-    lost_reply_is_sent=True,
-    forgets_token=True,
-)
 SET_HOSTNAME: Final = Command(
     name="set_hostname",
     cmd="set_hostname",
     params=(TextParam("hostname", "hostname", _HOSTNAME, _HOSTNAME_RULE),),
 )
+SET_ZONE: Final = Command(
+    name="set_zone",
+    cmd="set_zone",
+    params=(
+        TextParam("timezone", "timezone", _POSIX_ZONE, _POSIX_ZONE_RULE),
+        TextParam("zonename", "zonename", _ZONE_NAME, _ZONE_NAME_RULE),
+    ),
+)
+DOWNLOAD_LOGS: Final = Command(name="download_logs", cmd="download_logs")
 SET_POWEROFF_COOL: Final = Command(
     name="set_poweroff_cool",
     cmd="set_poweroff_cool",
@@ -372,10 +318,6 @@ PRE_POWER_ON: Final = Command(
 )
 ENABLE_WEB_POOLS: Final = Command(name="enable_web_pools", cmd="enable_web_pools")
 DISABLE_WEB_POOLS: Final = Command(name="disable_web_pools", cmd="disable_web_pools")
-FACTORY_RESET: Final = Command(
-    name="factory_reset", cmd="factory_reset", lost_reply_is_sent=True, forgets_token=True
-)
-
 PRIVILEGED_COMMANDS: Final[Mapping[str, Command]] = MappingProxyType(
     {
         command.name: command
@@ -389,7 +331,6 @@ PRIVILEGED_COMMANDS: Final[Mapping[str, Command]] = MappingProxyType(
             ADJUST_POWER_LIMIT,
             ADJUST_UPFREQ_SPEED,
             SET_POWER_PCT,
-            SET_POWER_PCT_V2,
             SET_TARGET_FREQ,
             SET_TEMP_OFFSET,
             SET_LED_AUTO,
@@ -398,16 +339,14 @@ PRIVILEGED_COMMANDS: Final[Mapping[str, Command]] = MappingProxyType(
             SET_NORMAL_POWER,
             SET_HIGH_POWER,
             UPDATE_POOLS,
-            UPDATE_PWD,
-            NET_CONFIG_DHCP,
-            NET_CONFIG_STATIC,
             SET_HOSTNAME,
+            SET_ZONE,
+            DOWNLOAD_LOGS,
             SET_POWEROFF_COOL,
             SET_FAN_ZERO_SPEED,
             PRE_POWER_ON,
             ENABLE_WEB_POOLS,
             DISABLE_WEB_POOLS,
-            FACTORY_RESET,
         )
     }
 )

@@ -128,6 +128,18 @@ class PoolConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MinerLog:
+    """The end of the miner's log file.
+
+    The content stays out of ``repr``: it may name pools, workers and addresses, and
+    nothing should log it by accident.
+    """
+
+    size: int  # bytes in the whole file, as the miner announced it
+    tail: bytes = field(repr=False)  # its last bytes, at most as many as asked for
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MinerData:
     """Everything one poll learns about a miner."""
 
@@ -155,6 +167,9 @@ class MinerData:
     poweroff_cool: bool | None  # None where unreadable (v2)
     fan_zero_speed: bool | None  # None where unreadable (v2)
     led_auto: bool | None
+    web_pools: bool | None  # pools editable in the miner's web UI; None where unreadable (v2)
+    target_freq: int | None  # % of the factory frequency, -100..100; None where unreadable (v2)
+    zone_name: str | None  # IANA time zone the miner runs on; None where unreadable (v2)
     pools: tuple[Pool, ...]
     accepted: int | None  # shares; v3 does not count them
     rejected: int | None

@@ -16,8 +16,6 @@ inside. The channel keeps that cost down and the miner happy:
 * after a command that restarts btminer the token is dropped (the miner forgot it);
   for commands whose reply is often lost, a reply lost or cut short after the request
   left means "sent", not failure;
-* a password change whose reply was lost may or may not have happened: the new
-  password is kept as a candidate and tried once when the old one is refused;
 * a reply that decrypts with the key derived from the password proves the password,
   whatever it says: firmware that refuses encrypted reads answers the password check
   (an encrypted ``status``) with an encrypted "invalid cmd", which passes the check.
@@ -36,7 +34,8 @@ import re
 import time
 from typing import TYPE_CHECKING, Final, Protocol
 
-from . import commands, crypto
+from . import crypto
+from .download import announced_size
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -44,6 +43,7 @@ from .errors import (
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
 )
+from .models import MinerLog
 from .parser import check_status, decode_reply, message
 
 if TYPE_CHECKING:
@@ -115,7 +115,6 @@ class PrivilegedChannel:
         self._lock = asyncio.Lock()
         self._token: _Token | None = None
         self._derived_key: tuple[str, str] | None = None  # (salt, key) for self._password
-        self._candidate_password: str | None = None  # from a change whose reply was lost
         self._backoff_until = 0.0
 
     async def send(
@@ -142,93 +141,70 @@ class PrivilegedChannel:
             with _encrypted_refusal_passes(self._host):
                 await self._send(_PASSWORD_CHECK, lost_reply_is_sent=False)
 
-    async def change_password(self, new_password: str) -> None:
-        """Send ``update_pwd`` and use the new password from then on.
+    async def download(self, payload: JsonObject, *, keep: int, time_limit: float) -> MinerLog:
+        """Send a privileged command answered by a header and raw bytes (``download_logs``).
 
-        When the reply is lost after the request left, raises WhatsminerConnectionError
-        and keeps the new password as a candidate for the next refusal of the old one.
+        The header comes encrypted and announces the size in ``Msg.logfilelen``.
         """
-        payload = commands.UPDATE_PWD.build(old=self._password, new=new_password)
+        _LOGGER.debug("%s: downloading with %s", self._host, payload["cmd"])
         async with self._lock:
-            if await self._send(payload, lost_reply_is_sent=True) is None:
-                self._candidate_password = new_password
-                raise WhatsminerConnectionError(
-                    "no reply to the password change; the new password is tried if the "
-                    "old one is refused",
-                    request_sent=True,
-                )
-            self._use_password(new_password)
+            return await self._with_token(
+                lambda token: self._download(token, payload, keep, time_limit)
+            )
+
+    async def _download(
+        self, token: _Token, payload: JsonObject, keep: int, time_limit: float
+    ) -> MinerLog:
+        """Send one encrypted download request and read the log behind its header."""
+
+        def size_of(raw: bytes) -> int:
+            reply, encrypted = self._open(raw, token)
+            check_status(reply, encrypted=encrypted)
+            return announced_size(message(reply).get("logfilelen"), "logfilelen")
+
+        request = crypto.encrypt_command({**payload, "token": token.sign}, token.aes_key)
+        size, tail = await self._transport.download(
+            request, size_of, keep=keep, time_limit=time_limit
+        )
+        return MinerLog(size=size, tail=tail)
 
     def forget(self) -> None:
         """Drop the token and the derived key."""
         self._token = None
         self._derived_key = None
 
-    def _use_password(self, password: str) -> None:
-        """Switch passwords; the token and the key belong to the old one."""
-        self._password = password
-        self.forget()
-
     async def _send(self, payload: JsonObject, *, lost_reply_is_sent: bool) -> JsonObject | None:
-        """Send ``payload`` through the retries, the candidate password and the back-off.
+        """Sign, encrypt and send ``payload`` (see :meth:`_with_token`)."""
+        _LOGGER.debug("%s: sending privileged command %s", self._host, payload["cmd"])
+        return await self._with_token(
+            lambda token: self._send_encrypted(token, payload, lost_reply_is_sent)
+        )
 
-        During a token-limit back-off nothing is sent. When the password is refused and
-        a lost password change left a candidate, the candidate is tried once.
+    async def _with_token[T](self, attempt: Callable[[_Token], Awaitable[T]]) -> T:
+        """Run ``attempt`` with a valid token; a refused token gets one fresh token.
+
+        During a token-limit back-off nothing is sent; the miner's own "over max
+        connect" starts one.
         """
         remaining = self._backoff_until - self._clock()
         if remaining > 0:
             raise WhatsminerTokenLimitError(
                 f"the miner has no tokens left; retrying in {remaining:.0f} s"
             )
-        _LOGGER.debug("%s: sending privileged command %s", self._host, payload["cmd"])
         try:
+            token = await self._valid_token()
             try:
-                reply = await self._send_retrying(payload, lost_reply_is_sent)
+                return await attempt(token)
             except WhatsminerAuthError:
-                if (candidate := self._candidate_password) is None:
-                    raise
-                await self._adopt_candidate_password(candidate)
-                return await self._send_retrying(payload, lost_reply_is_sent)
+                # Fixed text only: nothing of the reply, the token or the key reaches the log.
+                _LOGGER.debug("%s: token or key refused; fetching a new token once", self._host)
+                self._token = None
+                return await attempt(await self._valid_token())
         except WhatsminerTokenLimitError:
             # Only the miner says so here: the back-off itself raised above, untouched.
             self._token = None
             self._backoff_until = self._clock() + TOKEN_LIMIT_BACKOFF_SECONDS
             raise
-        if reply is not None:
-            self._candidate_password = None  # the miner took the old password: no change
-        return reply
-
-    async def _send_retrying(
-        self, payload: JsonObject, lost_reply_is_sent: bool
-    ) -> JsonObject | None:
-        """Sign, encrypt and send ``payload``, retrying once with a fresh token."""
-        token = await self._valid_token()
-        try:
-            return await self._send_encrypted(token, payload, lost_reply_is_sent)
-        except WhatsminerAuthError:
-            # Fixed text only: nothing of the reply, the token or the key reaches the log.
-            _LOGGER.debug("%s: token or key refused; fetching a new token once", self._host)
-            self._token = None
-            token = await self._valid_token()
-            return await self._send_encrypted(token, payload, lost_reply_is_sent)
-
-    async def _adopt_candidate_password(self, candidate: str) -> None:
-        """Try, once, the password of a change whose reply was lost; keep it if it works.
-
-        The password check (:data:`_PASSWORD_CHECK`) tells whether the miner takes it. If
-        not, the old password stays and the error is raised.
-        """
-        self._candidate_password = None
-        previous = self._password
-        self._use_password(candidate)
-        try:
-            token = await self._valid_token()
-            with _encrypted_refusal_passes(self._host):
-                await self._send_encrypted(token, _PASSWORD_CHECK, lost_reply_is_sent=False)
-        except BaseException:
-            self._use_password(previous)
-            raise
-        _LOGGER.debug("%s: the password change had gone through; using it", self._host)
 
     async def _send_encrypted(
         self, token: _Token, payload: JsonObject, lost_reply_is_sent: bool

@@ -15,13 +15,19 @@ import json
 import logging
 import socket
 import struct
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from .download import read_json_header, read_tail
 from .errors import (
     WhatsminerConnectionError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from .download import SizeOf
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,6 +48,14 @@ class Transport(Protocol):
 
     async def exchange(self, request: bytes) -> bytes:
         """Send ``request`` and return the miner's reply, unparsed."""
+
+    async def download(
+        self, request: bytes, size_of: SizeOf, *, keep: int, time_limit: float
+    ) -> tuple[int, bytes]:
+        """Send ``request``; read a JSON header and the raw bytes it announces.
+
+        Returns the announced size and the last ``keep`` bytes.
+        """
 
     async def close(self) -> None:
         """Release any connection kept open between exchanges."""
@@ -75,6 +89,19 @@ def _abort(sock: socket.socket) -> None:
     sock.close()
 
 
+class _SocketReader:
+    """Reads from a connected non-blocking socket through the event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        """Read ``sock`` on ``loop``."""
+        self._loop = loop
+        self._sock = sock
+
+    async def read(self, n: int) -> bytes:
+        """Return up to ``n`` bytes; empty at the end of the stream."""
+        return await self._loop.sock_recv(self._sock, n)
+
+
 class V2Transport:
     """API v2: one JSON request per TCP connection, the reply read until it is complete.
 
@@ -94,6 +121,7 @@ class V2Transport:
         """Remember where the miner listens and how long to wait for it."""
         self._host = host
         self._port = port
+        self._peer = f"{host}:{port}"
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._max_reply_bytes = max_reply_bytes
@@ -112,40 +140,76 @@ class V2Transport:
         whether the request had left. Raises WhatsminerReplyTooLargeError when the
         reply exceeds the size cap.
         """
+        reply = await self._round_trip(
+            request, self._read_reply, time_limit=self._timeout, late="did not answer"
+        )
+        if not reply:
+            raise WhatsminerConnectionError(
+                f"{self._peer} closed the connection without a reply", request_sent=True
+            )
+        _LOGGER.debug("%s replied with %d bytes", self._peer, len(reply))
+        return reply
+
+    async def download(
+        self, request: bytes, size_of: SizeOf, *, keep: int, time_limit: float
+    ) -> tuple[int, bytes]:
+        """Send ``request``, then read a JSON header and the raw bytes it announces.
+
+        ``size_of`` reads the header (decrypting it, for a privileged command) and returns
+        the number of bytes that follow. The whole exchange must finish within
+        ``time_limit`` seconds. Returns the size and the last ``keep`` bytes.
+        """
+
+        async def read(reader: _SocketReader) -> tuple[int, bytes]:
+            header, received = await read_json_header(reader, self._peer)
+            size = size_of(header)
+            return size, await read_tail(reader, size, keep, received, self._peer)
+
+        size, tail = await self._round_trip(
+            request, read, time_limit=time_limit, late="did not finish the download"
+        )
+        _LOGGER.debug("%s sent %d bytes after the header", self._peer, size)
+        return size, tail
+
+    async def close(self) -> None:
+        """Nothing to release: every v2 exchange closes its own connection."""
+
+    async def _round_trip[T](
+        self,
+        request: bytes,
+        read: Callable[[_SocketReader], Awaitable[T]],
+        *,
+        time_limit: float,
+        late: str,
+    ) -> T:
+        """Connect, send ``request`` and ``read`` what comes back, all within ``time_limit``.
+
+        ``late`` says what the miner failed to do in time, for the error text. The
+        connection is closed afterwards; reset when the exchange failed.
+        """
         loop = asyncio.get_running_loop()
         sock = await self._connect(loop)
         request_sent = completed = False
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(time_limit):
                 await loop.sock_sendall(sock, request)
                 request_sent = True
-                reply = await self._read_reply(loop, sock)
+                result = await read(_SocketReader(loop, sock))
             completed = True
         except TimeoutError as err:
             raise WhatsminerTimeoutError(
-                f"{self._host}:{self._port} did not answer within {self._timeout} s",
-                request_sent=request_sent,
+                f"{self._peer} {late} within {time_limit} s", request_sent=request_sent
             ) from err
         except OSError as err:
             raise WhatsminerConnectionError(
-                f"connection to {self._host}:{self._port} failed: {err}",
-                request_sent=request_sent,
+                f"connection to {self._peer} failed: {err}", request_sent=request_sent
             ) from err
         finally:
             if completed:
                 sock.close()
             else:
                 _abort(sock)
-        if not reply:
-            raise WhatsminerConnectionError(
-                f"{self._host}:{self._port} closed the connection without a reply",
-                request_sent=True,
-            )
-        _LOGGER.debug("%s:%s replied with %d bytes", self._host, self._port, len(reply))
-        return reply
-
-    async def close(self) -> None:
-        """Nothing to release: every v2 exchange closes its own connection."""
+        return result
 
     async def _connect(self, loop: asyncio.AbstractEventLoop) -> socket.socket:
         """Open the TCP connection for one exchange.
@@ -159,15 +223,12 @@ class V2Transport:
                 sock = await self._open_socket(loop)
         except TimeoutError as err:
             raise WhatsminerTimeoutError(
-                f"{self._host}:{self._port} did not accept a connection within "
-                f"{self._connect_timeout} s"
+                f"{self._peer} did not accept a connection within {self._connect_timeout} s"
             ) from err
         except (OSError, ValueError, OverflowError) as err:
             # ValueError (UnicodeError) and OverflowError: a host or port the resolver or
             # the socket refuses. The client checks both first; this is the last line.
-            raise WhatsminerConnectionError(
-                f"cannot connect to {self._host}:{self._port}: {err}"
-            ) from err
+            raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
         self._connections_opened += 1
         return sock
 
@@ -204,17 +265,17 @@ class V2Transport:
         family = socket.AF_INET6 if version == 6 else socket.AF_INET  # noqa: PLR2004
         return [(family, (self._host, self._port))]
 
-    async def _read_reply(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
+    async def _read_reply(self, reader: _SocketReader) -> bytes:
         """Read until EOF, a NUL byte or a complete JSON document, within the size cap."""
         reply = bytearray()
-        while chunk := await loop.sock_recv(sock, _CHUNK_BYTES):
+        while chunk := await reader.read(_CHUNK_BYTES):
             terminator = chunk.find(b"\0")
             if terminator >= 0:
                 chunk = chunk[:terminator]
             reply += chunk
             if len(reply) > self._max_reply_bytes:
                 raise WhatsminerReplyTooLargeError(
-                    f"{self._host}:{self._port} sent more than {self._max_reply_bytes} bytes"
+                    f"{self._peer} sent more than {self._max_reply_bytes} bytes"
                 )
             if terminator >= 0 or _is_complete_json(reply):
                 break

@@ -12,8 +12,8 @@ saves connections: :meth:`V2Client.fetch` returns the same data whether or not
 
 Data that changes rarely is read at a slow cadence (:data:`SLOW_READ_EVERY_S`), the
 last reply standing in between: ``get_psu`` always, and ``pools`` when the miner does
-not take it in the three-way join. ``update_pools`` and ``factory_reset`` make the next
-poll read the pools again.
+not take it in the three-way join. ``update_pools`` makes the next poll read the pools
+again.
 
 Privileged commands go through the client's :class:`PrivilegedChannel`; this module
 checks their arguments first (nothing is sent when one is wrong). Settings that no v2
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Final, Self
 
 from . import commands, v2_models, values
 from .arguments import check_host, check_password, check_port
+from .download import DOWNLOAD_TIME_LIMIT_S, check_keep
 from .errors import (
     WhatsminerCommandRejectedError,
     WhatsminerInvalidArgumentError,
@@ -45,7 +46,7 @@ from .transport import Transport, V2Transport
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from .models import Identity, MinerData, PoolConfig
+    from .models import Identity, MinerData, MinerLog, PoolConfig
     from .parser import JsonObject
     from .privileged import BlockingRunner
 
@@ -115,6 +116,12 @@ def _hashing(summary: JsonObject) -> bool:
 def _mining_status(reply: JsonObject) -> bool:
     """Whether a ``status`` reply says the miner is mining."""
     return v2_models.mining(message(reply)) is True
+
+
+def _warm(reply: JsonObject) -> bool:
+    """Whether a ``pre_power_on`` reply says the preheating is complete."""
+    msg = reply.get("Msg")
+    return isinstance(msg, dict) and values.boolean(msg.get("complete")) is True
 
 
 def _pool_rows(reply: JsonObject) -> Rows:
@@ -540,6 +547,19 @@ class V2Client:
         """
         await self._privileged.verify_password()
 
+    async def download_log(self, keep: int) -> MinerLog:
+        """Download the miner's log (``download_logs``); keep only its last ``keep`` bytes.
+
+        A privileged command: its encrypted reply announces the size, then the file's
+        bytes follow on the same connection. The whole download has
+        :data:`~.download.DOWNLOAD_TIME_LIMIT_S` to finish.
+        """
+        return await self._privileged.download(
+            commands.DOWNLOAD_LOGS.build(),
+            keep=check_keep(keep),
+            time_limit=DOWNLOAD_TIME_LIMIT_S,
+        )
+
     async def power_on(self) -> CommandOutcome:
         """Start mining (hashboard power on)."""
         return await self._run(commands.POWER_ON)
@@ -589,10 +609,6 @@ class V2Client:
         """Run at 0..100 % of the current power for now (``set_power_pct``)."""
         return await self._run(commands.SET_POWER_PCT, percent=percent)
 
-    async def set_power_percent_v2(self, percent: int) -> CommandOutcome:
-        """Run at 0..200 % of the current power (``set_power_pct_v2``, newer firmware)."""
-        return await self._run(commands.SET_POWER_PCT_V2, percent=percent)
-
     async def set_poweroff_cool(self, enabled: bool) -> CommandOutcome:
         """Keep the fans cooling while mining is stopped."""
         return await self._run(commands.SET_POWEROFF_COOL, enabled=enabled)
@@ -624,36 +640,13 @@ class V2Client:
         finally:
             self._kept_pools = None
 
-    async def update_password(self, new_password: str) -> CommandOutcome:
-        """Change the admin password (1..8 of ``[A-Za-z0-9_]``) and use it from now on.
-
-        When the reply is lost after the request left, raises WhatsminerConnectionError:
-        the change may have happened, so the new password is tried once the old one is
-        refused.
-        """
-        await self._privileged.change_password(new_password)
-        return CommandOutcome.CONFIRMED
-
     async def set_hostname(self, hostname: str) -> CommandOutcome:
         """Rename the miner on the network; effective after the network restarts."""
         return await self._run(commands.SET_HOSTNAME, hostname=hostname)
 
-    async def set_network_dhcp(self) -> CommandOutcome:
-        """Take the network settings from DHCP; the miner restarts."""
-        return await self._run(commands.NET_CONFIG_DHCP)
-
-    async def set_network_static(
-        self, *, ip: str, mask: str, gateway: str, dns: Sequence[str], hostname: str
-    ) -> CommandOutcome:
-        """Set a static address; the miner restarts."""
-        return await self._run(
-            commands.NET_CONFIG_STATIC,
-            ip=ip,
-            mask=mask,
-            gateway=gateway,
-            dns=dns,
-            hostname=hostname,
-        )
+    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
+        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
+        return await self._run(commands.SET_ZONE, timezone=posix, zonename=zone_name)
 
     async def set_web_pools(self, enabled: bool) -> CommandOutcome:
         """Allow or forbid editing the pools in the miner's web interface."""
@@ -661,19 +654,25 @@ class V2Client:
             raise WhatsminerInvalidArgumentError("enabled must be True or False")
         return await self._run(commands.ENABLE_WEB_POOLS if enabled else commands.DISABLE_WEB_POOLS)
 
-    async def pre_power_on(self, *, complete: bool, message: str) -> CommandOutcome:
-        """Pre-heat before ``power_on`` (mining must be off), or ask how far it got."""
-        return await self._run(commands.PRE_POWER_ON, complete=complete, message=message)
+    async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
+        """Preheat a stopped miner (``pre_power_on``) until it says it is done.
 
-    async def factory_reset(self) -> CommandOutcome:
-        """Restore factory settings; the miner reboots with its write API switched off.
-
-        The next poll reads the pools again (a reset clears them).
+        The same command starts the preheating and asks how far it got; its reply's
+        ``Msg.complete`` turns ``"true"`` when the boards are warm. Asks every
+        ``poll_every`` seconds for at most ``time_limit`` seconds. Returns whether the
+        miner finished in time.
         """
-        try:
-            return await self._run(commands.FACTORY_RESET)
-        finally:
-            self._kept_pools = None
+        payload = commands.PRE_POWER_ON.build(complete=False, message="wait for adjust temp")
+        deadline = self._clock() + time_limit
+        while True:
+            self._kept_status = None  # a write may change what status reports
+            reply = await self._privileged.send(payload)
+            if reply is not None and _warm(reply):
+                return True
+            if self._clock() + poll_every > deadline:
+                _LOGGER.debug("%s: still preheating after %s s", self._host, time_limit)
+                return False
+            await asyncio.sleep(poll_every)
 
     async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
         """Check the arguments, then send the command through the privileged channel."""

@@ -239,6 +239,9 @@ def build_miner_data(replies: V2Replies) -> MinerData:
         poweroff_cool=None,
         fan_zero_speed=None,
         led_auto=None,
+        web_pools=None,
+        target_freq=None,  # summary's "Target Freq" is MHz, not the percentage set
+        zone_name=None,
         pools=tuple(pool for row in replies.pools if (pool := _pool(row)) is not None),
         accepted=values.count(summary.get("Accepted")),
         rejected=values.count(summary.get("Rejected")),

@@ -3,9 +3,9 @@
 Requests share one persistent connection (:class:`V3Transport`). A poll costs two
 requests: ``get.miner.status`` with ``summary+pools+edevs`` joined (an idle miner answers
 -1 to ``pools`` alone, PROTOCOL.md §4.9) and the full ``get.device.info``. The settings
-no poll carries (``get.miner.setting``, ``get.fan.setting``) cost two more on the first
-poll, after every write the client sends, and when the last read is 5 minutes old, so
-every setting is read back from the miner instead of assumed.
+no poll carries (``get.miner.setting``, ``get.fan.setting``, ``get.system.setting``) cost
+three more on the first poll, after every write the client sends, and when the last read
+is 5 minutes old, so every setting is read back from the miner instead of assumed.
 
 Writes (``set.*``) are signed with a token derived from the password and the miner's
 salt (:mod:`crypto`). The salt is cached; every full ``get.device.info`` refreshes it for
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Final, Self
 
 from . import crypto, v3_commands, values
 from .arguments import check_host, check_password, check_port
+from .download import DOWNLOAD_TIME_LIMIT_S, announced_size, check_keep
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -37,7 +38,7 @@ from .errors import (
     WhatsminerInvalidReplyError,
     WhatsminerWriteDisabledError,
 )
-from .models import CommandOutcome
+from .models import CommandOutcome, MinerLog
 from .v3_models import build_identity, build_miner_data, says_btminer_down, section
 from .v3_transport import V3_PORT, V3Transport
 
@@ -73,6 +74,7 @@ class _Settings:
 
     miner: JsonObject | None = None
     fan: JsonObject | None = None
+    system: JsonObject | None = None
     read_at: float | None = None  # on the client's clock
     writes_sent: int = 0
 
@@ -163,12 +165,36 @@ class V3Client:
             device_info=device_info,
             miner_setting=settings.miner,
             fan_setting=settings.fan,
+            system_setting=settings.system,
         )
+
+    async def download_log(self, keep: int) -> MinerLog:
+        """Download the miner's log (``get.log.download``); keep only its last ``keep`` bytes.
+
+        The reply frame announces the size in ``msg.logsize``; the file's bytes follow
+        unframed. The whole download has :data:`~.download.DOWNLOAD_TIME_LIMIT_S`.
+        """
+        cmd = "get.log.download"
+
+        def size_of(raw: bytes) -> int:
+            reply = self._decode(raw)
+            return announced_size(self._message(reply, cmd).get("logsize"), "logsize")
+
+        size, tail = await self._transport.download(
+            json.dumps({"cmd": cmd}, separators=_JSON_SEPARATORS).encode(),
+            size_of,
+            keep=check_keep(keep),
+            time_limit=DOWNLOAD_TIME_LIMIT_S,
+        )
+        return MinerLog(size=size, tail=tail)
 
     async def _request(self, request: JsonObject, *, idempotent: bool = True) -> JsonObject:
         """Send one request and return the reply as a JSON object, not yet checked."""
         encoded = json.dumps(request, separators=_JSON_SEPARATORS).encode()
-        raw = await self._transport.exchange(encoded, idempotent=idempotent)
+        return self._decode(await self._transport.exchange(encoded, idempotent=idempotent))
+
+    def _decode(self, raw: bytes) -> JsonObject:
+        """Parse a reply body into a JSON object, not yet checked."""
         try:
             reply = json.loads(raw)
         except (ValueError, RecursionError) as err:
@@ -241,9 +267,11 @@ class V3Client:
             return cached
         miner = await self._read_setting("get.miner.setting")
         fan = await self._read_setting("get.fan.setting")
+        system = await self._read_setting("get.system.setting")
         self._settings = _Settings(
             miner=cached.miner if miner is None else miner,
             fan=cached.fan if fan is None else fan,
+            system=cached.system if system is None else system,
             read_at=now,
             writes_sent=writes_sent,
         )
@@ -298,6 +326,10 @@ class V3Client:
     async def power_on(self) -> CommandOutcome:
         """Start mining (``set.miner.service start``)."""
         return await self._write(v3_commands.service("start"))
+
+    async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
+        """Report the miner ready at once: API v3 has no preheating command."""
+        return True
 
     async def power_off(self) -> CommandOutcome:
         """Stop mining; the control board stays up."""
@@ -358,6 +390,22 @@ class V3Client:
     async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
         """Replace the pools with 1 to 3 new ones (sent encrypted)."""
         return await self._write(v3_commands.pools(pools))
+
+    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
+        """Allow or forbid editing the pools in the miner's web interface."""
+        return await self._write(v3_commands.web_pools(enabled))
+
+    async def set_target_freq(self, percent: int) -> CommandOutcome:
+        """Shift the target frequency by -100..100 %; the mining process restarts."""
+        return await self._write(v3_commands.target_freq(percent))
+
+    async def set_hostname(self, hostname: str) -> CommandOutcome:
+        """Rename the miner on the network; effective after the network restarts."""
+        return await self._write(v3_commands.hostname(hostname))
+
+    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
+        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
+        return await self._write(v3_commands.time_zone(posix, zone_name))
 
     async def _write(self, write: v3_commands.Write) -> CommandOutcome:
         """Send a write; whatever happens, the settings are read again at the next poll."""

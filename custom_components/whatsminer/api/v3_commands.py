@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from .commands import PoolsParam
+from .commands import PoolsParam, check_hostname, check_posix_zone, check_zone_name
 from .errors import WhatsminerInvalidArgumentError
 from .models import PowerMode
 
@@ -171,4 +171,33 @@ def power_percent(percent: int, mode: str = "normal") -> Write:
             "percent": str(_integer("percent", percent, 0, 100)),
             "mode": _choice("mode", mode, ("normal", "fast")),
         },
+    )
+
+
+def web_pools(enabled: bool) -> Write:
+    """Allow or forbid editing the pools in the miner's web interface."""
+    return Write(
+        cmd="set.system.webpools", param="enable" if _flag("enabled", enabled) else "disable"
+    )
+
+
+def target_freq(percent: int) -> Write:
+    """Shift the target frequency by -100..100 % of the factory one; btminer restarts."""
+    return Write(
+        cmd="set.miner.target_freq",
+        param=_integer("percent", percent, -100, 100),
+        lost_reply_is_sent=True,
+    )
+
+
+def hostname(name: str) -> Write:
+    """Rename the miner on the network (effective after the network restarts)."""
+    return Write(cmd="set.system.hostname", param={"hostname": check_hostname(name)})
+
+
+def time_zone(posix: str, zone_name: str) -> Write:
+    """Set the time zone: its POSIX rule (``CST-8``) and IANA name (``Asia/Shanghai``)."""
+    return Write(
+        cmd="set.system.timezone",
+        param={"timezone": check_posix_zone(posix), "zonename": check_zone_name(zone_name)},
     )

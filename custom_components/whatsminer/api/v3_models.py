@@ -32,6 +32,7 @@ _PLAUSIBLE_MAINS_VOLTS: Final = (80.0, 320.0)
 _UPFREQ_SPEEDS: Final = range(11)  # 0 (normal) to 10 (fastest) on v3
 _POWER_PERCENTS: Final = range(101)
 _TEMP_OFFSETS: Final = range(-30, 1)
+_TARGET_FREQS: Final = range(-100, 101)
 _BTMINER_DOWN: Final = "process is down"
 """What firmware says in place of data while btminer is down:
 ``"btminer process is down err"`` (pyasic #416)."""
@@ -180,6 +181,7 @@ def build_miner_data(
     device_info: JsonObject,
     miner_setting: JsonObject | None,
     fan_setting: JsonObject | None,
+    system_setting: JsonObject | None = None,
 ) -> MinerData:
     """Build the data of one v3 poll.
 
@@ -187,11 +189,12 @@ def build_miner_data(
     btminer is down: then nothing hashes (hashrate 0, no boards, ``mining`` False), and
     what ``get.device.info`` reports (PSU, errors, firmware) is still there.
     ``device_info`` is the full ``get.device.info`` ``msg``; the settings are the ``msg`` of
-    ``get.miner.setting`` and ``get.fan.setting``, None when they could not be read.
+    ``get.miner.setting``, ``get.fan.setting`` and ``get.system.setting``, None when they
+    could not be read.
     """
     summary = section(status, "summary")
     miner, system = section(device_info, "miner"), section(device_info, "system")
-    setting, fans = miner_setting or {}, fan_setting or {}
+    setting, fans, system_settings = miner_setting or {}, fan_setting or {}, system_setting or {}
     edevs = status.get("edevs") if status is not None else None
     rows = [row for row in edevs if isinstance(row, dict)] if isinstance(edevs, list) else []
     temperatures = summary.get("board-temperature")
@@ -240,6 +243,9 @@ def build_miner_data(
         poweroff_cool=_switch(fans.get("fan-poweroff-cool")),
         fan_zero_speed=_switch(fans.get("fan-zero-speed")),
         led_auto=None if ledstatus is None else ledstatus.lower() == "auto",
+        web_pools=_switch(system_settings.get("web-pool")),
+        target_freq=_within(values.integer(setting.get("target-freq")), _TARGET_FREQS),
+        zone_name=values.text(system_settings.get("zonename")),
         pools=tuple(
             pool
             for position, row in enumerate(pool_rows)

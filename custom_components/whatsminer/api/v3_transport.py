@@ -22,8 +22,9 @@ import asyncio
 from dataclasses import dataclass
 import logging
 import struct
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
+from .download import read_tail
 from .errors import (
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
@@ -32,6 +33,9 @@ from .errors import (
     WhatsminerTimeoutError,
 )
 from .transport import MAX_REPLY_BYTES
+
+if TYPE_CHECKING:
+    from .download import SizeOf
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -174,6 +178,40 @@ class V3Transport:
                     )
             return await self._exchange_on(await self._connect(), frame)
 
+    async def download(
+        self, request: bytes, size_of: SizeOf, *, keep: int, time_limit: float
+    ) -> tuple[int, bytes]:
+        """Send one request frame; read the reply frame and the raw bytes it announces.
+
+        The download gets a connection of its own, closed afterwards: raw bytes in the
+        middle of the framed stream would leave the kept connection unusable if the
+        download broke off. ``size_of`` reads the reply frame and returns the number of
+        raw bytes after it; the whole exchange must finish within ``time_limit`` seconds.
+        Returns the size and the last ``keep`` bytes.
+        """
+        connection = await self._open()
+        completed = False
+        try:
+            async with asyncio.timeout(time_limit):
+                connection.writer.write(HEADER.pack(len(request)) + request)
+                await connection.writer.drain()
+                size = size_of(await connection.frames.read())
+                tail = await read_tail(connection.reader, size, keep, b"", self._peer)
+            completed = True
+        except TimeoutError as err:
+            raise WhatsminerTimeoutError(
+                f"{self._peer} did not finish the download within {time_limit} s",
+                request_sent=True,
+            ) from err
+        except OSError as err:
+            raise WhatsminerConnectionError(
+                f"{self._peer} broke off the download: {err}", request_sent=True
+            ) from err
+        finally:
+            await self._release(connection, abort=not completed)
+        _LOGGER.debug("%s sent %d bytes after the header", self._peer, size)
+        return size, tail
+
     async def close(self) -> None:
         """Close the kept connection, if any; the next request opens a new one."""
         if (connection := self._connection) is not None:
@@ -243,6 +281,11 @@ class V3Transport:
 
     async def _connect(self) -> _Connection:
         """Open the connection that later requests reuse."""
+        self._connection = await self._open()
+        return self._connection
+
+    async def _open(self) -> _Connection:
+        """Open a connection to the miner."""
         try:
             async with asyncio.timeout(self._connect_timeout):
                 reader, writer = await asyncio.open_connection(self._host, self._port)
@@ -256,5 +299,4 @@ class V3Transport:
             raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
         self._connections_opened += 1
         frames = FrameReader(reader, peer=self._peer, max_frame_bytes=self._max_frame_bytes)
-        self._connection = _Connection(reader=reader, writer=writer, frames=frames)
-        return self._connection
+        return _Connection(reader=reader, writer=writer, frames=frames)
