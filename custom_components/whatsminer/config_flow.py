@@ -37,6 +37,7 @@ from homeassistant.core import callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -54,6 +55,7 @@ from homeassistant.util.network import is_ip_address
 from .address_range import MAX_ADDRESSES, AddressRangeError, parse_addresses
 from .const import (
     CONF_IDENTITY,
+    CONF_WARM_UP,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     MAX_SCAN_INTERVAL,
@@ -117,6 +119,7 @@ OPTIONS_SCHEMA = vol.Schema(
                 mode=NumberSelectorMode.BOX,
             )
         ),
+        vol.Required(CONF_WARM_UP): BooleanSelector(),
     }
 )
 
@@ -508,11 +511,17 @@ class WhatsminerOptionsFlow(OptionsFlow):
             seconds = int(user_input[CONF_SCAN_INTERVAL])
             if self.config_entry.state is ConfigEntryState.LOADED:
                 self.config_entry.runtime_data.set_scan_interval(timedelta(seconds=seconds))
-            return self.async_create_entry(data={CONF_SCAN_INTERVAL: seconds})
+            return self.async_create_entry(
+                data={CONF_SCAN_INTERVAL: seconds, CONF_WARM_UP: bool(user_input[CONF_WARM_UP])}
+            )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA,
-                {CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL, **self.config_entry.options},
+                {
+                    CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
+                    CONF_WARM_UP: False,
+                    **self.config_entry.options,
+                },
             ),
         )

@@ -15,7 +15,7 @@ from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 
-from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
+from custom_components.whatsminer.const import CONF_IDENTITY, CONF_WARM_UP, DOMAIN
 
 from .conftest import entry_for
 
@@ -351,10 +351,10 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert result["step_id"] == "init"
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 120.0}
+        result["flow_id"], {CONF_SCAN_INTERVAL: 120.0, CONF_WARM_UP: True}
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == {CONF_SCAN_INTERVAL: 120}
+    assert init_integration.options == {CONF_SCAN_INTERVAL: 120, CONF_WARM_UP: True}
     assert init_integration.runtime_data.update_interval.total_seconds() == 120
     assert init_integration.state is ConfigEntryState.LOADED
