@@ -119,7 +119,7 @@ OPTIONS_SCHEMA = vol.Schema(
                 mode=NumberSelectorMode.BOX,
             )
         ),
-        vol.Required(CONF_WARM_UP): BooleanSelector(),
+        vol.Optional(CONF_WARM_UP, default=False): BooleanSelector(),
     }
 )
 
