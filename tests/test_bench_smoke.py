@@ -13,6 +13,7 @@ from pathlib import Path
 import subprocess
 import sys
 
+from scripts.lib.bench import hass_farm
 from scripts.lib.bench.stats import median, paired_ratio, percentile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -60,3 +61,13 @@ def test_percentiles_and_paired_ratios() -> None:
     assert paired_ratio([1.0, 1.0], [0.0, 4.0]) == 0.25  # a zero denominator is skipped
     assert median([3.0, 1.0, 2.0]) == 2.0
     assert math.isnan(median([]))
+
+
+def test_farm_is_added_as_one_range_and_sizes_are_bounded() -> None:
+    assert hass_farm.address_range(["127.0.6.1", "127.0.6.2", "127.0.7.245"]) == (
+        "127.0.6.1-127.0.7.245"
+    )
+    assert hass_farm.parse_args(["--miners", "500"]).minutes == 3.0
+    usage = hass_farm.ProcessUsage.of(os.getpid())
+    assert usage.cpu_s > 0
+    assert usage.rss_bytes > 0

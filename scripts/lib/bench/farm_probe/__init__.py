@@ -1,0 +1,169 @@
+"""A probe that `scripts/bench --farm` loads into the Home Assistant it measures.
+
+Never shipped: it lives beside the benchmark and is linked into a throw-away config folder.
+It measures from inside the process what cannot be seen from outside: how late the event
+loop runs a timer (lag), how long the garbage collector stops the world, and how many polls
+of our coordinators succeeded or failed. ``GET /api/farm_probe`` returns the figures since
+the last ``POST /api/farm_probe`` (which starts a new window).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.http import HomeAssistantView
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, callback
+from homeassistant.helpers import entity_registry as er
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
+
+DOMAIN = "farm_probe"
+WATCHED = "whatsminer"
+OUR_PACKAGE = "custom_components.whatsminer"
+LAG_INTERVAL_S = 0.01
+
+
+def _module_of(obj: object) -> str:
+    """Return the module that defines the object's class ("" when it does not say)."""
+    module = getattr(type(obj), "__module__", "")
+    return module if isinstance(module, str) else ""
+
+
+class Window:
+    """What happened since the window opened."""
+
+    def __init__(self) -> None:
+        """Open an empty window."""
+        self.started = time.monotonic()
+        self.lags: list[float] = []
+        self.gc_pauses: list[tuple[int, float]] = []  # (generation, seconds)
+        self.polls_ok = 0
+        self.polls_failed = 0
+        self.state_changes = 0  # of our entities
+
+    def figures(self) -> dict[str, Any]:
+        """Return the window's raw figures (the orchestrator does the statistics)."""
+        return {
+            "seconds": time.monotonic() - self.started,
+            "lags": self.lags,
+            "gc_pauses": self.gc_pauses,
+            "polls_ok": self.polls_ok,
+            "polls_failed": self.polls_failed,
+            "state_changes": self.state_changes,
+        }
+
+
+class Probe:
+    """The lag timer, the collector callback and the poll counters."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Start with an empty window."""
+        self.hass = hass
+        self.window = Window()
+        self._gc_started = 0.0
+        self._wrapped: set[int] = set()
+        self._ours: set[str] = set()
+
+    def gc_callback(self, phase: str, info: dict[str, int]) -> None:
+        """Time every collection (they stop the event loop like any other callback)."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            pause = time.perf_counter() - self._gc_started
+            self.window.gc_pauses.append((info["generation"], pause))
+
+    async def sample_lag(self) -> None:
+        """Ask for a timer every LAG_INTERVAL_S; record how late it ran."""
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(LAG_INTERVAL_S)
+            self.window.lags.append(max(0.0, loop.time() - asked - LAG_INTERVAL_S))
+
+    @callback
+    def count_state_change(self, event: Event[EventStateChangedData]) -> None:
+        """Count a state written for one of our entities (recorded, sent to the frontend)."""
+        if event.data["entity_id"] in self._ours:
+            self.window.state_changes += 1
+
+    def heap(self) -> dict[str, Any]:
+        """Count the objects the collector tracks, ours apart, and time a full collection."""
+        objects = gc.get_objects()
+        ours = sum(1 for obj in objects if _module_of(obj).startswith(OUR_PACKAGE))
+        total = len(objects)
+        del objects
+        started = time.perf_counter()
+        gc.collect()
+        return {"tracked": total, "ours": ours, "full_ms": 1000 * (time.perf_counter() - started)}
+
+    def watch_coordinators(self) -> int:
+        """Count the polls of every loaded entry's coordinator; return how many are watched."""
+        self._ours = {
+            entity.entity_id
+            for entity in er.async_get(self.hass).entities.values()
+            if entity.platform == WATCHED
+        }
+        for entry in self.hass.config_entries.async_entries(WATCHED):
+            coordinator = getattr(entry, "runtime_data", None)
+            if coordinator is None or id(coordinator) in self._wrapped:
+                continue
+            self._wrapped.add(id(coordinator))
+            self._count_polls(coordinator)
+        return len(self._wrapped)
+
+    def _count_polls(self, coordinator: Any) -> None:
+        update = coordinator._async_update_data  # noqa: SLF001 - a benchmark probe
+        probe = self
+
+        async def counted() -> Any:
+            try:
+                data = await update()
+            except BaseException:
+                probe.window.polls_failed += 1
+                raise
+            probe.window.polls_ok += 1
+            return data
+
+        coordinator._async_update_data = counted  # noqa: SLF001
+
+
+class ProbeView(HomeAssistantView):
+    """GET: the figures of the window; POST: start a new window."""
+
+    url = "/api/farm_probe"
+    name = "api:farm_probe"
+
+    def __init__(self, probe: Probe) -> None:
+        """Serve one probe."""
+        self.probe = probe
+
+    async def get(self, request: web.Request) -> web.Response:
+        """Return the window's figures; with ``?heap``, the heap's too (a full collection)."""
+        figures = self.probe.window.figures()
+        if "heap" in request.query:
+            figures["heap"] = self.probe.heap()
+        figures["watched"] = len(self.probe._wrapped)  # noqa: SLF001
+        return self.json(figures)
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Watch the coordinators loaded by now and open a new window."""
+        watched = self.probe.watch_coordinators()
+        self.probe.window = Window()
+        return self.json({"watched": watched})
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Start the probe."""
+    probe = Probe(hass)
+    gc.callbacks.append(probe.gc_callback)
+    hass.async_create_background_task(probe.sample_lag(), "farm_probe lag")
+    hass.http.register_view(ProbeView(probe))
+    hass.bus.async_listen(EVENT_STATE_CHANGED, probe.count_state_change)
+    return True
