@@ -27,32 +27,46 @@ if TYPE_CHECKING:
     from homeassistant.components.repairs import RepairsFlowResult  # type: ignore[attr-defined,unused-ignore]
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import WhatsminerCoordinator
+    from .coordinator import WhatsminerConfigEntry
 
 
-class WriteApiDisabledRepairFlow(RepairsFlow):
-    """Ask the user to enable the write API, then verify it (and the password) on the miner."""
+class _MinerRepairFlow(RepairsFlow):
+    """A fix flow of one miner's issue: a confirmation form that acts on the loaded entry."""
 
     def __init__(self, entry_id: str) -> None:
         """Remember which config entry the issue belongs to."""
         self._entry_id = entry_id
 
     async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
-        """Show the instructions."""
+        """Go straight to the confirmation."""
         return await self.async_step_confirm()
 
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
-        """Check the write API when the user says it is enabled."""
+        """Act when the user confirms; a miner that is not loaded cannot be fixed now."""
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="entry_not_loaded")
+        return await self._async_confirm(entry, user_input)
+
+    async def _async_confirm(
+        self, entry: WhatsminerConfigEntry, user_input: dict[str, str] | None
+    ) -> RepairsFlowResult:
+        raise NotImplementedError
+
+
+class WriteApiDisabledRepairFlow(_MinerRepairFlow):
+    """Ask the user to enable the write API, then verify it (and the password) on the miner."""
+
+    async def _async_confirm(
+        self, entry: WhatsminerConfigEntry, user_input: dict[str, str] | None
+    ) -> RepairsFlowResult:
+        """Check the write API when the user says it is enabled."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            coordinator: WhatsminerCoordinator = entry.runtime_data
             try:
-                await coordinator.async_verify_write_access()
+                await entry.runtime_data.async_verify_write_access()
             except WhatsminerWriteDisabledError:
                 errors["base"] = "write_api_disabled"
             except WhatsminerAuthError:
@@ -70,25 +84,14 @@ class WriteApiDisabledRepairFlow(RepairsFlow):
         )
 
 
-class TimeZoneRepairFlow(RepairsFlow):
+class TimeZoneRepairFlow(_MinerRepairFlow):
     """Set Home Assistant's time zone on a miner that runs on another one."""
 
-    def __init__(self, entry_id: str) -> None:
-        """Remember which config entry the issue belongs to."""
-        self._entry_id = entry_id
-
-    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
-        """Show what will change."""
-        return await self.async_step_confirm()
-
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
+    async def _async_confirm(
+        self, entry: WhatsminerConfigEntry, user_input: dict[str, str] | None
     ) -> RepairsFlowResult:
         """Set the zone when the user confirms."""
-        entry = self.hass.config_entries.async_get_entry(self._entry_id)
-        if entry is None or entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="entry_not_loaded")
-        coordinator: WhatsminerCoordinator = entry.runtime_data
+        coordinator = entry.runtime_data
         errors: dict[str, str] = {}
         if user_input is not None:
             try:

@@ -11,9 +11,11 @@ import time
 from typing import TYPE_CHECKING
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import format_mac
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.components.repairs import RepairsFlowManager
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
@@ -111,6 +114,24 @@ async def init_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+async def set_up_entry(hass: HomeAssistant, miner: SimulatedMiner) -> MockConfigEntry:
+    """Add an entry for ``miner`` and set it up."""
+    entry = await entry_for(miner)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def fix_flows(hass: HomeAssistant) -> RepairsFlowManager:
+    """Return the repairs flow manager (the repairs integration set up)."""
+    assert await async_setup_component(hass, "repairs", {})
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    return manager
 
 
 async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:

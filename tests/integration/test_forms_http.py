@@ -17,7 +17,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.setup import async_setup_component
 import pytest
 
-from custom_components.whatsminer.const import DOMAIN
+from custom_components.whatsminer.const import CONF_WARM_UP, DOMAIN
 
 from .conftest import entry_for
 from .test_config_flow import dhcp_info
@@ -86,10 +86,10 @@ async def test_config_flow_forms(
     entry = hass.config_entries.async_entries(DOMAIN)[0]
 
     result = await form(api, "POST", OPTIONS_FLOWS, {"handler": entry.entry_id})
-    assert field_names(result) == [CONF_SCAN_INTERVAL]
+    assert field_names(result) == [CONF_SCAN_INTERVAL, CONF_WARM_UP]
     result = await form(api, "POST", f"{OPTIONS_FLOWS}/{result['flow_id']}", {"scan_interval": 60})
     assert result["type"] == "create_entry"
-    assert entry.options == {CONF_SCAN_INTERVAL: 60}
+    assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_WARM_UP: False}
 
     result = await form(api, "POST", FLOWS, {"handler": DOMAIN, "entry_id": entry.entry_id})
     assert result["step_id"] == "reconfigure"

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 import pytest
 
 from custom_components.whatsminer.const import DOMAIN
 
-from .conftest import entry_for, frozen_clock
+from .conftest import entry_for, frozen_clock, set_up_entry
 
 if TYPE_CHECKING:
     from homeassistant.components.repairs import RepairsFlowManager
@@ -34,20 +32,7 @@ async def locked_miner(miner_factory: MinerFactory) -> SimulatedMiner:
 @pytest.fixture
 async def locked_entry(hass: HomeAssistant, locked_miner: SimulatedMiner) -> MockConfigEntry:
     """Return the set-up entry of the locked miner."""
-    entry = await entry_for(locked_miner)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-@pytest.fixture
-async def fix_flows(hass: HomeAssistant) -> RepairsFlowManager:
-    """Return the repairs flow manager."""
-    assert await async_setup_component(hass, "repairs", {})
-    manager = repairs_flow_manager(hass)
-    assert manager is not None
-    return manager
+    return await set_up_entry(hass, locked_miner)
 
 
 def issue_id(entry: MockConfigEntry) -> str:

@@ -6,11 +6,9 @@ from importlib import resources
 import struct
 from typing import TYPE_CHECKING
 
-from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from hypothesis import given, strategies as st
 import pytest
 
@@ -18,7 +16,7 @@ from custom_components.whatsminer import time_zone
 from custom_components.whatsminer.const import DOMAIN
 from custom_components.whatsminer.time_zone import posix_rule, rule_from_tzif
 
-from .conftest import entry_for, frozen_clock
+from .conftest import frozen_clock, set_up_entry
 
 if TYPE_CHECKING:
     from homeassistant.components.repairs import RepairsFlowManager
@@ -125,20 +123,7 @@ async def v3_miner(miner_factory: MinerFactory) -> SimulatedMiner:
 @pytest.fixture
 async def v3_entry(hass: HomeAssistant, v3_miner: SimulatedMiner) -> MockConfigEntry:
     """Return the set-up entry of the v3 miner."""
-    entry = await entry_for(v3_miner)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-@pytest.fixture
-async def fix_flows(hass: HomeAssistant) -> RepairsFlowManager:
-    """Return the repairs flow manager."""
-    assert await async_setup_component(hass, "repairs", {})
-    manager = repairs_flow_manager(hass)
-    assert manager is not None
-    return manager
+    return await set_up_entry(hass, v3_miner)
 
 
 def issue_of(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
