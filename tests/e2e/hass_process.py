@@ -32,9 +32,17 @@ def free_port() -> int:
 class HassProcess:
     """`python -m homeassistant -c CONFIG_DIR` in its own session, stopped by process group."""
 
-    def __init__(self, config_dir: Path) -> None:
-        """Prepare to run Home Assistant on an already written `config_dir`."""
+    def __init__(self, config_dir: Path, *, apart_from_checkout: bool = False) -> None:
+        """Prepare to run Home Assistant on an already written `config_dir`.
+
+        `apart_from_checkout` runs it in `config_dir` without PYTHONPATH, so neither names
+        the checkout's root (`-m` puts the working directory on sys.path), whose
+        custom_components package would hide the config folder's other integrations from
+        Home Assistant's loader. The tests leave it off: there the checkout's coverage
+        configuration must reach the process.
+        """
         self.config_dir = config_dir
+        self._apart = apart_from_checkout
         self.console_log = config_dir / "console.log"
         self._process: asyncio.subprocess.Process | None = None
 
@@ -56,11 +64,12 @@ class HassProcess:
                 stdout=console,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
-                # Neither the working directory (`-m` puts it on sys.path) nor PYTHONPATH may
-                # name the checkout's root: its custom_components package would hide the
-                # config folder's from Home Assistant's loader.
-                cwd=self.config_dir,
-                env={name: value for name, value in os.environ.items() if name != "PYTHONPATH"},
+                cwd=self.config_dir if self._apart else None,
+                env=(
+                    {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+                    if self._apart
+                    else None
+                ),
             )
 
     @property

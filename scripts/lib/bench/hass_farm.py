@@ -64,6 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--minutes", type=float, default=3.0, help="steady polling measured (default 3)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the config folder and logs")
+    # --miners 1 also counts the objects one poll leaves alive (with more, others poll too).
     options = parser.parse_args(argv)
     if not 1 <= options.miners <= 750:  # noqa: PLR2004 - 127.0.6.1 up to 127.0.8.x
         parser.error("--miners: 1 to 750")
@@ -177,7 +178,7 @@ class Farm:
         """Prepare; nothing runs until ``start``."""
         self.options = options
         self.port = free_port()
-        self.hass = HassProcess(config_dir)
+        self.hass = HassProcess(config_dir, apart_from_checkout=True)
         self.simulator = simulator
         self.client: HomeAssistantClient
 
@@ -258,6 +259,12 @@ async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher
                 add_s = time.monotonic() - add_started
                 after_adding = await farm.steady()
                 farm_heap = await farm.heap()
+                # Other miners' polls would be counted too: only a farm of one tells.
+                leftovers = (
+                    (await farm.client.rest("GET", "/api/farm_probe?leftovers"))["leftovers"]
+                    if options.miners == 1
+                    else None
+                )
                 rss = ProcessUsage.of(farm.hass.pid).rss_bytes
                 slow = farm.slow_state_updates()
                 await farm.hass.stop()
@@ -283,6 +290,10 @@ async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher
         (f"full collection, {miners} miners (ms)", f"{farm_heap['full_ms']:.0f}"),
         ('"Updating state ... took" warnings', str(slow)),
     ]
+    if leftovers is not None:
+        rows.append(
+            ("objects one poll leaves alive", f"{leftovers['total']} ({leftovers['ours']} ours)")
+        )
     width = max(len(name) for name, _ in rows + [(r, "") for r in STEADY_ROWS])
     steady_rows = zip(STEADY_ROWS, after_adding.rows(), after_restart.rows(), strict=True)
     return [
@@ -295,6 +306,12 @@ async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher
         "",
         f"  {'':<{width}}  {'after adding':>14}  {'after a restart':>16}",
         *(f"  {name:<{width}}  {a:>14}  {b:>16}" for name, a, b in steady_rows),
+        *(
+            ["", "  what one poll leaves alive, by class:"]
+            + [f"    {count:>5}  {kind}" for kind, count in leftovers["kinds"]]
+            if leftovers is not None
+            else []
+        ),
     ]
 
 

@@ -10,6 +10,7 @@ the last ``POST /api/farm_probe`` (which starts a new window).
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 import gc
 import time
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ DOMAIN = "farm_probe"
 WATCHED = "whatsminer"
 OUR_PACKAGE = "custom_components.whatsminer"
 LAG_INTERVAL_S = 0.01
+LEFTOVER_WAIT_S = 6.0  # the recorder commits every 5 s
 
 
 def _module_of(obj: object) -> str:
@@ -103,6 +105,32 @@ class Probe:
         gc.collect()
         return {"tracked": total, "ours": ours, "full_ms": 1000 * (time.perf_counter() - started)}
 
+    async def poll_leftovers(self) -> dict[str, Any]:
+        """Poll one miner and count the tracked objects the poll leaves alive a while after.
+
+        Those are what outlive a poll (until the next one replaces them): the objects the
+        collector promotes, whose growth sets how often a full collection runs. The old
+        objects are held while counting, so no new object can take the id of a freed one.
+        """
+        entry = self.hass.config_entries.async_entries(WATCHED)[0]
+        gc.collect()
+        before = gc.get_objects()
+        known = {id(obj) for obj in before}
+        await entry.runtime_data.async_refresh()
+        await asyncio.sleep(LEFTOVER_WAIT_S)  # the recorder commits what the poll wrote
+        gc.collect()
+        kinds: Counter[str] = Counter(
+            f"{_module_of(obj)}.{type(obj).__qualname__}"
+            for obj in gc.get_objects()
+            if id(obj) not in known
+        )
+        del before
+        return {
+            "total": sum(kinds.values()),
+            "ours": sum(n for kind, n in kinds.items() if kind.startswith(OUR_PACKAGE)),
+            "kinds": kinds.most_common(12),
+        }
+
     def watch_coordinators(self) -> int:
         """Count the polls of every loaded entry's coordinator; return how many are watched."""
         self._ours = {
@@ -149,6 +177,8 @@ class ProbeView(HomeAssistantView):
         figures = self.probe.window.figures()
         if "heap" in request.query:
             figures["heap"] = self.probe.heap()
+        if "leftovers" in request.query:
+            figures["leftovers"] = await self.probe.poll_leftovers()
         figures["watched"] = len(self.probe._wrapped)  # noqa: SLF001
         return self.json(figures)
 
