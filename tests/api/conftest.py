@@ -51,14 +51,22 @@ async def miner() -> AsyncIterator[FakeMiner]:
         yield fake
 
 
-@pytest.fixture
-def client(miner: FakeMiner) -> V2Client:
-    """Return a client for the fake miner, with short timeouts."""
+def quick_client(
+    host: str, password: str, *, port: int, clock: Callable[[], float] | None = None
+) -> V2Client:
+    """Return a v2 client with short timeouts that runs md5-crypt inline."""
     return V2Client(
-        "127.0.0.1",
-        miner.password,
-        port=miner.port,
+        host,
+        password,
+        port=port,
         timeout=0.5,
         connect_timeout=0.5,
         run_blocking=run_inline,
+        clock=clock,
     )
+
+
+@pytest.fixture
+def client(miner: FakeMiner) -> V2Client:
+    """Return a client for the fake miner, with short timeouts."""
+    return quick_client("127.0.0.1", miner.password, port=miner.port)

@@ -19,7 +19,7 @@ from tests.simulator import PROFILES, SimulatedMiner
 from tests.simulator.profiles import QUIRK_TWO_JOINS
 from tests.simulator.state import RestartKind
 
-from .conftest import run_inline
+from .conftest import quick_client
 from .fake_miner import INVALID_CMD, FakeMiner, btminer_reply, fixture
 
 if TYPE_CHECKING:
@@ -41,30 +41,15 @@ class Clock:
         return self.now
 
 
-def client_for(miner: SimulatedMiner, clock: Clock | None = None) -> V2Client:
-    if clock is not None:
-        miner.clock = clock  # btminer's run time moves with the client's clock
-    return V2Client(
-        miner.host,
-        miner.password,
-        port=miner.v2_port,
-        timeout=0.5,
-        connect_timeout=0.5,
-        run_blocking=run_inline,
-        clock=clock,
-    )
+def client_for(miner: SimulatedMiner) -> tuple[V2Client, Clock]:
+    """Return a client of the simulated miner and the clock both of them go by."""
+    clock = Clock()
+    miner.clock = clock  # btminer's run time moves with the client's clock
+    return quick_client(miner.host, miner.password, port=miner.v2_port, clock=clock), clock
 
 
 def fake_client(miner: FakeMiner, clock: Clock) -> V2Client:
-    return V2Client(
-        "127.0.0.1",
-        miner.password,
-        port=miner.port,
-        timeout=0.5,
-        connect_timeout=0.5,
-        run_blocking=run_inline,
-        clock=clock,
-    )
+    return quick_client("127.0.0.1", miner.password, port=miner.port, clock=clock)
 
 
 async def connections_per_poll(
@@ -91,8 +76,7 @@ async def test_api_2_0_5_costs_two_connections_per_poll(
     miner_factory: MinerFactory, identity: bool
 ) -> None:
     miner = await miner_factory(profile="m50")
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     if identity:
         await client.identity()
 
@@ -112,8 +96,7 @@ async def test_firmware_before_api_2_0_4_costs_one_connection_per_poll(
 ) -> None:
     old = dataclasses.replace(PROFILES["m30_old"], name="m30_older", api_version="2.0.3")
     miner = await miner_factory(profile=old)
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     await client.identity()
 
     costs = await connections_per_poll(client, miner, clock)
@@ -128,8 +111,7 @@ async def test_firmware_before_api_2_0_4_costs_one_connection_per_poll(
 
 async def test_api_2_0_4_still_reads_get_error_code(miner_factory: MinerFactory) -> None:
     miner = await miner_factory(profile="m30_old")
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     await client.identity()
 
     costs = await connections_per_poll(client, miner, clock)
@@ -143,7 +125,7 @@ async def test_fetch_returns_the_same_data_with_or_without_identity(
 ) -> None:
     miner = await miner_factory(profile="m50")
     miner.state.error_codes = [(110, "2024-06-15 09:15:00")]
-    plain, informed = client_for(miner, Clock()), client_for(miner, Clock())
+    plain, informed = client_for(miner)[0], client_for(miner)[0]
     await informed.identity()
 
     without, with_identity = await plain.fetch(), await informed.fetch()
@@ -171,8 +153,7 @@ async def test_refused_three_way_join_falls_back_to_two_without_losing_a_poll(
 ) -> None:
     miner = await miner_factory(profile="m50")
     miner.quirks.add(QUIRK_TWO_JOINS)
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
 
     first = await client.fetch()
     costs = await connections_per_poll(client, miner, clock)
@@ -194,8 +175,7 @@ async def test_refused_join_is_tried_again_after_the_recheck_time(
 ) -> None:
     miner = await miner_factory(profile="m50")
     miner.quirks.add(QUIRK_TWO_JOINS)
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     await client.fetch()  # refused once: joins two from now on
     miner.quirks.discard(QUIRK_TWO_JOINS)  # e.g. the refusal was transient
 
@@ -216,8 +196,7 @@ async def test_refusal_seen_again_at_the_recheck_falls_back_in_the_same_poll(
 ) -> None:
     miner = await miner_factory(profile="m50")
     miner.quirks.add(QUIRK_TWO_JOINS)
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     await client.fetch()
 
     clock.now += RECHECK_AFTER_S
@@ -235,8 +214,7 @@ async def test_psu_and_alone_read_pools_follow_the_slow_cadence(
 ) -> None:
     miner = await miner_factory(profile="m50", password="admin", api_switch=True)
     miner.quirks.add(QUIRK_TWO_JOINS)
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     await client.fetch()
 
     clock.now += SLOW_READ_EVERY_S - 1
@@ -253,8 +231,7 @@ async def test_psu_and_alone_read_pools_follow_the_slow_cadence(
 async def test_stopped_miner_reads_status_every_poll(miner_factory: MinerFactory) -> None:
     miner = await miner_factory(profile="m50")
     miner.state.mining = False
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
 
     costs = await connections_per_poll(client, miner, clock)
     snapshot = await client.fetch()
@@ -267,8 +244,7 @@ async def test_miner_stopped_elsewhere_shows_in_the_next_poll(
     miner_factory: MinerFactory,
 ) -> None:
     miner = await miner_factory(profile="m50")
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     assert (await client.fetch()).mining is True
 
     miner.state.mining = False  # from the miner's web page, say
@@ -285,8 +261,7 @@ async def test_status_is_read_again_after_btminer_restarts(
     miner_factory: MinerFactory, kind: RestartKind
 ) -> None:
     miner = await miner_factory(profile="m50")
-    clock = Clock()
-    client = client_for(miner, clock)
+    client, clock = client_for(miner)
     await client.fetch()
 
     clock.now += 60
@@ -302,8 +277,7 @@ async def test_status_is_read_again_after_btminer_restarts(
 
 async def test_status_is_read_again_after_a_write(miner_factory: MinerFactory) -> None:
     miner = await miner_factory(profile="m50", password="admin", api_switch=True)
-    clock = Clock()
-    client = client_for(miner, clock)
+    client = client_for(miner)[0]
     await client.fetch()
 
     await client.set_fast_boot(enabled=False)
@@ -316,7 +290,7 @@ async def test_status_is_read_again_after_a_write(miner_factory: MinerFactory) -
 async def test_pools_are_read_again_after_update_pools(miner_factory: MinerFactory) -> None:
     miner = await miner_factory(profile="m50", password="admin", api_switch=True)
     miner.quirks.add(QUIRK_TWO_JOINS)
-    client = client_for(miner, Clock())
+    client = client_for(miner)[0]
     await client.fetch()
 
     outcome = await client.update_pools(
@@ -411,8 +385,7 @@ async def test_psu_is_read_fresh_when_the_summary_leaves_the_power_unknown(
     miner_factory: MinerFactory,
 ) -> None:
     miner = await miner_factory(profile="m50")
-    clock = Clock()
-    client = client_for(miner, clock)
+    client = client_for(miner)[0]
     await client.fetch()
 
     miner.state.power_percent = -50  # the summary reports a negative power: unknown
