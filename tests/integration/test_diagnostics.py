@@ -39,6 +39,12 @@ def secrets_of(miner: SimulatedMiner) -> list[str]:
     ]
 
 
+def give_pools_passwords(miner: SimulatedMiner) -> None:
+    """Give each of the miner's pools a password the diagnostics must not show."""
+    for number, pool in enumerate(miner.state.pools):
+        pool["passwd"] = f"pool-secret-{number}"
+
+
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set the entry up (without freezing the clock: the diagnostics view cannot run then)."""
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -52,8 +58,7 @@ async def test_diagnostics_are_redacted(
     config_entry: MockConfigEntry,
 ) -> None:
     """Entry, identity and poll data are there; secrets and identifiers are not."""
-    for number, pool in enumerate(miner.state.pools):
-        pool["passwd"] = f"pool-secret-{number}"
+    give_pools_passwords(miner)
     await set_up(hass, config_entry)
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
@@ -110,8 +115,7 @@ async def test_miner_log_is_attached_redacted(
     config_entry: MockConfigEntry,
 ) -> None:
     """The log's lines come along; addresses, pools, workers and credentials do not."""
-    for number, pool in enumerate(miner.state.pools):
-        pool["passwd"] = f"pool-secret-{number}"
+    give_pools_passwords(miner)
     miner.state.log_history = (" ".join(LOG_SECRETS) + "\n").encode()
     await set_up(hass, config_entry)
 

@@ -9,7 +9,7 @@ from homeassistant.core import CoreState
 
 from custom_components.whatsminer.coordinator import poll_phase
 
-from .conftest import advance, entry_for
+from .conftest import advance, entry_for, set_up_entry
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -52,10 +52,7 @@ async def test_miners_set_up_at_start_poll_at_their_phase_then_every_interval(
 async def test_miner_added_while_running_polls_every_interval(
     hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory
 ) -> None:
-    entry = await entry_for(miner)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up_entry(hass, miner)
 
     assert entry.runtime_data.update_interval == INTERVAL
     await advance(hass, freezer, INTERVAL.total_seconds())
