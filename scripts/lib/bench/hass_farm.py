@@ -120,10 +120,10 @@ async def loaded_entries(client: HomeAssistantClient) -> int:
     return sum(1 for e in entries if e["domain"] == DOMAIN and e["state"] == "loaded")
 
 
-def served(simulator: Any) -> tuple[int, int]:
-    """Return the v2 and v3 connections the miners accepted, and the requests they served."""
+def connections_accepted(simulator: Any) -> int:
+    """Return the v2 and v3 connections the farm's miners accepted so far."""
     rows = simulator.request("counters", group="farm")["hosts"].values()
-    return sum(row[0] + row[1] for row in rows), sum(row[3] for row in rows)
+    return sum(row[0] + row[1] for row in rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +217,7 @@ class Farm:
         await asyncio.sleep(SCAN_INTERVAL_S)
         await self.client.rest("POST", "/api/farm_probe")
         pid = self.hass.pid
-        usage, connections = ProcessUsage.of(pid), served(self.simulator)[0]
+        usage, connections = ProcessUsage.of(pid), connections_accepted(self.simulator)
         started = time.monotonic()
         await asyncio.sleep(self.options.minutes * 60)
         probe = await self.client.rest("GET", "/api/farm_probe")
@@ -225,7 +225,7 @@ class Farm:
         return Steady(
             seconds=seconds,
             cpu_s=ProcessUsage.of(pid).cpu_s - usage.cpu_s,
-            connections=served(self.simulator)[0] - connections,
+            connections=connections_accepted(self.simulator) - connections,
             probe=probe,
         )
 
