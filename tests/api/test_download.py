@@ -42,6 +42,20 @@ KEEP = 256 * 1024
 HISTORY = b"".join(b"%06d old line of the miner's log\n" % n for n in range(20_000))  # ~680 KiB
 
 
+async def log_miner(
+    miner_factory: MinerFactory, profile: str, *, api_switch: bool = True
+) -> SimulatedMiner:
+    """Start a simulated miner whose clock stands still.
+
+    The log's last line carries the miner's time of the download; a stopped clock makes it the
+    same when the test builds the expected log a moment later, across a second's boundary too.
+    """
+    miner = await miner_factory(profile=profile, password="s3cret", api_switch=api_switch)
+    now = miner.clock()
+    miner.clock = lambda: now
+    return miner
+
+
 def v2_client(miner: SimulatedMiner) -> V2Client:
     return V2Client(
         miner.host, miner.password, port=miner.v2_port, timeout=2.0, run_blocking=run_inline
@@ -51,7 +65,7 @@ def v2_client(miner: SimulatedMiner) -> V2Client:
 @pytest.mark.parametrize("api", ["v2", "v3"])
 async def test_a_short_log_comes_whole(miner_factory: MinerFactory, api: str) -> None:
     profile = "m50" if api == "v2" else "m60_v3"
-    miner = await miner_factory(profile=profile, password="s3cret", api_switch=True)
+    miner = await log_miner(miner_factory, profile)
     client = v2_client(miner) if api == "v2" else V3Client(miner.host, "s3cret")
 
     log = await client.download_log(KEEP)
@@ -67,7 +81,7 @@ async def test_a_short_log_comes_whole(miner_factory: MinerFactory, api: str) ->
 @pytest.mark.parametrize("api", ["v2", "v3"])
 async def test_only_the_end_of_a_long_log_is_kept(miner_factory: MinerFactory, api: str) -> None:
     profile = "m50" if api == "v2" else "m60_v3"
-    miner = await miner_factory(profile=profile, password="s3cret", api_switch=True)
+    miner = await log_miner(miner_factory, profile)
     miner.state.log_history = HISTORY
     client = v2_client(miner) if api == "v2" else V3Client(miner.host, "s3cret")
 
@@ -82,7 +96,7 @@ async def test_only_the_end_of_a_long_log_is_kept(miner_factory: MinerFactory, a
 
 
 async def test_v3_download_leaves_the_kept_connection_alone(miner_factory: MinerFactory) -> None:
-    miner = await miner_factory(profile="m60_v3", password="s3cret", api_switch=True)
+    miner = await log_miner(miner_factory, "m60_v3")
     async with V3Client(miner.host, "s3cret") as client:
         await client.fetch()
         await client.download_log(KEEP)
@@ -93,7 +107,7 @@ async def test_v3_download_leaves_the_kept_connection_alone(miner_factory: Miner
 
 @pytest.mark.parametrize("keep", [0, -1, True, 1.5, "256"])
 async def test_a_wrong_keep_sends_nothing(miner_factory: MinerFactory, keep: Any) -> None:
-    miner = await miner_factory(profile="m50", password="s3cret", api_switch=True)
+    miner = await log_miner(miner_factory, "m50")
     client = v2_client(miner)
     v3 = V3Client(miner.host, "s3cret")
 
@@ -104,14 +118,14 @@ async def test_a_wrong_keep_sends_nothing(miner_factory: MinerFactory, keep: Any
 
 
 async def test_v2_refusal_is_typed(miner_factory: MinerFactory) -> None:
-    miner = await miner_factory(profile="m50", password="s3cret", api_switch=False)
+    miner = await log_miner(miner_factory, "m50", api_switch=False)
 
     with pytest.raises(WhatsminerWriteDisabledError):
         await v2_client(miner).download_log(KEEP)
 
 
 async def test_v2_stale_token_gets_one_fresh_token(miner_factory: MinerFactory) -> None:
-    miner = await miner_factory(profile="m50", password="s3cret", api_switch=True)
+    miner = await log_miner(miner_factory, "m50")
     client = v2_client(miner)
     await client.verify_password()
     miner.auth.forget_tokens()  # as after a btminer restart
