@@ -13,8 +13,9 @@ the config folder, measures inside `hass` what only it can see: event-loop lag (
 and memory come from /proc for the `hass` process alone.
 
 Printed: time to add all miners, `hass` CPU % of one core, RSS per miner (after adding minus
-before), loop lag p50/p99/max, the longest collector pause, polls ok/failed and connections
-per poll, over a steady window that starts one scan interval after the last miner was added.
+before), loop lag p50/p99/max (and the max less the collector's pauses within it: how long
+callbacks held the loop), the longest collector pause, polls ok/failed and connections per
+poll, over a steady window that starts one scan interval after the last miner was added.
 """
 
 from __future__ import annotations
@@ -151,6 +152,7 @@ class Steady:
             f"{stats.median(lags_ms):.2f}",
             f"{stats.percentile(lags_ms, 99):.1f}",
             f"{max(lags_ms, default=float('nan')):.0f}",
+            f"{1000 * max(self.probe['lags_besides_gc'], default=float('nan')):.0f}",
             f"{len(full_ms)} / {max(full_ms, default=0.0):.0f}",
             f"{self.probe['polls_ok']} / {self.probe['polls_failed']}",
             f"{self.connections / polls:.2f}",
@@ -164,6 +166,7 @@ STEADY_ROWS = (
     "loop lag p50 (ms)",
     "loop lag p99 (ms)",
     "loop lag max (ms)",
+    "  less collector pauses (ms)",
     "full collections / longest (ms)",
     "polls ok / failed",
     "connections per poll",
