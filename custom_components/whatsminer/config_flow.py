@@ -53,6 +53,7 @@ from homeassistant.helpers.typing import UNDEFINED
 from homeassistant.util.network import is_ip_address
 
 from .address_range import MAX_ADDRESSES, AddressRangeError, parse_addresses
+from .api import ApiGeneration, Identity
 from .const import (
     CONF_IDENTITY,
     CONF_WARM_UP,
@@ -71,14 +72,13 @@ from .scan import (
     probe,
 )
 from .schema import vol
-from .stored_identity import identity_as_data
+from .stored_identity import identity_as_data, identity_from_data
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
-    from .api import Identity
     from .coordinator import WhatsminerConfigEntry
     from .scan import Probed
 
@@ -118,10 +118,13 @@ OPTIONS_SCHEMA = vol.Schema(
                 unit_of_measurement="s",
                 mode=NumberSelectorMode.BOX,
             )
-        ),
-        vol.Optional(CONF_WARM_UP, default=False): BooleanSelector(),
+        )
     }
 )
+V2_OPTIONS_SCHEMA = OPTIONS_SCHEMA.extend(
+    {vol.Optional(CONF_WARM_UP, default=False): BooleanSelector()}
+)
+"""API v2 alone can preheat a miner; v3 firmware starts mining at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,7 +504,7 @@ class WhatsminerOptionsFlow(OptionsFlow):
     config_entry: WhatsminerConfigEntry
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the scan interval; a loaded miner's next poll already uses it.
+        """Ask for the scan interval (and on API v2 preheating); the next poll uses them.
 
         Handing the interval to the running coordinator here spares a reload (which
         would drop every entity for a moment) and an update listener, which Home
@@ -511,13 +514,17 @@ class WhatsminerOptionsFlow(OptionsFlow):
             seconds = int(user_input[CONF_SCAN_INTERVAL])
             if self.config_entry.state is ConfigEntryState.LOADED:
                 self.config_entry.runtime_data.set_scan_interval(timedelta(seconds=seconds))
+            # A v3 miner's form has no preheat field; its value is kept for a downgrade.
+            warm_up = user_input.get(CONF_WARM_UP, self.config_entry.options.get(CONF_WARM_UP))
             return self.async_create_entry(
-                data={CONF_SCAN_INTERVAL: seconds, CONF_WARM_UP: bool(user_input[CONF_WARM_UP])}
+                data={CONF_SCAN_INTERVAL: seconds, CONF_WARM_UP: bool(warm_up)}
             )
+        identity = identity_from_data(self.config_entry.data.get(CONF_IDENTITY))
+        on_v3 = identity is not None and identity.api_generation is ApiGeneration.V3
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA,
+                OPTIONS_SCHEMA if on_v3 else V2_OPTIONS_SCHEMA,
                 {
                     CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
                     CONF_WARM_UP: False,
