@@ -1,8 +1,11 @@
 """A tripwire: a Home Assistant usage report or deprecation caused by our code fails the test.
 
-Home Assistant announces breaking changes a few releases ahead, as a log line from its frame
+Home Assistant announces breaking changes a few releases ahead: as a log line from its frame
 helper ("Detected that custom integration 'whatsminer' … This will stop working in Home
-Assistant 2026.12.0") or as a ``DeprecationWarning``. Both are easy to miss in a green run,
+Assistant 2026.12.0"), as one from its deprecation helper, which deprecated constants,
+functions and classes go through ("The deprecated constant X was used from whatsminer. It
+will be removed in HA Core 2027.5.0 …", worded differently in older releases; without a
+date it only names us), or as a ``DeprecationWarning``. All are easy to miss in a green run,
 so every test phase (setup, call, teardown) is watched, and the phase that saw one fails with
 the message. Registered for the whole suite in ``tests/conftest.py``; runs in both lanes.
 """
@@ -22,9 +25,11 @@ if TYPE_CHECKING:
 
 OUR_PACKAGE = Path(__file__).resolve().parent.parent / "custom_components" / "whatsminer"
 
-# A frame-helper report naming us, and any line announcing a break in a later release.
+# A frame-helper or deprecation-helper report naming us, and any line announcing a break in
+# a later release.
 _REPORT = re.compile(
-    r"custom integration 'whatsminer'|breaks_in_ha_version|will stop working",
+    r"custom integration 'whatsminer'|deprecated.* from whatsminer\b|from whatsminer\b.*deprecated"
+    r"|breaks_in_ha_version|will stop working|will be removed in HA Core",
     re.IGNORECASE,
 )
 
