@@ -270,7 +270,14 @@ async def test_listener_waits_out_a_lack_of_file_descriptors(miner: SimulatedMin
         try:
             await loop.sock_connect(client, (miner.host, 4028))  # the kernel completes it
             await loop.sock_sendall(client, SUMMARY)
-            await asyncio.sleep(0.05)
+            # accept() fails with EMFILE and the listener pauses for ACCEPT_RETRY_S, then tries
+            # again (and pauses again) while the limit holds. Watch for the pause rather than
+            # sleep a fixed 50 ms: a loop stalled past the pause runs the retry before the check,
+            # which then finds the listener resumed for a moment.
+            for _ in range(500):
+                if listener._paused is not None:
+                    break
+                await asyncio.sleep(0.01)
             assert listener._paused is not None  # accept() failed with EMFILE
         finally:
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
