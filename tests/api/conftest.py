@@ -1,19 +1,14 @@
-"""Fixtures for the protocol client tests, and the Hypothesis profiles of their properties.
+"""Fixtures for the protocol client tests.
 
 ``miner`` is a small scriptable fake on 127.0.0.1 for the error paths; ``miner_factory``
-(from the team's simulator) starts whole simulated miners on 127.0.0.x.
-
-Property tests run 300 examples each with a fresh seed, so local runs keep exploring.
-With ``CI=true`` the seed is fixed (``derandomize``), so CI tests the same examples every
-time; ``HYPOTHESIS_PROFILE=thorough`` runs 10,000 examples each for a deep search.
+(from the team's simulator) starts whole simulated miners on 127.0.0.x. The Hypothesis
+profiles of the property tests are in the top-level conftest.
 """
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
-from hypothesis import settings
 import pytest
 
 from custom_components.whatsminer.api import V2Client
@@ -25,13 +20,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
 __all__ = ["miner_factory"]  # the simulator's fixture: started miners on 127.0.0.x
-
-settings.register_profile("dev", max_examples=300, deadline=None)
-settings.register_profile("ci", settings.get_profile("dev"), derandomize=True, database=None)
-settings.register_profile("thorough", settings.get_profile("dev"), max_examples=10_000)
-settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
-)
 
 
 async def run_inline[T](func: Callable[[], T]) -> T:

@@ -237,11 +237,13 @@ async def test_btminer_down_is_a_poll_of_a_miner_that_does_not_hash(
 async def test_btminer_restart_window_shows_a_miner_that_does_not_hash(
     miner: SimulatedMiner,
 ) -> None:
-    miner.restart_seconds = 0.5
+    # Long enough for the poll during it on a busy machine, whose event loop may stall for
+    # most of a second (a full garbage collection); the sleep outlasts it.
+    miner.restart_seconds = 1.0
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         assert await client.restart_mining() is CommandOutcome.CONFIRMED
         during = await client.fetch()
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(1.15)
         after = await client.fetch()
 
     assert (during.mining, during.hashrate) == (False, 0.0)

@@ -20,6 +20,7 @@ from tests.simulator import MinerFarm, SimulatedMiner
 from tests.simulator.__main__ import main, parse_args
 from tests.simulator.farm import loopback_hosts
 from tests.simulator.fixtures import SIMULATOR_HOSTS, MinerFactory
+from tests.simulator.identity import mac_for_host
 
 from . import wire
 from .hosts import CLI_FIRST_HOST, CLI_HOSTS, CLI_MINERS, FARM_FIRST_HOST, FARM_SIZE
@@ -148,7 +149,7 @@ def test_cli_prints_where_miners_listen_and_stops_on_sigterm() -> None:
             assert line.split()[:3] == [host, "v2=4028", "v3=4433"]
             assert "profile=m60_v3" in line
             assert "password=pw" in line
-            assert "mac=C6:07:20:00:04:" in line
+            assert f"mac={mac_for_host(host)}" in line
         assert lines[-1].startswith(f"{CLI_MINERS} simulated miner(s) running")
         for host in CLI_HOSTS:
             reply = json.loads(blocking_v2_request(host, b'{"cmd":"get_version"}'))

@@ -28,8 +28,8 @@ from .wire import ChildError
 
 # Loopback addresses of our own: the unit tests use 127.0.0.x and 127.0.10.x and up (xdist),
 # scripts/develop and the end-to-end tests 127.0.1.x, the farm tests 127.0.2-3.x, the CLI
-# tests 127.0.4.x, tests/test_bench_smoke.py 127.0.9.x. A farm of 500 from 127.0.6.1 ends in
-# 127.0.7.x; the largest allowed, in 127.0.8.x.
+# tests 127.0.4.x (both in 127.N.x.x under xdist), tests/test_bench_smoke.py 127.0.9.x. A farm
+# of 500 from 127.0.6.1 ends in 127.0.7.x; the largest allowed, in 127.0.8.x.
 POLL_NET = "127.0.5"
 FARM_FIRST_HOST = "127.0.6.1"
 DEFAULT_POLLS = 200
