@@ -13,7 +13,10 @@ from pathlib import Path
 import subprocess
 import sys
 
+import pytest
+
 from scripts.lib.bench import hass_farm
+from scripts.lib.bench.farm_probe import Window
 from scripts.lib.bench.stats import median, paired_ratio, percentile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -71,3 +74,26 @@ def test_farm_is_added_as_one_range_and_sizes_are_bounded() -> None:
     usage = hass_farm.ProcessUsage.of(os.getpid())
     assert usage.cpu_s > 0
     assert usage.rss_bytes > 0
+
+
+def test_farm_stalls_are_told_apart_from_collections() -> None:
+    window = Window()
+    window.lags = [0.001, 0.5, 0.2]
+    window.long_lags = [(10.0, 10.51), (20.0, 20.21)]  # the timers asked 10 ms
+    window.gc_spans = [(10.05, 10.45), (30.0, 30.3)]  # 0.4 s of the first stall, then none
+    assert window.lag_max_besides_gc() == pytest.approx(0.2)
+
+    probe = {
+        "stall_stacks": [[["core.py:1 run", "ours.py:2 poll"], 3]],
+        "busy_threads": [[["thread Recorder", "core.py:9 commit"], 2]],
+    }
+    window_report = hass_farm.Steady(seconds=1.0, cpu_s=0.0, connections=0, probe=probe)
+    assert hass_farm.stall_lines("after adding", window_report) == [
+        "",
+        "  in stalls over 100 ms after adding, 3 samples (20 ms apart) found the loop at:",
+        "    core.py:1 run",
+        "    ours.py:2 poll",
+        "",
+        "  ... and, 2 times, another thread busy: thread Recorder",
+        "    core.py:9 commit",
+    ]

@@ -152,7 +152,7 @@ class Steady:
             f"{stats.median(lags_ms):.2f}",
             f"{stats.percentile(lags_ms, 99):.1f}",
             f"{max(lags_ms, default=float('nan')):.0f}",
-            f"{1000 * max(self.probe['lags_besides_gc'], default=float('nan')):.0f}",
+            f"{1000 * self.probe['lag_max_besides_gc']:.0f}",
             f"{len(full_ms)} / {max(full_ms, default=0.0):.0f}",
             f"{self.probe['polls_ok']} / {self.probe['polls_failed']}",
             f"{self.connections / polls:.2f}",
@@ -241,6 +241,24 @@ class Farm:
         )
 
 
+def stall_lines(when: str, window: Steady) -> list[str]:
+    """Return where the loop was in the window's stalls, the most sampled stacks first."""
+    lines = []
+    for stack, samples in window.probe["stall_stacks"]:
+        lines += [
+            "",
+            f"  in stalls over 100 ms {when}, {samples} samples (20 ms apart) found the loop at:",
+            *(f"    {frame}" for frame in stack),
+        ]
+    for stack, samples in window.probe["busy_threads"]:
+        lines += [
+            "",
+            f"  ... and, {samples} times, another thread busy: {stack[0]}",
+            *(f"    {frame}" for frame in stack[1:]),
+        ]
+    return lines
+
+
 async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher) -> list[str]:
     """Start everything, add the farm, measure, restart, measure again; return the report."""
     with launcher.simulator() as simulator:
@@ -309,6 +327,8 @@ async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher
         "",
         f"  {'':<{width}}  {'after adding':>14}  {'after a restart':>16}",
         *(f"  {name:<{width}}  {a:>14}  {b:>16}" for name, a, b in steady_rows),
+        *stall_lines("after adding", after_adding),
+        *stall_lines("after a restart", after_restart),
         *(
             ["", "  what one poll leaves alive, by class:"]
             + [f"    {count:>5}  {kind}" for kind, count in leftovers["kinds"]]

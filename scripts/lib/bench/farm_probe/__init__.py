@@ -12,7 +12,11 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 import gc
+from pathlib import Path
+import sys
+import threading
 import time
+import traceback
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.http import HomeAssistantView
@@ -29,6 +33,12 @@ DOMAIN = "farm_probe"
 WATCHED = "whatsminer"
 OUR_PACKAGE = "custom_components.whatsminer"
 LAG_INTERVAL_S = 0.01
+LONG_LAG_S = 0.02  # a lag above this is kept with its times, to take collections out of it
+SHORT_PAUSE_S = 0.001  # a collection shorter than this is not worth a span
+STALL_S = 0.1  # the farm's lag target: a stall longer than this is looked into
+STALL_SAMPLE_S = 0.02
+STALL_FRAMES = 8
+IDLE_CALLS = frozenset({"wait", "select", "poll", "get", "sleep", "accept", "_worker"})
 LEFTOVER_WAIT_S = 6.0  # the recorder commits every 5 s
 
 
@@ -45,22 +55,43 @@ class Window:
         """Open an empty window."""
         self.started = time.monotonic()
         self.lags: list[float] = []
-        self.lags_besides_gc: list[float] = []  # each lag less the collections within it
+        self.long_lags: list[tuple[float, float]] = []  # (asked, ran), time.monotonic()
         self.gc_pauses: list[tuple[int, float]] = []  # (generation, seconds)
+        self.gc_spans: list[tuple[float, float]] = []  # (start, end) of the longer pauses
+        self.stall_stacks: Counter[tuple[str, ...]] = Counter()  # samples per loop stack
+        self.busy_threads: Counter[tuple[str, ...]] = Counter()  # other threads then
         self.polls_ok = 0
         self.polls_failed = 0
         self.state_changes = 0  # of our entities
+
+    def lag_max_besides_gc(self) -> float:
+        """Return the longest lag less the collector's pauses within it.
+
+        What is left of a stall is callbacks' own work (polls, state writes, the recorder):
+        it tells a collection of the whole heap apart from code that holds the loop. Worked
+        out afterwards from the times, because a collection run by another thread may hand
+        the loop back before its end is counted.
+        """
+        longest = max((lag for lag in self.lags if lag <= LONG_LAG_S), default=0.0)
+        for asked, ran in self.long_lags:
+            paused = sum(
+                max(0.0, min(ran, end) - max(asked, start)) for start, end in self.gc_spans
+            )
+            longest = max(longest, ran - asked - LAG_INTERVAL_S - paused)
+        return longest
 
     def figures(self) -> dict[str, Any]:
         """Return the window's raw figures (the orchestrator does the statistics)."""
         return {
             "seconds": time.monotonic() - self.started,
             "lags": self.lags,
-            "lags_besides_gc": self.lags_besides_gc,
+            "lag_max_besides_gc": self.lag_max_besides_gc(),
             "gc_pauses": self.gc_pauses,
             "polls_ok": self.polls_ok,
             "polls_failed": self.polls_failed,
             "state_changes": self.state_changes,
+            "stall_stacks": self.stall_stacks.most_common(5),
+            "busy_threads": self.busy_threads.most_common(5),
         }
 
 
@@ -72,33 +103,31 @@ class Probe:
         self.hass = hass
         self.window = Window()
         self._gc_started = 0.0
-        self._gc_seconds = 0.0  # every pause since the start, added up
+        self.last_ran = time.monotonic()  # when the lag timer last ran
         self._wrapped: set[int] = set()
         self._ours: set[str] = set()
 
     def gc_callback(self, phase: str, info: dict[str, int]) -> None:
         """Time every collection (they stop the event loop like any other callback)."""
         if phase == "start":
-            self._gc_started = time.perf_counter()
+            self._gc_started = time.monotonic()
         else:
-            pause = time.perf_counter() - self._gc_started
-            self._gc_seconds += pause
+            ended = time.monotonic()
+            pause = ended - self._gc_started
             self.window.gc_pauses.append((info["generation"], pause))
+            if pause > SHORT_PAUSE_S:
+                self.window.gc_spans.append((self._gc_started, ended))
 
     async def sample_lag(self) -> None:
-        """Ask for a timer every LAG_INTERVAL_S; record how late it ran.
-
-        Also recorded: the lag less the collector's pauses while the timer waited. What is
-        left of a stall then is callbacks' own work (polls, state writes, the recorder), which
-        tells a collection of the whole heap apart from code that holds the loop.
-        """
-        loop = asyncio.get_running_loop()
+        """Ask for a timer every LAG_INTERVAL_S; record how late it ran."""
         while True:
-            asked, collecting = loop.time(), self._gc_seconds
+            asked = time.monotonic()
             await asyncio.sleep(LAG_INTERVAL_S)
-            lag = max(0.0, loop.time() - asked - LAG_INTERVAL_S)
+            ran = self.last_ran = time.monotonic()
+            lag = max(0.0, ran - asked - LAG_INTERVAL_S)
             self.window.lags.append(lag)
-            self.window.lags_besides_gc.append(max(0.0, lag - (self._gc_seconds - collecting)))
+            if lag > LONG_LAG_S:
+                self.window.long_lags.append((asked, ran))
 
     @callback
     def count_state_change(self, event: Event[EventStateChangedData]) -> None:
@@ -173,6 +202,41 @@ class Probe:
         coordinator._async_update_data = counted  # noqa: SLF001
 
 
+class StallWatch(threading.Thread):
+    """Where the event loop's thread is while the loop stalls.
+
+    The lag timer tells how long a stall was, not what held the loop. This thread looks
+    every STALL_SAMPLE_S and, while the timer is more than STALL_S overdue, counts the loop
+    thread's innermost frames. A collection holds every thread, this one too, so what it
+    finds is code: ours, Home Assistant's, or a thread the loop waits for. So the other
+    threads that are not idle at that moment are counted too: one of them held the loop.
+    """
+
+    def __init__(self, probe: Probe) -> None:
+        """Watch the thread that builds it: the event loop's."""
+        super().__init__(name="farm_probe stall watch", daemon=True)
+        self.probe = probe
+        self.loop_thread = threading.get_ident()
+
+    def run(self) -> None:
+        """Sample until the process ends."""
+        while True:
+            time.sleep(STALL_SAMPLE_S)
+            if time.monotonic() - self.probe.last_ran < STALL_S + LAG_INTERVAL_S:
+                continue
+            window = self.probe.window
+            names = {thread.ident: thread.name for thread in threading.enumerate()}
+            for ident, frame in sys._current_frames().items():  # noqa: SLF001 - a probe
+                stack = traceback.extract_stack(frame)[-STALL_FRAMES:]
+                where = tuple(
+                    f"{'/'.join(Path(f.filename).parts[-2:])}:{f.lineno} {f.name}" for f in stack
+                )
+                if ident == self.loop_thread:
+                    window.stall_stacks[where] += 1
+                elif ident != threading.get_ident() and stack[-1].name not in IDLE_CALLS:
+                    window.busy_threads[(f"thread {names.get(ident, ident)}", *where)] += 1
+
+
 class ProbeView(HomeAssistantView):
     """GET: the figures of the window; POST: start a new window."""
 
@@ -205,6 +269,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     probe = Probe(hass)
     gc.callbacks.append(probe.gc_callback)
     hass.async_create_background_task(probe.sample_lag(), "farm_probe lag")
+    StallWatch(probe).start()
     hass.http.register_view(ProbeView(probe))
     hass.bus.async_listen(EVENT_STATE_CHANGED, probe.count_state_change)
     return True
