@@ -30,6 +30,28 @@ TRANSLATION_KEYS = {
 }
 
 
+@callback
+def _async_create_fixable_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    issue_id: str,
+    translation_key: str,
+    placeholders: dict[str, str],
+) -> None:
+    """Raise one entry's warning whose fix flow (repairs.py) finds the entry by its id."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=translation_key,
+        translation_placeholders={"name": entry.title, **placeholders},
+        data={"entry_id": entry.entry_id},
+    )
+
+
 def write_api_issue_id(entry: ConfigEntry) -> str:
     """Return the issue id for one config entry."""
     return f"{WRITE_API_DISABLED}_{entry.entry_id}"
@@ -40,16 +62,8 @@ def async_create_write_api_issue(
     hass: HomeAssistant, entry: ConfigEntry, generation: ApiGeneration
 ) -> None:
     """Tell the user how to enable the write API of a miner speaking ``generation``."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        write_api_issue_id(entry),
-        is_fixable=True,
-        is_persistent=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=TRANSLATION_KEYS[generation],
-        translation_placeholders={"name": entry.title},
-        data={"entry_id": entry.entry_id},
+    _async_create_fixable_issue(
+        hass, entry, write_api_issue_id(entry), TRANSLATION_KEYS[generation], {}
     )
 
 
@@ -72,20 +86,12 @@ def async_create_time_zone_issue(
     hass: HomeAssistant, entry: ConfigEntry, miner_zone: str, home_zone: str
 ) -> None:
     """Tell the user the miner runs on ``miner_zone``, not Home Assistant's ``home_zone``."""
-    ir.async_create_issue(
+    _async_create_fixable_issue(
         hass,
-        DOMAIN,
+        entry,
         time_zone_issue_id(entry),
-        is_fixable=True,
-        is_persistent=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=TIME_ZONE_MISMATCH,
-        translation_placeholders={
-            "name": entry.title,
-            "miner_zone": miner_zone,
-            "home_zone": home_zone,
-        },
-        data={"entry_id": entry.entry_id},
+        TIME_ZONE_MISMATCH,
+        {"miner_zone": miner_zone, "home_zone": home_zone},
     )
 
 
