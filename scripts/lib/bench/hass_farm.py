@@ -39,6 +39,7 @@ from tests.e2e.ha_config import write_config
 from tests.e2e.hass_process import HassProcess, free_port
 
 from . import stats
+from .farm_probe import STALL_S, STALL_SAMPLE_S
 from .measure import raise_descriptor_limit
 from .processes import Launcher
 
@@ -247,7 +248,10 @@ def stall_lines(when: str, window: Steady) -> list[str]:
     for stack, samples in window.probe["stall_stacks"]:
         lines += [
             "",
-            f"  in stalls over 100 ms {when}, {samples} samples (20 ms apart) found the loop at:",
+            (
+                f"  in stalls over {STALL_S * 1000:.0f} ms {when}, {samples} samples"
+                f" ({STALL_SAMPLE_S * 1000:.0f} ms apart) found the loop at:"
+            ),
             *(f"    {frame}" for frame in stack),
         ]
     for stack, samples in window.probe["busy_threads"]:
