@@ -4,7 +4,8 @@ Each blueprint is loaded through Home Assistant's blueprint integration from a c
 folder, as it would be after "Import blueprint"; an automation is made from it with test
 sensors and a miner on the simulator. The tests drive the sensors on the frozen clock and
 check what reached the miner, including that the hysteresis and the minimum time between
-changes hold.
+changes hold, and that an entity picked for the wrong input makes the automation send
+nothing and say why (in its trace and a notification).
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
 from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN
+from homeassistant.components.persistent_notification import (
+    DOMAIN as PERSISTENT_NOTIFICATION_DOMAIN,
+)
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, ENTITY_MATCH_ALL, SERVICE_TURN_OFF, STATE_ON
 from homeassistant.setup import async_setup_component
 import pytest
+
+from tests.simulator import v2_writes, v3_commands
 
 from .conftest import advance, entry_for, frozen_clock
 from .entity_ids import entity_id
@@ -46,10 +52,12 @@ AUTOMATION = "automation.under_test"
 async def config_with_blueprints(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[None]:
     """Give Home Assistant a config folder holding the blueprints, as after an import.
 
-    The automations are switched off at the end, which ends their minute timers.
+    Persistent notifications, which Home Assistant always loads, are set up too. The
+    automations are switched off at the end, which ends their minute timers.
     """
     hass.config.config_dir = str(tmp_path)
     shutil.copytree(BLUEPRINTS, tmp_path / "blueprints")
+    assert await async_setup_component(hass, PERSISTENT_NOTIFICATION_DOMAIN, {})
     yield
     if hass.services.has_service(AUTOMATION_DOMAIN, SERVICE_TURN_OFF):
         await hass.services.async_call(
@@ -97,6 +105,36 @@ async def automate(hass: HomeAssistant, path: str, inputs: dict[str, Any]) -> No
 def commands(miner: SimulatedMiner, *names: str) -> int:
     """Return how many of these commands reached the miner."""
     return sum(miner.commands.count(name) for name in names)
+
+
+def writes(miner: SimulatedMiner) -> int:
+    """Return how many commands that change something reached the miner (v2 and v3)."""
+    return commands(miner, *v2_writes.WRITES, *v3_commands.WRITES)
+
+
+async def refusal(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> tuple[str, str]:
+    """Return what a user is told of a refused pick: the last run's stop, the notification.
+
+    The stop is the reason the automation's trace shows; the notification is the one the
+    automation created (its title and message, on two lines).
+    """
+    client = await hass_ws_client(hass)
+    item = {"domain": AUTOMATION_DOMAIN, "item_id": "under_test"}
+    await client.send_json({"id": 1, "type": "trace/list", **item})
+    runs = (await client.receive_json())["result"]
+    await client.send_json({"id": 2, "type": "trace/get", "run_id": runs[-1]["run_id"], **item})
+    trace = (await client.receive_json())["result"]
+    assert trace["script_execution"] == "aborted", trace
+    stops = [
+        step["result"]["stop"]
+        for steps in trace["trace"].values()
+        for step in steps
+        if "stop" in step.get("result", {})
+    ]
+    await client.send_json({"id": 3, "type": "persistent_notification/get"})
+    notifications = (await client.receive_json())["result"]
+    assert len(stops) == len(notifications) == 1, (stops, notifications)
+    return stops[0], f"{notifications[0]['title']}\n{notifications[0]['message']}"
 
 
 async def set_sensor(
@@ -309,6 +347,82 @@ async def test_solar_follows_the_surplus(
     assert commands(miner, write) == 4
 
 
+async def solar(hass: HomeAssistant, grid: str, percent: str, mining: str) -> None:
+    """Create the solar surplus automation for these entities."""
+    await automate(
+        hass,
+        SOLAR,
+        {
+            "grid_power_sensor": grid,
+            "power_percentages": [percent],
+            "mining_switches": [mining],
+            "miner_power": 3000,
+            "min_interval": 0,
+            "start_delay": 0,
+        },
+    )
+
+
+@pytest.mark.parametrize(("profile", "key"), [("m50", "power_limit"), ("m60_v3", "upfreq_speed")])
+async def test_solar_refuses_another_number(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+    *,
+    profile: str,
+    key: str,
+) -> None:
+    """A number other than the power percentage: nothing is written, and the user is told."""
+    miner = await start_miner(hass, miner_factory, profile, percent=50)
+    wrong = entity_id(hass, miner, NUMBER_DOMAIN, key)
+    await set_grid(hass, freezer, -100)
+    await solar(hass, GRID_SENSOR, wrong, entity_id(hass, miner, SWITCH_DOMAIN, "mining"))
+    written = writes(miner)
+
+    for watts in (-2500, 2800, -2500):  # would raise, stop, then start again
+        await set_grid(hass, freezer, watts, wait=3 * MINUTE)
+
+    assert writes(miner) == written
+    stop, notification = await refusal(hass, hass_ws_client)
+    assert stop == (
+        "Power percentages holds an entity that is not a miner's Power percentage (a "
+        "number in % from 0 to 100); nothing was sent to the miners."
+    )
+    name = hass.states.get(wrong).name  # type: ignore[union-attr]
+    assert notification == (
+        "Under test: nothing sent to the miners\n"
+        f"**Power percentages** holds {name} ({wrong}): not a miner's *Power percentage*, "
+        "a number in % from 0 to 100. The automation sends nothing until each is replaced by "
+        "the miner's *Power percentage* (edit the automation)."
+    )
+
+
+async def test_solar_refuses_a_miners_power_as_the_grid(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The miner's own Power sensor as the grid meter: nothing is written, and why is said."""
+    miner = await start_miner(hass, miner_factory, "m60_v3", percent=50)
+    power = entity_id(hass, miner, SENSOR_DOMAIN, "power")
+    percent = entity_id(hass, miner, NUMBER_DOMAIN, "power_percent")
+    await solar(hass, power, percent, entity_id(hass, miner, SWITCH_DOMAIN, "mining"))
+    written = writes(miner)
+
+    await pass_time(hass, freezer, 5 * MINUTE)  # the miner draws: "from the grid"
+
+    assert writes(miner) == written
+    stop, notification = await refusal(hass, hass_ws_client)
+    assert stop == (
+        "Grid power is a miner's own power sensor, not the power at the grid connection; "
+        "nothing was sent to the miners."
+    )
+    name = hass.states.get(power).name  # type: ignore[union-attr]
+    assert f"**Grid power** is {name} ({power}), a miner's own power sensor." in notification
+
+
 # Heat with the miner ----------------------------------------------------------------------
 
 ROOM_SENSOR = "sensor.living_room_temperature"
@@ -422,3 +536,25 @@ async def test_heat_respects_the_chip_limit(
     await pass_time(hass, freezer, 6 * MINUTE)  # cool again and still cold in the room
     assert miner.state.mining is True
     assert miner.state.power_percent == 30
+
+
+async def test_heat_refuses_another_number(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The power limit as a power percentage: nothing is written, and the user is told."""
+    miner = await start_miner(hass, miner_factory, "m60_v3", percent=50)
+    power_limit = entity_id(hass, miner, NUMBER_DOMAIN, "power_limit")
+    await set_room(hass, freezer, 18.0)
+    await heat(hass, miner, chip_limit=95, power_percentages=[power_limit])
+    written = writes(miner)
+
+    await pass_time(hass, freezer, 6 * MINUTE)  # cold: would step up
+    await set_room(hass, freezer, 30.0)  # above the maximum: would stop mining
+
+    assert writes(miner) == written
+    stop, notification = await refusal(hass, hass_ws_client)
+    assert stop.startswith("Power percentages holds an entity that is not")
+    assert f"({power_limit}): not a miner's *Power percentage*" in notification
