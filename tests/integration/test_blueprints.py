@@ -22,8 +22,15 @@ from homeassistant.components.persistent_notification import (
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, ENTITY_MATCH_ALL, SERVICE_TURN_OFF, STATE_ON
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ENTITY_MATCH_ALL,
+    SERVICE_TURN_OFF,
+    STATE_ON,
+    UnitOfTemperature,
+)
 from homeassistant.setup import async_setup_component
+from homeassistant.util.unit_system import METRIC_SYSTEM, US_CUSTOMARY_SYSTEM
 import pytest
 
 from tests.simulator import v2_writes, v3_commands
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
 
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from homeassistant.util.unit_system import UnitSystem
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
     from tests.simulator import SimulatedMiner
@@ -513,18 +521,45 @@ async def test_heat_target_from_an_input_number(
     assert miner.state.power_percent == 60
 
 
+def celsius(hass: HomeAssistant, entity: str) -> float:
+    """Return a temperature sensor's value in °C, whatever unit it is shown in."""
+    state = hass.states.get(entity)
+    assert state is not None
+    value = float(state.state)
+    if state.attributes["unit_of_measurement"] == UnitOfTemperature.FAHRENHEIT:
+        return (value - 32) / 1.8
+    return value
+
+
+@pytest.mark.parametrize(
+    ("picked", "units"),
+    [
+        pytest.param("chip_temperature_max", METRIC_SYSTEM, id="chip"),
+        # Picked by mistake: the miner's chips are still watched.
+        pytest.param("environment_temperature", METRIC_SYSTEM, id="environment"),
+        # The miner's temperatures are shown in °F; the limit is in °C.
+        pytest.param("chip_temperature_max", US_CUSTOMARY_SYSTEM, id="fahrenheit"),
+    ],
+)
 async def test_heat_respects_the_chip_limit(
-    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+    picked: str,
+    units: UnitSystem,
 ) -> None:
     """No step up within 5 °C of the chip limit; stop above it; start again once cool."""
+    hass.config.units = units
     miner = await start_miner(hass, miner_factory, "m60_v3", percent=50)
     await set_room(hass, freezer, 18.0)
-    await heat(hass, miner, chip_limit=75)
+    sensor = entity_id(hass, miner, SENSOR_DOMAIN, picked)
+    await heat(hass, miner, chip_limit=75, chip_temperature_sensors=[sensor])
     chip = entity_id(hass, miner, SENSOR_DOMAIN, "chip_temperature_max")
 
     await pass_time(hass, freezer, 21 * MINUTE)  # 60, 70, 80 %; then the chips are above 70 °C
     assert miner.state.power_percent == 80
-    assert 70 < float(hass.states.get(chip).state) < 75  # type: ignore[union-attr]
+    assert 70 < celsius(hass, chip) < 75
+    assert celsius(hass, entity_id(hass, miner, SENSOR_DOMAIN, "environment_temperature")) < 50
     await pass_time(hass, freezer, 15 * MINUTE)
     assert miner.state.power_percent == 80
     assert miner.state.mining is True
