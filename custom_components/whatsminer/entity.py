@@ -36,7 +36,7 @@ class WhatsminerEntity(CoordinatorEntity[WhatsminerCoordinator]):
         """
         super().__init__(coordinator)
         self.entity_description = description
-        self._attr_unique_id = f"{coordinator.mac}_{key or description.key}"
+        self._attr_unique_id = f"{coordinator.link.mac}_{key or description.key}"
         self._attr_device_info = coordinator.device_info
 
 

@@ -25,7 +25,6 @@ from homeassistant.helpers.event import async_call_later
 
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
-from .helpers import async_run_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -162,7 +161,7 @@ class WhatsminerNumber(WhatsminerEntity, NumberEntity):
     def native_max_value(self) -> float:
         """The largest value, for this miner's API where that matters."""
         if (max_value_fn := self.entity_description.max_value_fn) is not None:
-            return max_value_fn(self.coordinator.identity)
+            return max_value_fn(self.coordinator.link.identity)
         return super().native_max_value
 
     async def async_set_native_value(self, value: float) -> None:
@@ -170,8 +169,7 @@ class WhatsminerNumber(WhatsminerEntity, NumberEntity):
         await self._async_send(int(value))
 
     async def _async_send(self, value: int) -> None:
-        await async_run_command(
-            self.coordinator,
+        await self.coordinator.link.async_run(
             lambda client: self.entity_description.set_fn(client, value),
             restarts_miner=self.entity_description.restarts_miner,
         )

@@ -15,7 +15,6 @@ from homeassistant.const import EntityCategory
 
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
-from .helpers import async_run_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -124,8 +123,8 @@ class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
         await self._async_set(on=False)
 
     async def _async_set(self, *, on: bool) -> None:
-        await async_run_command(
-            self.coordinator, lambda client: self.entity_description.set_fn(client, on)
+        await self.coordinator.link.async_run(
+            lambda client: self.entity_description.set_fn(client, on)
         )
 
 
@@ -147,7 +146,7 @@ class WhatsminerMiningSwitch(WhatsminerSwitch):
                 LOGGER.warning("%s did not finish preheating in time; mining starts anyway", name)
             return await client.power_on()
 
-        await async_run_command(self.coordinator, warm_up_then_power_on)
+        await self.coordinator.link.async_run(warm_up_then_power_on)
 
 
 class WhatsminerRememberedSwitch(WhatsminerSwitch, WhatsminerRememberedEntity[bool]):

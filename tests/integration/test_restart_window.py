@@ -18,7 +18,7 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
-from custom_components.whatsminer import helpers
+from custom_components.whatsminer import link
 
 from .conftest import advance, entry_for, frozen_clock
 from .entity_ids import entity_id
@@ -79,7 +79,7 @@ async def test_a_command_gives_up_on_a_miner_that_stays_away(
     hass: HomeAssistant, miner_factory: MinerFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Bounded: then the error says, translated, that the miner is restarting."""
-    monkeypatch.setattr(helpers, "RESTART_COMMAND_WAIT", timedelta(seconds=1))
+    monkeypatch.setattr(link, "RESTART_COMMAND_WAIT", timedelta(seconds=1))
     miner = await restarting_miner(hass, miner_factory, restart_seconds=60)
 
     await press(hass, miner, "restart_mining")

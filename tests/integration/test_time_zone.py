@@ -164,12 +164,12 @@ async def test_issue_follows_the_miner(
     """Set elsewhere to Home Assistant's zone, the issue goes; changed again, it returns."""
     coordinator = v3_entry.runtime_data
     v3_miner.state.zonename = HOME_ZONE
-    await coordinator.client.set_fast_boot(True)  # any write makes the poll read settings
+    await coordinator.link.client.set_fast_boot(True)  # any write makes the poll read settings
     await coordinator.async_refresh()
     assert issue_of(hass, v3_entry) is None
 
     v3_miner.state.zonename = "Europe/Berlin"
-    await coordinator.client.set_fast_boot(False)
+    await coordinator.link.client.set_fast_boot(False)
     await coordinator.async_refresh()
     assert issue_of(hass, v3_entry) is not None
 

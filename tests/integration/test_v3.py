@@ -303,7 +303,7 @@ async def test_upgrade_to_v3_keeps_entry_device_and_entities(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert isinstance(entry.runtime_data.client, V3Client)
+    assert isinstance(entry.runtime_data.link.client, V3Client)
     assert entry.data[CONF_IDENTITY]["api_generation"] == ApiGeneration.V3.value
     assert device_of(hass, entry).sw_version == v3_miner.profile.firmware
     assert state(hass, v3_miner, SWITCH_DOMAIN, "mining") == STATE_ON
@@ -323,7 +323,7 @@ async def test_downgrade_to_v2_keeps_the_entry(
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert isinstance(entry.runtime_data.client, V2Client)
+    assert isinstance(entry.runtime_data.link.client, V2Client)
     assert entry.data[CONF_IDENTITY]["api_generation"] == ApiGeneration.V2.value
     assert entry.runtime_data.last_update_success
 
