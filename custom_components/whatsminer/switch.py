@@ -14,15 +14,13 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import EntityCategory
 
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
-from .entity import WhatsminerEntity, WhatsminerRememberedEntity
+from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import CommandOutcome, MinerData, WhatsminerClient
+    from .api import CommandOutcome, WhatsminerClient
     from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway.
@@ -30,11 +28,10 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class WhatsminerSwitchEntityDescription(SwitchEntityDescription):
+class WhatsminerSwitchEntityDescription(
+    SwitchEntityDescription, WhatsminerSettingEntityDescription[bool]
+):
     """A switch whose state is in the poll data and that one command sets."""
-
-    value_fn: Callable[[MinerData], bool | None]
-    set_fn: Callable[[WhatsminerClient, bool], Awaitable[CommandOutcome]]
 
 
 MINING = WhatsminerSwitchEntityDescription(
@@ -52,10 +49,6 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         value_fn=lambda data: data.fast_boot,
         set_fn=lambda client, on: client.set_fast_boot(on),
     ),
-)
-
-# Settings that API v2 firmware cannot read back (the data holds None there).
-REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
     WhatsminerSwitchEntityDescription(
         key="poweroff_cool",
         translation_key="poweroff_cool",
@@ -63,6 +56,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.poweroff_cool,
         set_fn=lambda client, on: client.set_poweroff_cool(on),
+        remembered=True,
     ),
     WhatsminerSwitchEntityDescription(
         key="fan_zero_speed",
@@ -71,6 +65,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.fan_zero_speed,
         set_fn=lambda client, on: client.set_fan_zero_speed(on),
+        remembered=True,
     ),
     # On: the pools can be edited in the miner's web UI. Hosting farms switch it off so
     # that nobody at the web UI can redirect the hash. API v3 reports it.
@@ -81,6 +76,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.web_pools,
         set_fn=lambda client, on: client.set_web_pools(on),
+        remembered=True,
     ),
 )
 
@@ -96,36 +92,28 @@ async def async_setup_entry(
         [
             WhatsminerMiningSwitch(coordinator, MINING),
             *(WhatsminerSwitch(coordinator, description) for description in SWITCHES),
-            *(
-                WhatsminerRememberedSwitch(coordinator, description)
-                for description in REMEMBERED_SWITCHES
-            ),
         ]
     )
 
 
-class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
-    """A switch showing the miner's reported state."""
+class WhatsminerSwitch(WhatsminerSettingEntity[bool], SwitchEntity):
+    """A switch showing the miner's state (or, remembered, the last one written)."""
 
     entity_description: WhatsminerSwitchEntityDescription
+    _written_types = (bool,)
 
     @property
     def is_on(self) -> bool | None:
-        """The state in the latest poll."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        """The state in the latest poll, or the last one written where it cannot tell."""
+        return self._value
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on."""
-        await self._async_set(on=True)
+        await self._async_write(True)  # noqa: FBT003
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch off."""
-        await self._async_set(on=False)
-
-    async def _async_set(self, *, on: bool) -> None:
-        await self.coordinator.link.async_run(
-            lambda client: self.entity_description.set_fn(client, on)
-        )
+        await self._async_write(False)  # noqa: FBT003
 
 
 class WhatsminerMiningSwitch(WhatsminerSwitch):
@@ -147,22 +135,3 @@ class WhatsminerMiningSwitch(WhatsminerSwitch):
             return await client.power_on()
 
         await self.coordinator.link.async_run(warm_up_then_power_on)
-
-
-class WhatsminerRememberedSwitch(WhatsminerSwitch, WhatsminerRememberedEntity[bool]):
-    """A switch for a setting the firmware may not report (see the base class)."""
-
-    _written_types = (bool,)
-
-    @property
-    def _reported(self) -> bool | None:
-        return self.entity_description.value_fn(self.coordinator.data)
-
-    @property
-    def is_on(self) -> bool | None:
-        """The reported state, or the last one written when the miner cannot tell."""
-        return self._shown
-
-    async def _async_set(self, *, on: bool) -> None:
-        await super()._async_set(on=on)
-        self._async_remember(on)

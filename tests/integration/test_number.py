@@ -1,4 +1,8 @@
-"""Numbers: the debounced power limit and the settings API v2 cannot read back."""
+"""Numbers: the debounced power limit.
+
+The settings API v2 cannot read back are tested with the switches alike in
+test_remembered.py, the power percentage in test_power_percent.py.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,14 @@ from homeassistant.components.number import (
     DOMAIN as NUMBER_DOMAIN,
     SERVICE_SET_VALUE,
 )
-from homeassistant.const import ATTR_ASSUMED_STATE, ATTR_ENTITY_ID, STATE_UNKNOWN
-from homeassistant.core import State
+from homeassistant.const import ATTR_ENTITY_ID
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    async_fire_time_changed,
-    mock_restore_cache_with_extra_data,
-)
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from tests.simulator.state import RestartKind
 
 from .conftest import advance
-from .entity_ids import entity_id, register_entity
+from .entity_ids import entity_id
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -150,58 +150,3 @@ async def test_power_limit_set_during_a_failing_write_still_waits(
     await advance(hass, freezer, 1)  # the write of 2800 fails too
     assert caplog.text.count(FAILED) == 2
     assert state_of(hass, power_limit) == before
-
-
-@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
-@pytest.mark.parametrize(
-    ("key", "value", "attribute"),
-    [
-        ("upfreq_speed", 5, "upfreq_speed"),
-        ("temperature_offset", -10, "temp_offset"),
-        ("target_frequency", -20, "target_freq"),
-    ],
-)
-async def test_unreadable_setting_shows_the_value_written(
-    hass: HomeAssistant,
-    miner: SimulatedMiner,
-    key: str,
-    value: int,
-    attribute: str,
-) -> None:
-    """API v2 cannot read these settings back: the last value written is shown."""
-    entity = entity_id(hass, miner, NUMBER_DOMAIN, key)
-    state = hass.states.get(entity)
-    assert state is not None
-    assert state.state == STATE_UNKNOWN
-    assert state.attributes[ATTR_ASSUMED_STATE] is True
-
-    await set_value(hass, entity, value)
-
-    assert getattr(miner.state, attribute) == value
-    assert float(state_of(hass, entity)) == value
-
-
-@pytest.mark.parametrize(
-    ("stored", "expected"),
-    [
-        ({"written": -7}, "-7"),
-        ({"written": "junk"}, STATE_UNKNOWN),
-        ({"written": True}, STATE_UNKNOWN),
-    ],
-    ids=["written", "junk", "bool"],
-)
-async def test_written_value_survives_restart(
-    hass: HomeAssistant,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
-    stored: dict[str, object],
-    expected: str,
-) -> None:
-    """The value written before a restart is shown again after it (junk is ignored)."""
-    entity = register_entity(hass, config_entry, miner, NUMBER_DOMAIN, "temperature_offset")
-    mock_restore_cache_with_extra_data(hass, [(State(entity, "unavailable"), stored)])
-
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert state_of(hass, entity) == expected
