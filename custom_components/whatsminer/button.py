@@ -86,12 +86,14 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's buttons."""
-    coordinator = entry.runtime_data
+    """Add the miner's buttons.
+
+    Identify has a class of its own: it owns the timer that ends the flash.
+    """
     async_add_entities(
         [
-            *(WhatsminerButton(coordinator, description) for description in BUTTONS),
-            WhatsminerIdentifyButton(coordinator, IDENTIFY),
+            *(WhatsminerButton(entry.runtime_data, description) for description in BUTTONS),
+            WhatsminerIdentifyButton(entry.runtime_data, IDENTIFY),
         ]
     )
 

@@ -114,7 +114,8 @@ class MinerLink:
         self.entry = entry
         self._host: str = entry.data[CONF_HOST]
         self._password: str = entry.data[CONF_PASSWORD]
-        self._client = client
+        # The client of the API generation the miner speaks now.
+        self.client = client
         self.identity = identity
         self._identity_confirmed = False
         self._polled: MinerData | None = None
@@ -122,11 +123,6 @@ class MinerLink:
         self._write_access_checked = False
         self._restart_expected_until: float | None = None  # time.monotonic()
         self._after_command = after_command
-
-    @property
-    def client(self) -> WhatsminerClient:
-        """The client of the API generation the miner speaks now."""
-        return self._client
 
     @property
     def name(self) -> str:
@@ -166,7 +162,7 @@ class MinerLink:
         # First poll of this setup or after an outage: identity first, so a different
         # miner is refused and a changed API generation is followed.
         await self.async_confirm_identity()
-        data = await self._client.fetch()
+        data = await self.client.fetch()
         if data.firmware != self._polled_firmware:
             if self._polled_firmware is not None:
                 # A firmware update: model, API version and features may have changed.
@@ -194,12 +190,12 @@ class MinerLink:
             self._host,
             self._password,
             known=self.identity,
-            current=self._client,
+            current=self.client,
             run_blocking=self.hass.async_add_executor_job,
         )
-        if client is not self._client:
+        if client is not self.client:
             LOGGER.debug("%s now answers on API v%s", self.name, identity.api_generation.value)
-            previous, self._client = self._client, client
+            previous, self.client = self.client, client
             await previous.close()
         if dr.format_mac(identity.mac) != self.mac:
             raise WrongMinerError(f"{self._host} answers with another MAC")
@@ -248,7 +244,7 @@ class MinerLink:
         Keeps the write-API repair issue in step with the answer.
         """
         try:
-            await self._client.verify_password()
+            await self.client.verify_password()
         except WhatsminerWriteDisabledError:
             async_create_write_api_issue(self.hass, self.entry, self.identity.api_generation)
             raise
@@ -279,7 +275,7 @@ class MinerLink:
         while True:
             try:
                 await self.async_confirm_identity()
-                return await command(self._client)
+                return await command(self.client)
             except WhatsminerConnectionError:
                 pause = next(pauses, None) if self.restart_expected else None
                 if pause is None:
@@ -295,7 +291,7 @@ class MinerLink:
 
     async def async_close(self) -> None:
         """Close the client (entry unload)."""
-        await self._client.close()
+        await self.client.close()
 
 
 def _restart_pauses() -> Iterator[float]:

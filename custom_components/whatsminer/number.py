@@ -136,12 +136,14 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's numbers."""
-    coordinator = entry.runtime_data
+    """Add the miner's numbers.
+
+    The power limit has a class of its own: it sends a value once it stops changing.
+    """
     async_add_entities(
         [
-            WhatsminerPowerLimitNumber(coordinator, POWER_LIMIT),
-            *(WhatsminerNumber(coordinator, description) for description in NUMBERS),
+            WhatsminerPowerLimitNumber(entry.runtime_data, POWER_LIMIT),
+            *(WhatsminerNumber(entry.runtime_data, description) for description in NUMBERS),
         ]
     )
 

@@ -52,8 +52,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the miner's selects."""
-    coordinator = entry.runtime_data
-    async_add_entities(WhatsminerSelect(coordinator, description) for description in SELECTS)
+    async_add_entities(WhatsminerSelect(entry.runtime_data, description) for description in SELECTS)
 
 
 class WhatsminerSelect(WhatsminerEntity, SelectEntity):

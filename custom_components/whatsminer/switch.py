@@ -86,12 +86,14 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's switches."""
-    coordinator = entry.runtime_data
+    """Add the miner's switches.
+
+    Mining has a class of its own: with the warm-up option it preheats the miner first.
+    """
     async_add_entities(
         [
-            WhatsminerMiningSwitch(coordinator, MINING),
-            *(WhatsminerSwitch(coordinator, description) for description in SWITCHES),
+            WhatsminerMiningSwitch(entry.runtime_data, MINING),
+            *(WhatsminerSwitch(entry.runtime_data, description) for description in SWITCHES),
         ]
     )
 
