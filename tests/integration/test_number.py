@@ -14,7 +14,7 @@ from homeassistant.components.number import (
     DOMAIN as NUMBER_DOMAIN,
     SERVICE_SET_VALUE,
 )
-from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.const import ATTR_ENTITY_ID, Platform
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -27,8 +27,11 @@ if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from syrupy.assertion import SnapshotAssertion
 
     from tests.simulator import SimulatedMiner
+
+    from .entity_snapshot import PlatformEntities
 
 WRITE = "adjust_power_limit"
 FAILED = "Could not set the power limit"
@@ -150,3 +153,8 @@ async def test_power_limit_set_during_a_failing_write_still_waits(
     await advance(hass, freezer, 1)  # the write of 2800 fails too
     assert caplog.text.count(FAILED) == 2
     assert state_of(hass, power_limit) == before
+
+
+async def test_entities(platform_entities: PlatformEntities, snapshot: SnapshotAssertion) -> None:
+    """Every number of a miner of each firmware profile: registry entry and state."""
+    assert await platform_entities(Platform.NUMBER) == snapshot

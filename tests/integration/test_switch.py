@@ -17,6 +17,7 @@ from homeassistant.const import (
     SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
+    Platform,
 )
 import pytest
 
@@ -30,8 +31,11 @@ if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from syrupy.assertion import SnapshotAssertion
 
     from tests.simulator import SimulatedMiner
+
+    from .entity_snapshot import PlatformEntities
 
 
 async def switch(hass: HomeAssistant, miner: SimulatedMiner, key: str, service: str) -> str:
@@ -155,3 +159,8 @@ async def test_no_warm_up_by_default(hass: HomeAssistant, miner: SimulatedMiner)
     await switch(hass, miner, "mining", SERVICE_TURN_ON)
 
     assert "pre_power_on" not in miner.commands
+
+
+async def test_entities(platform_entities: PlatformEntities, snapshot: SnapshotAssertion) -> None:
+    """Every switch of a miner of each firmware profile: registry entry and state."""
+    assert await platform_entities(Platform.SWITCH) == snapshot
