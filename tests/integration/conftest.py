@@ -11,8 +11,13 @@ import time
 from typing import TYPE_CHECKING, Any
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.components.number import (
+    ATTR_VALUE,
+    DOMAIN as NUMBER_DOMAIN,
+    SERVICE_SET_VALUE,
+)
 from homeassistant.components.repairs import repairs_flow_manager
-from homeassistant.const import CONF_HOST, CONF_PASSWORD
+from homeassistant.const import ATTR_ENTITY_ID, CONF_HOST, CONF_PASSWORD
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.setup import async_setup_component
@@ -162,6 +167,20 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Return syrupy's snapshot with Home Assistant's serializer and snapshots/ folder."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+async def run_action(hass: HomeAssistant, service: str, entry_id: str, **data: Any) -> None:
+    """Call one of the integration's actions for the miner of ``entry_id``; wait for it."""
+    await hass.services.async_call(
+        DOMAIN, service, {"config_entry_id": entry_id, **data}, blocking=True
+    )
+
+
+async def set_number(hass: HomeAssistant, entity: str, value: float) -> None:
+    """Set a number entity and wait for the action to return."""
+    await hass.services.async_call(
+        NUMBER_DOMAIN, SERVICE_SET_VALUE, {ATTR_ENTITY_ID: entity, ATTR_VALUE: value}, blocking=True
+    )
 
 
 def device_of(hass: HomeAssistant, entry: MockConfigEntry) -> dr.DeviceEntry:

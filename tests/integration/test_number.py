@@ -10,17 +10,15 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
-    ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
-    SERVICE_SET_VALUE,
 )
-from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.const import Platform
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from tests.simulator.state import RestartKind
 
-from .conftest import advance
+from .conftest import advance, set_number
 from .entity_ids import entity_id
 
 if TYPE_CHECKING:
@@ -35,16 +33,6 @@ if TYPE_CHECKING:
 
 WRITE = "adjust_power_limit"
 FAILED = "Could not set the power limit"
-
-
-async def set_value(hass: HomeAssistant, entity: str, value: float) -> None:
-    """Set a number and wait for the action to return."""
-    await hass.services.async_call(
-        NUMBER_DOMAIN,
-        SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: entity, ATTR_VALUE: value},
-        blocking=True,
-    )
 
 
 def state_of(hass: HomeAssistant, entity: str) -> str:
@@ -64,12 +52,12 @@ async def test_power_limit_shows_at_once_and_sends_the_last_of_quick_changes(
     hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory, power_limit: str
 ) -> None:
     """The action returns at once; changes within the debounce time become one write."""
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     assert state_of(hass, power_limit) == "3000"
 
     # Timers fire up to 0.5 s early in tests (async_fire_time_changed), hence 1 s steps.
     await advance(hass, freezer, 1)
-    await set_value(hass, power_limit, 2800)  # restarts the debounce time
+    await set_number(hass, power_limit, 2800)  # restarts the debounce time
     assert state_of(hass, power_limit) == "2800"
 
     await advance(hass, freezer, 1)
@@ -97,7 +85,7 @@ async def test_power_limit_pending_at_unload_is_dropped(
     power_limit: str,
 ) -> None:
     """A value still waiting when the entry unloads is not sent any more."""
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     await advance(hass, freezer, 1)
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
@@ -117,7 +105,7 @@ async def test_power_limit_write_failure_is_logged_and_dropped(
     before = state_of(hass, power_limit)
     miner.state.api_switch = False
 
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     await advance(hass, freezer, 2)
 
     assert f"{FAILED} of" in caplog.text
@@ -139,12 +127,12 @@ async def test_power_limit_set_during_a_failing_write_still_waits(
     miner.faults.delay = 1  # the next reply comes 1 s (on the frozen clock) later
     miner.faults.count = 1
 
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     freezer.tick(2)
     async_fire_time_changed(hass)  # the write of 3000 starts
     while miner.faults.count is not None:  # until its reply is held back  # noqa: ASYNC110
         await asyncio.sleep(0)
-    await set_value(hass, power_limit, 2800)
+    await set_number(hass, power_limit, 2800)
 
     await advance(hass, freezer, 1)  # the write of 3000 fails
     assert caplog.text.count(FAILED) == 1

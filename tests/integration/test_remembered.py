@@ -9,9 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
-    ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
-    SERVICE_SET_VALUE,
 )
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
@@ -27,6 +25,7 @@ from homeassistant.core import State
 import pytest
 from pytest_homeassistant_custom_component.common import mock_restore_cache_with_extra_data
 
+from .conftest import set_number
 from .entity_ids import entity_id, register_entity
 
 if TYPE_CHECKING:
@@ -39,12 +38,10 @@ if TYPE_CHECKING:
 async def write(hass: HomeAssistant, platform: str, entity: str, value: bool | int) -> None:
     """Set a number to ``value`` or turn a switch on or off, and wait for the result."""
     if platform == NUMBER_DOMAIN:
-        service, data = SERVICE_SET_VALUE, {ATTR_VALUE: value}
-    else:
-        service, data = (SERVICE_TURN_ON if value else SERVICE_TURN_OFF), {}
-    await hass.services.async_call(
-        platform, service, {ATTR_ENTITY_ID: entity, **data}, blocking=True
-    )
+        await set_number(hass, entity, value)
+        return
+    service = SERVICE_TURN_ON if value else SERVICE_TURN_OFF
+    await hass.services.async_call(platform, service, {ATTR_ENTITY_ID: entity}, blocking=True)
 
 
 def state_of(hass: HomeAssistant, entity: str) -> State:

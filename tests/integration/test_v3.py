@@ -39,7 +39,7 @@ from custom_components.whatsminer.api import ApiGeneration, V2Client, V3Client
 from custom_components.whatsminer.const import CONF_IDENTITY, CONF_WARM_UP, DOMAIN
 from custom_components.whatsminer.issues import write_api_issue_id
 
-from .conftest import advance, device_of, entry_for, frozen_clock
+from .conftest import advance, device_of, entry_for, frozen_clock, run_action
 from .entity_ids import entity_id
 from .test_config_flow import single_miner_form
 
@@ -230,25 +230,17 @@ async def test_buttons_and_actions(
     await advance(hass, freezer, 31)  # the identify flash ends
     assert v3_miner.state.led == "auto"
 
-    await hass.services.async_call(
-        DOMAIN,
+    await run_action(
+        hass,
         "set_pools",
-        {
-            "config_entry_id": v3_entry.entry_id,
-            "pool_1_url": "stratum+tcp://pool.example:3333",
-            "pool_1_worker": "me.1",
-            "pool_1_password": "x",
-        },
-        blocking=True,
+        v3_entry.entry_id,
+        pool_1_url="stratum+tcp://pool.example:3333",
+        pool_1_worker="me.1",
+        pool_1_password="x",
     )
     assert v3_miner.state.pools[0]["url"] == "stratum+tcp://pool.example:3333"
 
-    await hass.services.async_call(
-        DOMAIN,
-        "set_hostname",
-        {"config_entry_id": v3_entry.entry_id, "hostname": "rack-3-miner-07"},
-        blocking=True,
-    )
+    await run_action(hass, "set_hostname", v3_entry.entry_id, hostname="rack-3-miner-07")
     assert v3_miner.state.hostname == "rack-3-miner-07"
 
     await hass.services.async_call(
