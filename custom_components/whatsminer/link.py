@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
     from .api import Identity, MinerData, WhatsminerClient
 
+# A command: one write, handed the client of the generation the miner speaks when it runs.
 type Command = Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
 # Called after a command went through: poll now, or later when the miner restarts.
 type AfterCommand = Callable[[bool], Awaitable[None]]
