@@ -111,11 +111,11 @@ class WhatsminerSwitch(WhatsminerSettingEntity[bool], SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on."""
-        await self._async_write(True)  # noqa: FBT003
+        await self._async_write(value=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch off."""
-        await self._async_write(False)  # noqa: FBT003
+        await self._async_write(value=False)
 
 
 class WhatsminerMiningSwitch(WhatsminerSwitch):
