@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, Platform
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.const import Platform
 from homeassistant.helpers import config_validation as cv
 
-from .api import Identity, WhatsminerClient, WhatsminerError, connect
-from .api.connect import new_client
-from .const import CONF_IDENTITY, DOMAIN
+from .const import DOMAIN
 from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 from .issues import async_delete_time_zone_issue, async_delete_write_api_issue
+from .link import async_open_client
 from .services import async_setup_services
-from .stored_identity import identity_as_data, identity_from_data
 from .zone_sync import async_track_time_zone
 
 if TYPE_CHECKING:
@@ -50,19 +47,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
     daily): its entities start unavailable and recover with the first answered poll.
     Only a miner that has never answered makes setup retry.
     """
-    host, password = entry.data[CONF_HOST], entry.data[CONF_PASSWORD]
-    identity = identity_from_data(entry.data.get(CONF_IDENTITY))
-    if identity is None:
-        client, identity = await _async_first_contact(hass, host, password)
-        hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_IDENTITY: identity_as_data(identity)}
-        )
-    else:
-        # The API generation it spoke last time; the first poll detects a change.
-        client = new_client(
-            identity.api_generation, host, password, run_blocking=hass.async_add_executor_job
-        )
-
+    client, identity = await async_open_client(hass, entry)
     # The coordinator closes the client when the entry unloads or its setup fails.
     coordinator = WhatsminerCoordinator(hass, entry, client, identity)
     entry.async_on_unload(async_track_time_zone(coordinator))
@@ -70,23 +55,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
-
-
-async def _async_first_contact(
-    hass: HomeAssistant, host: str, password: str
-) -> tuple[WhatsminerClient, Identity]:
-    """Find the API of a miner that has never answered before and read its identity.
-
-    Reads need no password; a wrong one shows with the first poll's write check.
-    """
-    try:
-        return await connect(host, password, run_blocking=hass.async_add_executor_job)
-    except WhatsminerError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="never_seen",
-            translation_placeholders={"host": host, "error": str(err)},
-        ) from err
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> bool:

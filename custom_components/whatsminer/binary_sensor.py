@@ -68,9 +68,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the miner's binary sensors."""
-    coordinator = entry.runtime_data
     async_add_entities(
-        WhatsminerBinarySensor(coordinator, description) for description in BINARY_SENSORS
+        WhatsminerBinarySensor(entry.runtime_data, description) for description in BINARY_SENSORS
     )
 
 

@@ -35,7 +35,6 @@ from .const import (
     led_changed_signal,
 )
 from .entity import WhatsminerEntity
-from .helpers import async_run_command, async_send_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -44,7 +43,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
+    from .api import CommandOutcome, WhatsminerClient
+    from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway.
 PARALLEL_UPDATES = 1
@@ -52,9 +52,9 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class WhatsminerButtonEntityDescription(ButtonEntityDescription):
-    """A button and what pressing it does."""
+    """A button and the command it sends; all of them restart the miner."""
 
-    press_fn: Callable[[WhatsminerCoordinator], Awaitable[None]]
+    press_fn: Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
 
 
 BUTTONS: tuple[WhatsminerButtonEntityDescription, ...] = (
@@ -63,17 +63,13 @@ BUTTONS: tuple[WhatsminerButtonEntityDescription, ...] = (
         translation_key="reboot",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda coordinator: async_run_command(
-            coordinator, lambda client: client.reboot(), restarts_miner=True
-        ),
+        press_fn=lambda client: client.reboot(),
     ),
     WhatsminerButtonEntityDescription(
         key="restart_mining",
         translation_key="restart_mining",
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda coordinator: async_run_command(
-            coordinator, lambda client: client.restart_mining(), restarts_miner=True
-        ),
+        press_fn=lambda client: client.restart_mining(),
     ),
 )
 
@@ -90,12 +86,14 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's buttons."""
-    coordinator = entry.runtime_data
+    """Add the miner's buttons.
+
+    Identify has a class of its own: it owns the timer that ends the flash.
+    """
     async_add_entities(
         [
-            *(WhatsminerButton(coordinator, description) for description in BUTTONS),
-            WhatsminerIdentifyButton(coordinator, IDENTIFY),
+            *(WhatsminerButton(entry.runtime_data, description) for description in BUTTONS),
+            WhatsminerIdentifyButton(entry.runtime_data, IDENTIFY),
         ]
     )
 
@@ -107,7 +105,7 @@ class WhatsminerButton(WhatsminerEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send the button's command."""
-        await self.entity_description.press_fn(self.coordinator)
+        await self.coordinator.link.async_run(self.entity_description.press_fn, restarts_miner=True)
 
 
 class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
@@ -131,8 +129,7 @@ class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Start (or restart) the flash."""
-        await async_send_command(
-            self.coordinator,
+        await self.coordinator.link.async_send(
             lambda client: client.set_led(
                 color=IDENTIFY_LED_COLOR,
                 period=IDENTIFY_LED_PERIOD_MS,
@@ -164,7 +161,7 @@ class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
     async def _async_led_auto(self) -> None:
         """Hand the LED back to the miner; best effort, the miner may be gone already."""
         try:
-            await self.coordinator.client.set_led_auto()
+            await self.coordinator.link.client.set_led_auto()
         except WhatsminerError as err:
             LOGGER.warning(
                 "Could not hand the LED of %s back to the miner: %s", self.coordinator.name, err

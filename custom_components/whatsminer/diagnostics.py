@@ -60,7 +60,7 @@ async def async_get_config_entry_diagnostics(
     return async_redact_data(
         {
             "entry": entry.as_dict(),
-            "identity": _as_plain_data(asdict(coordinator.identity)),
+            "identity": _as_plain_data(asdict(coordinator.link.identity)),
             "last_update_success": coordinator.last_update_success,
             "data": (
                 _as_plain_data(asdict(coordinator.data))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 
 from .api import WhatsminerError
+from .helpers import WrongMinerError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,7 +62,7 @@ def redact_log(text: str, known: Iterable[str]) -> str:
 
 def _known_values(coordinator: WhatsminerCoordinator) -> list[str]:
     """Return what this entry knows that identifies the miner, its owner or the pools."""
-    identity, data = coordinator.identity, coordinator.data
+    identity, data = coordinator.link.identity, coordinator.data
     entry_data = coordinator.config_entry.data
     values = [
         entry_data[CONF_HOST],
@@ -90,9 +91,10 @@ async def async_miner_log(coordinator: WhatsminerCoordinator) -> dict[str, Any]:
     """Download the end of the miner's log; a short reason instead when that fails."""
     known = _known_values(coordinator)
     try:
-        if not await coordinator.async_confirm_identity():
-            return {"error": "a different miner answers at the address"}
-        log = await coordinator.client.download_log(LOG_TAIL_BYTES)
+        await coordinator.link.async_confirm_identity()
+        log = await coordinator.link.client.download_log(LOG_TAIL_BYTES)
+    except WrongMinerError:
+        return {"error": "a different miner answers at the address"}
     except WhatsminerError as err:
         return {"error": redact_log(f"{type(err).__name__}: {err}", known)}
     if log.tail.startswith(_GZIP_MAGIC):

@@ -24,17 +24,16 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
-from .entity import WhatsminerEntity, WhatsminerRememberedEntity
-from .helpers import async_run_command
+from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable
     from datetime import datetime
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import CommandOutcome, Identity, MinerData, WhatsminerClient
+    from .api import Identity
     from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway. (The power
@@ -43,12 +42,11 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class WhatsminerNumberEntityDescription(NumberEntityDescription):
+class WhatsminerNumberEntityDescription(
+    NumberEntityDescription, WhatsminerSettingEntityDescription[int]
+):
     """A number whose value is in the poll data and that one command sets."""
 
-    value_fn: Callable[[MinerData], int | None]
-    set_fn: Callable[[WhatsminerClient, int], Awaitable[CommandOutcome]]
-    restarts_miner: bool = False
     # The largest value where it depends on the miner's API (else native_max_value).
     max_value_fn: Callable[[Identity], int] | None = None
 
@@ -68,8 +66,7 @@ POWER_LIMIT = WhatsminerNumberEntityDescription(
     restarts_miner=True,
 )
 
-# Settings that API v2 firmware cannot read back (the data holds None there).
-REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
+NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
     # Not a configuration entity: automations and dashboards drive it. API v3 reports it
     # (get.miner.setting); on v2 the last value written is shown as an assumed state.
     WhatsminerNumberEntityDescription(
@@ -82,6 +79,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         mode=NumberMode.SLIDER,
         value_fn=lambda data: data.power_percent,
         set_fn=lambda client, percent: client.set_power_percent(percent),
+        remembered=True,
     ),
     WhatsminerNumberEntityDescription(
         key="upfreq_speed",
@@ -94,6 +92,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda data: data.upfreq_speed,
         set_fn=lambda client, speed: client.set_upfreq_speed(speed),
+        remembered=True,
     ),
     WhatsminerNumberEntityDescription(
         key="temperature_offset",
@@ -108,6 +107,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.temp_offset,
         set_fn=lambda client, offset: client.set_temp_offset(offset),
+        remembered=True,
     ),
     # Down-clocking (or, liquid-cooled, up-clocking) by a percentage of the factory
     # frequency; btminer restarts. No read tells whether a model takes it (the vendor
@@ -126,6 +126,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         value_fn=lambda data: data.target_freq,
         set_fn=lambda client, percent: client.set_target_freq(percent),
         restarts_miner=True,
+        remembered=True,
     ),
 )
 
@@ -135,46 +136,42 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's numbers."""
-    coordinator = entry.runtime_data
+    """Add the miner's numbers.
+
+    The power limit has a class of its own: it sends a value once it stops changing.
+    """
     async_add_entities(
         [
-            WhatsminerPowerLimitNumber(coordinator, POWER_LIMIT),
-            *(
-                WhatsminerRememberedNumber(coordinator, description)
-                for description in REMEMBERED_NUMBERS
-            ),
+            WhatsminerPowerLimitNumber(entry.runtime_data, POWER_LIMIT),
+            *(WhatsminerNumber(entry.runtime_data, description) for description in NUMBERS),
         ]
     )
 
 
-class WhatsminerNumber(WhatsminerEntity, NumberEntity):
-    """A number showing the miner's reported value."""
+class WhatsminerNumber(WhatsminerSettingEntity[int], NumberEntity):
+    """A number showing the miner's value (or, remembered, the last one written)."""
 
     entity_description: WhatsminerNumberEntityDescription
+    _written_types = (int, float)
 
     @property
     def native_value(self) -> float | None:
-        """The value in the latest poll."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        """The value in the latest poll, or the last one written where it cannot tell."""
+        return self._value
 
     @property
     def native_max_value(self) -> float:
         """The largest value, for this miner's API where that matters."""
         if (max_value_fn := self.entity_description.max_value_fn) is not None:
-            return max_value_fn(self.coordinator.identity)
+            return max_value_fn(self.coordinator.link.identity)
         return super().native_max_value
 
     async def async_set_native_value(self, value: float) -> None:
-        """Send the new value to the miner."""
-        await self._async_send(int(value))
+        """Send the new value to the miner.
 
-    async def _async_send(self, value: int) -> None:
-        await async_run_command(
-            self.coordinator,
-            lambda client: self.entity_description.set_fn(client, value),
-            restarts_miner=self.entity_description.restarts_miner,
-        )
+        What is sent and remembered is a whole number, shown as "60", not "60.0".
+        """
+        await self._async_write(int(value))
 
 
 class WhatsminerPowerLimitNumber(WhatsminerNumber):
@@ -204,14 +201,14 @@ class WhatsminerPowerLimitNumber(WhatsminerNumber):
         self._cancel_write = async_call_later(
             self.hass,
             POWER_LIMIT_DEBOUNCE,
-            HassJob(partial(self._async_write, self._pending), cancel_on_shutdown=True),
+            HassJob(partial(self._async_send_pending, self._pending), cancel_on_shutdown=True),
         )
         self.async_write_ha_state()
 
-    async def _async_write(self, watts: int, _now: datetime) -> None:
+    async def _async_send_pending(self, watts: int, _now: datetime) -> None:
         self._cancel_write = None
         try:
-            await self._async_send(watts)
+            await self._async_write(watts)
         except HomeAssistantError as err:
             LOGGER.error(
                 "Could not set the power limit of %s to %s W: %s", self.coordinator.name, watts, err
@@ -241,26 +238,3 @@ class WhatsminerPowerLimitNumber(WhatsminerNumber):
         """Drop a value still waiting to be sent."""
         self._async_cancel_write()
         await super().async_will_remove_from_hass()
-
-
-class WhatsminerRememberedNumber(WhatsminerNumber, WhatsminerRememberedEntity[float]):
-    """A number for a setting the firmware may not report (see the base class)."""
-
-    _written_types = (int, float)
-
-    @property
-    def _reported(self) -> float | None:
-        return self.entity_description.value_fn(self.coordinator.data)
-
-    @property
-    def native_value(self) -> float | None:
-        """The reported value, or the last one written when the miner cannot tell."""
-        return self._shown
-
-    async def async_set_native_value(self, value: float) -> None:
-        """Send the value and remember it for firmware that cannot report it.
-
-        What is remembered is what was sent: a whole number, shown as "60", not "60.0".
-        """
-        await super().async_set_native_value(value)
-        self._async_remember(int(value))

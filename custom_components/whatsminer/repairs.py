@@ -66,7 +66,7 @@ class WriteApiDisabledRepairFlow(_MinerRepairFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                await entry.runtime_data.async_verify_write_access()
+                await entry.runtime_data.link.async_verify_write_access()
             except WhatsminerWriteDisabledError:
                 errors["base"] = "write_api_disabled"
             except WhatsminerAuthError:
@@ -95,7 +95,7 @@ class TimeZoneRepairFlow(_MinerRepairFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                await async_set_home_time_zone(coordinator)
+                await async_set_home_time_zone(coordinator.link)
             except HomeAssistantError as err:
                 unknown = err.translation_key == "unknown_time_zone"
                 errors["base"] = "unknown_time_zone" if unknown else "cannot_set"

@@ -10,7 +10,6 @@ from homeassistant.const import EntityCategory
 
 from .api import CommandOutcome, MinerData, PowerMode, WhatsminerClient
 from .entity import WhatsminerEntity
-from .helpers import async_run_command
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -53,8 +52,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the miner's selects."""
-    coordinator = entry.runtime_data
-    async_add_entities(WhatsminerSelect(coordinator, description) for description in SELECTS)
+    async_add_entities(WhatsminerSelect(entry.runtime_data, description) for description in SELECTS)
 
 
 class WhatsminerSelect(WhatsminerEntity, SelectEntity):
@@ -69,8 +67,7 @@ class WhatsminerSelect(WhatsminerEntity, SelectEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Send the chosen option to the miner."""
-        await async_run_command(
-            self.coordinator,
+        await self.coordinator.link.async_run(
             lambda client: self.entity_description.select_fn(client, option),
             restarts_miner=self.entity_description.restarts_miner,
         )

@@ -211,7 +211,7 @@ async def async_setup_entry(
             *(
                 WhatsminerSensor(coordinator, description)
                 for description in SENSORS
-                if description.exists_fn(coordinator.identity)
+                if description.exists_fn(coordinator.link.identity)
             ),
             WhatsminerEnergySensor(coordinator, ENERGY),
             WhatsminerUptimeSensor(coordinator, UPTIME),

@@ -18,12 +18,11 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .api import PoolConfig, WhatsminerInvalidArgumentError, check_hostname
 from .const import DOMAIN, led_changed_signal
-from .helpers import async_run_command, async_send_command
 from .schema import vol
 from .zone_sync import async_set_home_time_zone
 
 if TYPE_CHECKING:
-    from .coordinator import WhatsminerCoordinator
+    from .coordinator import WhatsminerConfigEntry
 
 SERVICE_SET_POOLS: Final = "set_pools"
 SERVICE_SET_LED: Final = "set_led"
@@ -129,19 +128,19 @@ def async_setup_services(hass: HomeAssistant) -> None:
             for slot in POOL_SLOTS
             if f"pool_{slot}_url" in call.data
         ]
-        coordinator = _async_coordinator(hass, call)
-        await async_run_command(coordinator, lambda client: client.update_pools(pools))
+        link = _async_entry(hass, call).runtime_data.link
+        await link.async_run(lambda client: client.update_pools(pools))
 
     async def async_set_led(call: ServiceCall) -> None:
-        coordinator = _async_coordinator(hass, call)
+        entry = _async_entry(hass, call)
+        link = entry.runtime_data.link
         color: str = call.data[ATTR_COLOR]
         # A running identify flash ends first, so its timer cannot undo this setting.
-        async_dispatcher_send(hass, led_changed_signal(coordinator.config_entry.entry_id))
+        async_dispatcher_send(hass, led_changed_signal(entry.entry_id))
         if color == LED_AUTO:
-            await async_send_command(coordinator, lambda client: client.set_led_auto())
+            await link.async_send(lambda client: client.set_led_auto())
             return
-        await async_send_command(
-            coordinator,
+        await link.async_send(
             lambda client: client.set_led(
                 color=color,
                 period=call.data[ATTR_PERIOD],
@@ -152,13 +151,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def async_set_hostname(call: ServiceCall) -> None:
         hostname = _valid_hostname(call.data[ATTR_HOSTNAME])
-        coordinator = _async_coordinator(hass, call)
-        await async_run_command(coordinator, lambda client: client.set_hostname(hostname))
+        link = _async_entry(hass, call).runtime_data.link
+        await link.async_run(lambda client: client.set_hostname(hostname))
 
     hass.services.async_register(DOMAIN, SERVICE_SET_POOLS, async_set_pools, SET_POOLS_SCHEMA)
 
     async def async_set_time_zone(call: ServiceCall) -> None:
-        await async_set_home_time_zone(_async_coordinator(hass, call))
+        await async_set_home_time_zone(_async_entry(hass, call).runtime_data.link)
 
     hass.services.async_register(
         DOMAIN, SERVICE_SET_HOSTNAME, async_set_hostname, SET_HOSTNAME_SCHEMA
@@ -170,8 +169,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
 
 @callback
-def _async_coordinator(hass: HomeAssistant, call: ServiceCall) -> WhatsminerCoordinator:
-    """Return the coordinator of the loaded miner an action call names."""
+def _async_entry(hass: HomeAssistant, call: ServiceCall) -> WhatsminerConfigEntry:
+    """Return the entry of the loaded miner an action call names."""
     entry_id: str = call.data[ATTR_CONFIG_ENTRY_ID]
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
@@ -186,5 +185,5 @@ def _async_coordinator(hass: HomeAssistant, call: ServiceCall) -> WhatsminerCoor
             translation_key="entry_not_loaded",
             translation_placeholders={"name": entry.title},
         )
-    coordinator: WhatsminerCoordinator = entry.runtime_data
-    return coordinator
+    loaded: WhatsminerConfigEntry = entry
+    return loaded

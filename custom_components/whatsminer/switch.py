@@ -14,16 +14,13 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import EntityCategory
 
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
-from .entity import WhatsminerEntity, WhatsminerRememberedEntity
-from .helpers import async_run_command
+from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .api import CommandOutcome, MinerData, WhatsminerClient
+    from .api import CommandOutcome, WhatsminerClient
     from .coordinator import WhatsminerConfigEntry
 
 # One command at a time per miner: it serialises privileged commands anyway.
@@ -31,11 +28,10 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class WhatsminerSwitchEntityDescription(SwitchEntityDescription):
+class WhatsminerSwitchEntityDescription(
+    SwitchEntityDescription, WhatsminerSettingEntityDescription[bool]
+):
     """A switch whose state is in the poll data and that one command sets."""
-
-    value_fn: Callable[[MinerData], bool | None]
-    set_fn: Callable[[WhatsminerClient, bool], Awaitable[CommandOutcome]]
 
 
 MINING = WhatsminerSwitchEntityDescription(
@@ -53,10 +49,6 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         value_fn=lambda data: data.fast_boot,
         set_fn=lambda client, on: client.set_fast_boot(on),
     ),
-)
-
-# Settings that API v2 firmware cannot read back (the data holds None there).
-REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
     WhatsminerSwitchEntityDescription(
         key="poweroff_cool",
         translation_key="poweroff_cool",
@@ -64,6 +56,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.poweroff_cool,
         set_fn=lambda client, on: client.set_poweroff_cool(on),
+        remembered=True,
     ),
     WhatsminerSwitchEntityDescription(
         key="fan_zero_speed",
@@ -72,6 +65,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.fan_zero_speed,
         set_fn=lambda client, on: client.set_fan_zero_speed(on),
+        remembered=True,
     ),
     # On: the pools can be edited in the miner's web UI. Hosting farms switch it off so
     # that nobody at the web UI can redirect the hash. API v3 reports it.
@@ -82,6 +76,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.web_pools,
         set_fn=lambda client, on: client.set_web_pools(on),
+        remembered=True,
     ),
 )
 
@@ -91,42 +86,36 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's switches."""
-    coordinator = entry.runtime_data
+    """Add the miner's switches.
+
+    Mining has a class of its own: with the warm-up option it preheats the miner first.
+    """
     async_add_entities(
         [
-            WhatsminerMiningSwitch(coordinator, MINING),
-            *(WhatsminerSwitch(coordinator, description) for description in SWITCHES),
-            *(
-                WhatsminerRememberedSwitch(coordinator, description)
-                for description in REMEMBERED_SWITCHES
-            ),
+            WhatsminerMiningSwitch(entry.runtime_data, MINING),
+            *(WhatsminerSwitch(entry.runtime_data, description) for description in SWITCHES),
         ]
     )
 
 
-class WhatsminerSwitch(WhatsminerEntity, SwitchEntity):
-    """A switch showing the miner's reported state."""
+class WhatsminerSwitch(WhatsminerSettingEntity[bool], SwitchEntity):
+    """A switch showing the miner's state (or, remembered, the last one written)."""
 
     entity_description: WhatsminerSwitchEntityDescription
+    _written_types = (bool,)
 
     @property
     def is_on(self) -> bool | None:
-        """The state in the latest poll."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        """The state in the latest poll, or the last one written where it cannot tell."""
+        return self._value
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on."""
-        await self._async_set(on=True)
+        await self._async_write(value=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch off."""
-        await self._async_set(on=False)
-
-    async def _async_set(self, *, on: bool) -> None:
-        await async_run_command(
-            self.coordinator, lambda client: self.entity_description.set_fn(client, on)
-        )
+        await self._async_write(value=False)
 
 
 class WhatsminerMiningSwitch(WhatsminerSwitch):
@@ -147,23 +136,4 @@ class WhatsminerMiningSwitch(WhatsminerSwitch):
                 LOGGER.warning("%s did not finish preheating in time; mining starts anyway", name)
             return await client.power_on()
 
-        await async_run_command(self.coordinator, warm_up_then_power_on)
-
-
-class WhatsminerRememberedSwitch(WhatsminerSwitch, WhatsminerRememberedEntity[bool]):
-    """A switch for a setting the firmware may not report (see the base class)."""
-
-    _written_types = (bool,)
-
-    @property
-    def _reported(self) -> bool | None:
-        return self.entity_description.value_fn(self.coordinator.data)
-
-    @property
-    def is_on(self) -> bool | None:
-        """The reported state, or the last one written when the miner cannot tell."""
-        return self._shown
-
-    async def _async_set(self, *, on: bool) -> None:
-        await super()._async_set(on=on)
-        self._async_remember(on)
+        await self.coordinator.link.async_run(warm_up_then_power_on)

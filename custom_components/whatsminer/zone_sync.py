@@ -14,12 +14,12 @@ from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import ServiceValidationError
 
 from .const import DOMAIN
-from .helpers import async_run_command
 from .issues import async_create_time_zone_issue, async_delete_time_zone_issue
 from .time_zone import posix_rule
 
 if TYPE_CHECKING:
     from .coordinator import WhatsminerCoordinator
+    from .link import MinerLink
 
 
 @callback
@@ -40,13 +40,13 @@ def async_track_time_zone(coordinator: WhatsminerCoordinator) -> CALLBACK_TYPE:
     return coordinator.async_add_listener(compare)
 
 
-async def async_set_home_time_zone(coordinator: WhatsminerCoordinator) -> None:
+async def async_set_home_time_zone(link: MinerLink) -> None:
     """Set Home Assistant's time zone on the miner, then poll to show it.
 
     Raises a translated error when the zone has no POSIX rule on this system or the
     miner refuses.
     """
-    hass = coordinator.hass
+    hass = link.hass
     zone_name = hass.config.time_zone
     rule = await hass.async_add_executor_job(posix_rule, zone_name)
     if rule is None:
@@ -55,4 +55,4 @@ async def async_set_home_time_zone(coordinator: WhatsminerCoordinator) -> None:
             translation_key="unknown_time_zone",
             translation_placeholders={"zone": zone_name},
         )
-    await async_run_command(coordinator, lambda client: client.set_time_zone(rule, zone_name))
+    await link.async_run(lambda client: client.set_time_zone(rule, zone_name))

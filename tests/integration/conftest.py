@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.components.number import (
+    ATTR_VALUE,
+    DOMAIN as NUMBER_DOMAIN,
+    SERVICE_SET_VALUE,
+)
 from homeassistant.components.repairs import repairs_flow_manager
-from homeassistant.const import CONF_HOST, CONF_PASSWORD
-from homeassistant.helpers import device_registry as dr
+from homeassistant.const import ATTR_ENTITY_ID, CONF_HOST, CONF_PASSWORD
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.setup import async_setup_component
 import pytest
@@ -25,11 +30,17 @@ from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
 from custom_components.whatsminer.stored_identity import identity_as_data
 from tests.simulator import fixtures as simulator_fixtures
 
+from .entity_snapshot import FROZEN_AT, MAC, PROFILES, describe_entities
+
+if TYPE_CHECKING:
+    from .entity_snapshot import PlatformEntities
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.components.repairs import RepairsFlowManager
+    from homeassistant.const import Platform
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
@@ -158,8 +169,59 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
+async def run_action(hass: HomeAssistant, service: str, entry_id: str, **data: Any) -> None:
+    """Call one of the integration's actions for the miner of ``entry_id``; wait for it."""
+    await hass.services.async_call(
+        DOMAIN, service, {"config_entry_id": entry_id, **data}, blocking=True
+    )
+
+
+async def set_number(hass: HomeAssistant, entity: str, value: float) -> None:
+    """Set a number entity and wait for the action to return."""
+    await hass.services.async_call(
+        NUMBER_DOMAIN, SERVICE_SET_VALUE, {ATTR_ENTITY_ID: entity, ATTR_VALUE: value}, blocking=True
+    )
+
+
 def device_of(hass: HomeAssistant, entry: MockConfigEntry) -> dr.DeviceEntry:
     """Return the one device of a miner's config entry."""
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
     assert len(devices) == 1
     return devices[0]
+
+
+@pytest.fixture(params=PROFILES)
+def platform_entities(
+    hass: HomeAssistant,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+    request: pytest.FixtureRequest,
+) -> PlatformEntities:
+    """Return what the snapshot records of one platform's entities, for each profile.
+
+    A miner of the profile is set up with only that platform, on a fixed clock and MAC
+    (repeatable readings and unique ids). Entities disabled by default are recorded as
+    such, then enabled to record their states too.
+    """
+    freezer.move_to(FROZEN_AT)
+
+    async def describe_platform(platform: Platform) -> dict[str, dict[str, Any]]:
+        miner = await miner_factory(profile=request.param, mac=MAC, clock=frozen_clock)
+        entry = await entry_for(miner)
+        entry.add_to_hass(hass)
+        registry = er.async_get(hass)
+        with patch("custom_components.whatsminer.PLATFORMS", [platform]):
+            assert await hass.config_entries.async_setup(entry.entry_id)
+            await hass.async_block_till_done()
+            disabled = {
+                registry_entry.entity_id
+                for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id)
+                if registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+            }
+            for entity_id in disabled:
+                registry.async_update_entity(entity_id, disabled_by=None)
+            assert await hass.config_entries.async_reload(entry.entry_id)
+            await hass.async_block_till_done()
+        return describe_entities(hass, entry.entry_id, disabled)
+
+    return describe_platform

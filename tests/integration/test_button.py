@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.const import ATTR_ENTITY_ID, Platform
 import pytest
 
 from .conftest import advance
@@ -16,8 +16,11 @@ if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from syrupy.assertion import SnapshotAssertion
 
     from tests.simulator import SimulatedMiner
+
+    from .entity_snapshot import PlatformEntities
 
 
 async def press(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> None:
@@ -123,3 +126,8 @@ async def test_unload_cancels_pending_timers(
     await advance(hass, freezer, 60)
 
     assert len(miner.commands) == commands
+
+
+async def test_entities(platform_entities: PlatformEntities, snapshot: SnapshotAssertion) -> None:
+    """Every button of a miner of each firmware profile: registry entry and state."""
+    assert await platform_entities(Platform.BUTTON) == snapshot

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -14,6 +15,8 @@ from custom_components.whatsminer.miner_log import LOG_TAIL_BYTES
 from .conftest import entry_for
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
     from tests.simulator.fixtures import MinerFactory
 
 REDACTED = "**REDACTED**"
+
+type Download = Callable[[], Awaitable[dict[str, Any]]]
 
 
 def secrets_of(miner: SimulatedMiner) -> list[str]:
@@ -51,17 +56,24 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
-async def test_diagnostics_are_redacted(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
-) -> None:
+@pytest.fixture
+def download(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, config_entry: MockConfigEntry
+) -> Download:
+    """Return a function that sets the default miner's entry up and downloads its diagnostics."""
+
+    async def set_up_and_download() -> dict[str, Any]:
+        await set_up(hass, config_entry)
+        return await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
+
+    return set_up_and_download
+
+
+async def test_diagnostics_are_redacted(miner: SimulatedMiner, download: Download) -> None:
     """Entry, identity and poll data are there; secrets and identifiers are not."""
     give_pools_passwords(miner)
-    await set_up(hass, config_entry)
 
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
+    diagnostics = await download()
 
     assert diagnostics["last_update_success"] is True
     assert diagnostics["entry"]["data"]["password"] == REDACTED
@@ -82,17 +94,11 @@ async def test_diagnostics_are_redacted(
         assert secret not in text, secret
 
 
-async def test_diagnostics_while_unreachable(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
-) -> None:
+async def test_diagnostics_while_unreachable(miner: SimulatedMiner, download: Download) -> None:
     """Without a current poll the poll data is left out."""
     miner.faults.refuse = True
-    await set_up(hass, config_entry)
 
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
+    diagnostics = await download()
 
     assert diagnostics["last_update_success"] is False
     assert diagnostics["data"] is None
@@ -108,18 +114,12 @@ LOG_SECRETS = (
 )
 
 
-async def test_miner_log_is_attached_redacted(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
-) -> None:
+async def test_miner_log_is_attached_redacted(miner: SimulatedMiner, download: Download) -> None:
     """The log's lines come along; addresses, pools, workers and credentials do not."""
     give_pools_passwords(miner)
     miner.state.log_history = (" ".join(LOG_SECRETS) + "\n").encode()
-    await set_up(hass, config_entry)
 
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
+    diagnostics = await download()
 
     log = diagnostics["miner_log"]
     assert log["size"] == log["attached_bytes"] > 0
@@ -132,33 +132,23 @@ async def test_miner_log_is_attached_redacted(
 
 
 async def test_only_the_end_of_a_long_log_is_attached(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
+    miner: SimulatedMiner, download: Download
 ) -> None:
     """256 KiB of the end at most, starting at a whole line."""
     miner.state.log_history = b"".join(b"line %06d of an old log\n" % n for n in range(20_000))
-    await set_up(hass, config_entry)
 
-    log = (await get_diagnostics_for_config_entry(hass, hass_client, config_entry))["miner_log"]
+    log = (await download())["miner_log"]
 
     assert log["size"] > log["attached_bytes"] == LOG_TAIL_BYTES
     assert log["lines"][0].startswith("line ")  # the cut first line was dropped
     assert "line 000000 " not in log["lines"]
 
 
-async def test_a_compressed_log_is_not_attached(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
-) -> None:
+async def test_a_compressed_log_is_not_attached(miner: SimulatedMiner, download: Download) -> None:
     """Only text can be redacted; an archive is named, not attached."""
     miner.state.log_history = b"\x1f\x8b\x08compressed"
-    await set_up(hass, config_entry)
 
-    log = (await get_diagnostics_for_config_entry(hass, hass_client, config_entry))["miner_log"]
+    log = (await download())["miner_log"]
 
     assert "compressed archive" in log["error"]
     assert "lines" not in log

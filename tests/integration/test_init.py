@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
 from tests.simulator.state import RestartKind
 
-from .conftest import advance, device_of, entry_for
+from .conftest import advance, device_of, entry_for, run_action
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -240,12 +240,7 @@ async def test_identity_checked_again_after_an_outage(
     miner.state.mac = "C6:07:20:00:99:99"  # a different miner took the address
     miner.faults.refuse = False
     with pytest.raises(HomeAssistantError) as err:  # actions do not wait for a poll
-        await hass.services.async_call(
-            DOMAIN,
-            "set_led",
-            {"config_entry_id": init_integration.entry_id, "color": "red"},
-            blocking=True,
-        )
+        await run_action(hass, "set_led", init_integration.entry_id, color="red")
     assert err.value.translation_key == "wrong_miner"
     assert "set_led" not in miner.commands
     await advance(hass, freezer, 30)

@@ -1,4 +1,8 @@
-"""Numbers: the debounced power limit and the settings API v2 cannot read back."""
+"""Numbers: the debounced power limit.
+
+The settings API v2 cannot read back are tested with the switches alike in
+test_remembered.py, the power percentage in test_power_percent.py.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +10,29 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
-    ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
-    SERVICE_SET_VALUE,
 )
-from homeassistant.const import ATTR_ASSUMED_STATE, ATTR_ENTITY_ID, STATE_UNKNOWN
-from homeassistant.core import State
+from homeassistant.const import Platform
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    async_fire_time_changed,
-    mock_restore_cache_with_extra_data,
-)
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from tests.simulator.state import RestartKind
 
-from .conftest import advance
-from .entity_ids import entity_id, register_entity
+from .conftest import advance, set_number
+from .entity_ids import entity_id
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from syrupy.assertion import SnapshotAssertion
 
     from tests.simulator import SimulatedMiner
 
+    from .entity_snapshot import PlatformEntities
+
 WRITE = "adjust_power_limit"
 FAILED = "Could not set the power limit"
-
-
-async def set_value(hass: HomeAssistant, entity: str, value: float) -> None:
-    """Set a number and wait for the action to return."""
-    await hass.services.async_call(
-        NUMBER_DOMAIN,
-        SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: entity, ATTR_VALUE: value},
-        blocking=True,
-    )
 
 
 def state_of(hass: HomeAssistant, entity: str) -> str:
@@ -61,12 +52,12 @@ async def test_power_limit_shows_at_once_and_sends_the_last_of_quick_changes(
     hass: HomeAssistant, miner: SimulatedMiner, freezer: FrozenDateTimeFactory, power_limit: str
 ) -> None:
     """The action returns at once; changes within the debounce time become one write."""
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     assert state_of(hass, power_limit) == "3000"
 
     # Timers fire up to 0.5 s early in tests (async_fire_time_changed), hence 1 s steps.
     await advance(hass, freezer, 1)
-    await set_value(hass, power_limit, 2800)  # restarts the debounce time
+    await set_number(hass, power_limit, 2800)  # restarts the debounce time
     assert state_of(hass, power_limit) == "2800"
 
     await advance(hass, freezer, 1)
@@ -94,7 +85,7 @@ async def test_power_limit_pending_at_unload_is_dropped(
     power_limit: str,
 ) -> None:
     """A value still waiting when the entry unloads is not sent any more."""
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     await advance(hass, freezer, 1)
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
@@ -114,7 +105,7 @@ async def test_power_limit_write_failure_is_logged_and_dropped(
     before = state_of(hass, power_limit)
     miner.state.api_switch = False
 
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     await advance(hass, freezer, 2)
 
     assert f"{FAILED} of" in caplog.text
@@ -136,12 +127,12 @@ async def test_power_limit_set_during_a_failing_write_still_waits(
     miner.faults.delay = 1  # the next reply comes 1 s (on the frozen clock) later
     miner.faults.count = 1
 
-    await set_value(hass, power_limit, 3000)
+    await set_number(hass, power_limit, 3000)
     freezer.tick(2)
     async_fire_time_changed(hass)  # the write of 3000 starts
     while miner.faults.count is not None:  # until its reply is held back  # noqa: ASYNC110
         await asyncio.sleep(0)
-    await set_value(hass, power_limit, 2800)
+    await set_number(hass, power_limit, 2800)
 
     await advance(hass, freezer, 1)  # the write of 3000 fails
     assert caplog.text.count(FAILED) == 1
@@ -152,56 +143,6 @@ async def test_power_limit_set_during_a_failing_write_still_waits(
     assert state_of(hass, power_limit) == before
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
-@pytest.mark.parametrize(
-    ("key", "value", "attribute"),
-    [
-        ("upfreq_speed", 5, "upfreq_speed"),
-        ("temperature_offset", -10, "temp_offset"),
-        ("target_frequency", -20, "target_freq"),
-    ],
-)
-async def test_unreadable_setting_shows_the_value_written(
-    hass: HomeAssistant,
-    miner: SimulatedMiner,
-    key: str,
-    value: int,
-    attribute: str,
-) -> None:
-    """API v2 cannot read these settings back: the last value written is shown."""
-    entity = entity_id(hass, miner, NUMBER_DOMAIN, key)
-    state = hass.states.get(entity)
-    assert state is not None
-    assert state.state == STATE_UNKNOWN
-    assert state.attributes[ATTR_ASSUMED_STATE] is True
-
-    await set_value(hass, entity, value)
-
-    assert getattr(miner.state, attribute) == value
-    assert float(state_of(hass, entity)) == value
-
-
-@pytest.mark.parametrize(
-    ("stored", "expected"),
-    [
-        ({"written": -7}, "-7"),
-        ({"written": "junk"}, STATE_UNKNOWN),
-        ({"written": True}, STATE_UNKNOWN),
-    ],
-    ids=["written", "junk", "bool"],
-)
-async def test_written_value_survives_restart(
-    hass: HomeAssistant,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
-    stored: dict[str, object],
-    expected: str,
-) -> None:
-    """The value written before a restart is shown again after it (junk is ignored)."""
-    entity = register_entity(hass, config_entry, miner, NUMBER_DOMAIN, "temperature_offset")
-    mock_restore_cache_with_extra_data(hass, [(State(entity, "unavailable"), stored)])
-
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert state_of(hass, entity) == expected
+async def test_entities(platform_entities: PlatformEntities, snapshot: SnapshotAssertion) -> None:
+    """Every number of a miner of each firmware profile: registry entry and state."""
+    assert await platform_entities(Platform.NUMBER) == snapshot

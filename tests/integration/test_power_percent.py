@@ -9,16 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
-    ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
-    SERVICE_SET_VALUE,
 )
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
-from homeassistant.const import ATTR_ASSUMED_STATE, ATTR_ENTITY_ID, STATE_UNKNOWN
+from homeassistant.const import ATTR_ASSUMED_STATE, STATE_UNKNOWN
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
-from .conftest import advance, entry_for, frozen_clock
+from .conftest import advance, entry_for, frozen_clock, set_number
 from .entity_ids import entity_id
 
 if TYPE_CHECKING:
@@ -50,21 +48,22 @@ async def set_up(
     return miner, entity_id(hass, miner, NUMBER_DOMAIN, KEY)
 
 
+@pytest.fixture(params=["m50", "m60_v3"])
+async def either_generation(
+    hass: HomeAssistant,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+    request: pytest.FixtureRequest,
+) -> tuple[SimulatedMiner, str]:
+    """Set up a miner of each API generation; return it and its power percentage entity id."""
+    return await set_up(hass, miner_factory, request.param)
+
+
 def state_of(hass: HomeAssistant, entity: str) -> State:
     """Return an entity's state object."""
     state = hass.states.get(entity)
     assert state is not None, entity
     return state
-
-
-async def set_percent(hass: HomeAssistant, entity: str, percent: float) -> None:
-    """Set the power percentage and wait for the action to return."""
-    await hass.services.async_call(
-        NUMBER_DOMAIN,
-        SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: entity, ATTR_VALUE: percent},
-        blocking=True,
-    )
 
 
 def power(hass: HomeAssistant, miner: SimulatedMiner) -> float:
@@ -100,7 +99,7 @@ async def test_v2_shows_the_value_written_as_assumed(
     assert state.attributes[ATTR_ASSUMED_STATE] is True
     full_power = power(hass, miner)
 
-    await set_percent(hass, entity, 60)
+    await set_number(hass, entity, 60)
 
     assert miner.commands.count(WRITE["m50"]) == 1
     assert miner.state.power_percent == 60
@@ -112,24 +111,22 @@ async def test_v2_shows_the_value_written_as_assumed(
     assert power(hass, miner) == pytest.approx(full_power * 0.6, rel=0.05)
 
 
-@pytest.mark.parametrize("profile", ["m50", "m60_v3"])
 async def test_changes_power_without_restarting_mining(
     hass: HomeAssistant,
-    miner_factory: MinerFactory,
     freezer: FrozenDateTimeFactory,
-    profile: str,
+    either_generation: tuple[SimulatedMiner, str],
 ) -> None:
     """Each write takes effect at the next poll; mining goes on and is not restarted."""
-    miner, entity = await set_up(hass, miner_factory, profile)
+    miner, entity = either_generation
     elapsed = miner.state.elapsed
 
     for percent in (80, 30, 100):
-        await set_percent(hass, entity, percent)
+        await set_number(hass, entity, percent)
         await advance(hass, freezer, 30)
         assert miner.state.power_percent == percent
         assert state_of(hass, entity).state == str(percent)
 
-    assert miner.commands.count(WRITE[profile]) == 3
+    assert miner.commands.count(WRITE[miner.profile.name]) == 3
     assert not RESTARTS & set(miner.commands)
     assert miner.state.mining is True
     assert miner.state.elapsed == pytest.approx(elapsed + 90)  # btminer kept running
@@ -144,7 +141,7 @@ async def test_v3_shows_what_the_miner_reports(
     assert state.state == "100"
     assert ATTR_ASSUMED_STATE not in state.attributes
 
-    await set_percent(hass, entity, 45)
+    await set_number(hass, entity, 45)
     assert miner.state.power_percent == 45
     assert state_of(hass, entity).state == "45"
 
@@ -155,20 +152,16 @@ async def test_v3_shows_what_the_miner_reports(
     assert ATTR_ASSUMED_STATE not in state_of(hass, entity).attributes
 
 
-@pytest.mark.parametrize("profile", ["m50", "m60_v3"])
 async def test_refused_write_is_not_shown(
-    hass: HomeAssistant,
-    miner_factory: MinerFactory,
-    freezer: FrozenDateTimeFactory,
-    profile: str,
+    hass: HomeAssistant, either_generation: tuple[SimulatedMiner, str]
 ) -> None:
     """With the write API off the action fails and the entity keeps its value."""
-    miner, entity = await set_up(hass, miner_factory, profile)
+    miner, entity = either_generation
     before = state_of(hass, entity).state
     miner.state.api_switch = False
 
     with pytest.raises(HomeAssistantError):
-        await set_percent(hass, entity, 20)
+        await set_number(hass, entity, 20)
 
     assert miner.state.power_percent == 100
     assert state_of(hass, entity).state == before

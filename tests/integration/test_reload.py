@@ -120,7 +120,7 @@ async def test_reconfigure_reloads_once(
 
     assert result["reason"] == "reconfigure_successful"
     assert setups.call_count == 2
-    assert entry.runtime_data.client.host == miner.host
+    assert entry.runtime_data.link.client.host == miner.host
     assert entry.runtime_data.last_update_success
 
 
@@ -138,7 +138,7 @@ async def test_dhcp_address_change_reloads_once(
 
     assert result["reason"] == "already_configured"
     assert setups.call_count == 2
-    assert entry.runtime_data.client.host == miner.host
+    assert entry.runtime_data.link.client.host == miner.host
     assert entry.runtime_data.last_update_success
 
 

@@ -12,15 +12,15 @@ import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.components.number import ATTR_VALUE, DOMAIN as NUMBER_DOMAIN, SERVICE_SET_VALUE
+from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
-from custom_components.whatsminer import helpers
+from custom_components.whatsminer import link
 
-from .conftest import advance, entry_for, frozen_clock
+from .conftest import advance, entry_for, frozen_clock, set_number
 from .entity_ids import entity_id
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ async def test_a_command_gives_up_on_a_miner_that_stays_away(
     hass: HomeAssistant, miner_factory: MinerFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Bounded: then the error says, translated, that the miner is restarting."""
-    monkeypatch.setattr(helpers, "RESTART_COMMAND_WAIT", timedelta(seconds=1))
+    monkeypatch.setattr(link, "RESTART_COMMAND_WAIT", timedelta(seconds=1))
     miner = await restarting_miner(hass, miner_factory, restart_seconds=60)
 
     await press(hass, miner, "restart_mining")
@@ -112,12 +112,7 @@ async def test_polls_during_the_restart_keep_the_last_data(
     """The miner away after our power limit is no outage; away for longer, it is."""
     miner = await restarting_miner(hass, miner_factory, restart_seconds=0)
     power = entity_id(hass, miner, SENSOR_DOMAIN, "power")
-    await hass.services.async_call(
-        NUMBER_DOMAIN,
-        SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: entity_id(hass, miner, NUMBER_DOMAIN, "power_limit"), ATTR_VALUE: 3000},
-        blocking=True,
-    )
+    await set_number(hass, entity_id(hass, miner, NUMBER_DOMAIN, "power_limit"), 3000)
     await advance(hass, freezer, 3)  # the debounced write goes out
     assert miner.state.power_limit == 3000
     miner.faults.refuse = True  # the miner is away while it restarts

@@ -9,7 +9,7 @@ from homeassistant.components.select import (
     DOMAIN as SELECT_DOMAIN,
     SERVICE_SELECT_OPTION,
 )
-from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.const import ATTR_ENTITY_ID, Platform
 import pytest
 
 from .conftest import advance
@@ -18,8 +18,11 @@ from .entity_ids import entity_id
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
 
     from tests.simulator import SimulatedMiner
+
+    from .entity_snapshot import PlatformEntities
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -42,3 +45,8 @@ async def test_power_mode(
     assert hass.states.get(power_mode).state == "normal"
     await advance(hass, freezer, 10)
     assert hass.states.get(power_mode).state == "low"
+
+
+async def test_entities(platform_entities: PlatformEntities, snapshot: SnapshotAssertion) -> None:
+    """Every select of a miner of each firmware profile: registry entry and state."""
+    assert await platform_entities(Platform.SELECT) == snapshot

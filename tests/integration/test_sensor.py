@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import DOMAIN as BINARY_SENSOR_DOMAIN
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import format_mac
@@ -27,8 +27,11 @@ if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from syrupy.assertion import SnapshotAssertion
 
     from tests.simulator import SimulatedMiner
+
+    from .entity_snapshot import PlatformEntities
 
 
 def number(hass: HomeAssistant, miner: SimulatedMiner, key: str) -> float:
@@ -251,3 +254,8 @@ async def test_stopped_miner(
     assert state_of(hass, miner, "efficiency") == STATE_UNKNOWN
     mining = entity_id(hass, miner, BINARY_SENSOR_DOMAIN, "mining")
     assert hass.states.get(mining).state == STATE_OFF
+
+
+async def test_entities(platform_entities: PlatformEntities, snapshot: SnapshotAssertion) -> None:
+    """Every sensor of a miner of each firmware profile: registry entry and state."""
+    assert await platform_entities(Platform.SENSOR) == snapshot

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.whatsminer.const import DOMAIN
 from custom_components.whatsminer.schema import vol
 
-from .conftest import advance
+from .conftest import advance, run_action
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -35,12 +35,7 @@ async def test_set_pools(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The pools replace the miner's, unused slots cleared, and the poll shows them."""
-    await hass.services.async_call(
-        DOMAIN,
-        "set_pools",
-        {"config_entry_id": init_integration.entry_id, **POOLS},
-        blocking=True,
-    )
+    await run_action(hass, "set_pools", init_integration.entry_id, **POOLS)
 
     assert [pool["url"] for pool in miner.state.pools if pool["url"]] == [
         "stratum+tcp://main.example:3333",
@@ -57,20 +52,10 @@ async def test_set_led_by_config_entry(
     hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
 ) -> None:
     """A pattern reaches the miner, and auto hands the LED back."""
-    await hass.services.async_call(
-        DOMAIN,
-        "set_led",
-        {"config_entry_id": init_integration.entry_id, "color": "green", "period": 800},
-        blocking=True,
-    )
+    await run_action(hass, "set_led", init_integration.entry_id, color="green", period=800)
     assert miner.state.led == {"color": "green", "period": 800, "duration": 500, "start": 0}
 
-    await hass.services.async_call(
-        DOMAIN,
-        "set_led",
-        {"config_entry_id": init_integration.entry_id, "color": "auto"},
-        blocking=True,
-    )
+    await run_action(hass, "set_led", init_integration.entry_id, color="auto")
     assert miner.state.led == "auto"
 
 
@@ -84,12 +69,7 @@ async def test_set_led_ends_a_running_identify(
     await hass.services.async_call(
         "button", "press", {"entity_id": "button.whatsminer_identify"}, blocking=True
     )
-    await hass.services.async_call(
-        DOMAIN,
-        "set_led",
-        {"config_entry_id": init_integration.entry_id, "color": "green"},
-        blocking=True,
-    )
+    await run_action(hass, "set_led", init_integration.entry_id, color="green")
 
     await advance(hass, freezer, 60)
 
@@ -103,9 +83,7 @@ async def test_unknown_entry(hass: HomeAssistant) -> None:
     other.add_to_hass(hass)
     for entry_id in ("not-an-entry", other.entry_id):
         with pytest.raises(ServiceValidationError) as err:
-            await hass.services.async_call(
-                DOMAIN, "set_led", {"config_entry_id": entry_id, "color": "red"}, blocking=True
-            )
+            await run_action(hass, "set_led", entry_id, color="red")
         assert err.value.translation_key == "entry_not_found"
 
 
@@ -116,12 +94,7 @@ async def test_unloaded_entry(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
 
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "set_led",
-            {"config_entry_id": init_integration.entry_id, "color": "red"},
-            blocking=True,
-        )
+        await run_action(hass, "set_led", init_integration.entry_id, color="red")
     assert err.value.translation_key == "entry_not_loaded"
     assert "set_led" not in miner.commands
 
@@ -166,15 +139,12 @@ async def test_invalid_pool_is_a_validation_error(
 ) -> None:
     """A pool URL the miner cannot take is refused with a translated validation error."""
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
+        await run_action(
+            hass,
             "set_pools",
-            {
-                "config_entry_id": init_integration.entry_id,
-                "pool_1_url": "stratum+tcp://has space:3333",
-                "pool_1_worker": "me",
-            },
-            blocking=True,
+            init_integration.entry_id,
+            pool_1_url="stratum+tcp://has space:3333",
+            pool_1_worker="me",
         )
     assert err.value.translation_key == "invalid_argument"
     assert "update_pools" not in miner.commands
@@ -184,12 +154,7 @@ async def test_set_hostname(
     hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
 ) -> None:
     """A valid host name reaches the miner."""
-    await hass.services.async_call(
-        DOMAIN,
-        "set_hostname",
-        {"config_entry_id": init_integration.entry_id, "hostname": "rack-3-miner-07"},
-        blocking=True,
-    )
+    await run_action(hass, "set_hostname", init_integration.entry_id, hostname="rack-3-miner-07")
 
     assert miner.state.hostname == "rack-3-miner-07"
 
@@ -200,12 +165,7 @@ async def test_invalid_hostname_is_refused_before_sending(
 ) -> None:
     """A name the miner would not take never leaves Home Assistant; the reason is translated."""
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "set_hostname",
-            {"config_entry_id": init_integration.entry_id, "hostname": hostname},
-            blocking=True,
-        )
+        await run_action(hass, "set_hostname", init_integration.entry_id, hostname=hostname)
     assert err.value.translation_key == "invalid_hostname"
     assert err.value.translation_placeholders == {"hostname": hostname}
     assert "set_hostname" not in miner.commands

@@ -25,7 +25,7 @@ ICONS = json.loads((INTEGRATION / "icons.json").read_text())
 PLATFORMS = {
     "binary_sensor": binary_sensor.BINARY_SENSORS,
     "button": button.BUTTONS,
-    "number": (number.POWER_LIMIT, *number.REMEMBERED_NUMBERS),
+    "number": (number.POWER_LIMIT, *number.NUMBERS),
     "select": select.SELECTS,
     "sensor": (
         *sensor.SENSORS,
@@ -33,7 +33,7 @@ PLATFORMS = {
         sensor.ENERGY,
         sensor.UPTIME,
     ),
-    "switch": (*switch.SWITCHES, *switch.REMEMBERED_SWITCHES),
+    "switch": switch.SWITCHES,
 }
 
 

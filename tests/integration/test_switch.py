@@ -1,4 +1,8 @@
-"""Switches: mining, fast boot, and the settings API v2 cannot read back; hashing."""
+"""Switches: mining (with its warm-up), fast boot; hashing.
+
+The settings API v2 cannot read back are tested with the numbers alike in
+test_remembered.py.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +12,30 @@ from typing import TYPE_CHECKING
 from homeassistant.components.binary_sensor import DOMAIN as BINARY_SENSOR_DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
-    ATTR_ASSUMED_STATE,
     ATTR_ENTITY_ID,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
-    STATE_UNKNOWN,
+    Platform,
 )
-from homeassistant.core import State
 import pytest
-from pytest_homeassistant_custom_component.common import mock_restore_cache_with_extra_data
 
 from custom_components.whatsminer import switch as switch_platform
 from custom_components.whatsminer.const import CONF_WARM_UP
 
 from .conftest import advance
-from .entity_ids import entity_id, register_entity
+from .entity_ids import entity_id
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from syrupy.assertion import SnapshotAssertion
 
     from tests.simulator import SimulatedMiner
+
+    from .entity_snapshot import PlatformEntities
 
 
 async def switch(hass: HomeAssistant, miner: SimulatedMiner, key: str, service: str) -> str:
@@ -96,50 +100,6 @@ async def test_fast_boot_switch(hass: HomeAssistant, miner: SimulatedMiner) -> N
     assert state_of(hass, miner, SWITCH_DOMAIN, "fast_boot") == STATE_ON
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
-@pytest.mark.parametrize("key", ["poweroff_cool", "fan_zero_speed", "web_pools"])
-async def test_unreadable_setting_shows_the_value_written(
-    hass: HomeAssistant, miner: SimulatedMiner, key: str
-) -> None:
-    """API v2 cannot read these settings back: the last value written is shown, assumed."""
-    state = hass.states.get(entity_id(hass, miner, SWITCH_DOMAIN, key))
-    assert state is not None
-    assert state.state == STATE_UNKNOWN
-    assert state.attributes[ATTR_ASSUMED_STATE] is True
-
-    await switch(hass, miner, key, SERVICE_TURN_ON)
-    assert getattr(miner.state, key) is True
-    assert state_of(hass, miner, SWITCH_DOMAIN, key) == STATE_ON
-
-    await switch(hass, miner, key, SERVICE_TURN_OFF)
-    assert getattr(miner.state, key) is False
-    assert state_of(hass, miner, SWITCH_DOMAIN, key) == STATE_OFF
-
-
-@pytest.mark.parametrize(
-    ("stored", "expected"),
-    [({"written": True}, STATE_ON), ({"written": "junk"}, STATE_UNKNOWN), ({}, STATE_UNKNOWN)],
-    ids=["written", "junk", "none"],
-)
-async def test_written_value_survives_restart(
-    hass: HomeAssistant,
-    miner: SimulatedMiner,
-    config_entry: MockConfigEntry,
-    stored: dict[str, object],
-    expected: str,
-) -> None:
-    """The value written before a restart is shown again after it (junk is ignored)."""
-    entity = register_entity(hass, config_entry, miner, SWITCH_DOMAIN, "poweroff_cool")
-    mock_restore_cache_with_extra_data(hass, [(State(entity, "unavailable"), stored)])
-
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    state = hass.states.get(entity)
-    assert state is not None
-    assert state.state == expected
-
-
 def starts(miner: SimulatedMiner) -> list[str]:
     """Return the commands that preheat or start mining, in order."""
     return [command for command in miner.commands if command in {"pre_power_on", "power_on"}]
@@ -199,3 +159,8 @@ async def test_no_warm_up_by_default(hass: HomeAssistant, miner: SimulatedMiner)
     await switch(hass, miner, "mining", SERVICE_TURN_ON)
 
     assert "pre_power_on" not in miner.commands
+
+
+async def test_entities(platform_entities: PlatformEntities, snapshot: SnapshotAssertion) -> None:
+    """Every switch of a miner of each firmware profile: registry entry and state."""
+    assert await platform_entities(Platform.SWITCH) == snapshot

@@ -16,7 +16,7 @@ from custom_components.whatsminer import time_zone
 from custom_components.whatsminer.const import DOMAIN
 from custom_components.whatsminer.time_zone import posix_rule, rule_from_tzif
 
-from .conftest import frozen_clock, set_up_entry
+from .conftest import frozen_clock, run_action, set_up_entry
 
 if TYPE_CHECKING:
     from homeassistant.components.repairs import RepairsFlowManager
@@ -164,12 +164,12 @@ async def test_issue_follows_the_miner(
     """Set elsewhere to Home Assistant's zone, the issue goes; changed again, it returns."""
     coordinator = v3_entry.runtime_data
     v3_miner.state.zonename = HOME_ZONE
-    await coordinator.client.set_fast_boot(True)  # any write makes the poll read settings
+    await coordinator.link.client.set_fast_boot(True)  # any write makes the poll read settings
     await coordinator.async_refresh()
     assert issue_of(hass, v3_entry) is None
 
     v3_miner.state.zonename = "Europe/Berlin"
-    await coordinator.client.set_fast_boot(False)
+    await coordinator.link.client.set_fast_boot(False)
     await coordinator.async_refresh()
     assert issue_of(hass, v3_entry) is not None
 
@@ -234,9 +234,7 @@ async def test_set_time_zone_action(
     hass: HomeAssistant, miner: SimulatedMiner, init_integration: MockConfigEntry
 ) -> None:
     """A v2 miner gets Home Assistant's zone with its POSIX rule."""
-    await hass.services.async_call(
-        DOMAIN, "set_time_zone", {"config_entry_id": init_integration.entry_id}, blocking=True
-    )
+    await run_action(hass, "set_time_zone", init_integration.entry_id)
 
     assert (miner.state.timezone, miner.state.zonename) == (HOME_RULE, HOME_ZONE)
 
@@ -251,9 +249,7 @@ async def test_set_time_zone_without_a_rule(
     without_zone_files(monkeypatch)
 
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN, "set_time_zone", {"config_entry_id": init_integration.entry_id}, blocking=True
-        )
+        await run_action(hass, "set_time_zone", init_integration.entry_id)
 
     assert err.value.translation_key == "unknown_time_zone"
     assert err.value.translation_placeholders == {"zone": HOME_ZONE}

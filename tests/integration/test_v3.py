@@ -39,7 +39,7 @@ from custom_components.whatsminer.api import ApiGeneration, V2Client, V3Client
 from custom_components.whatsminer.const import CONF_IDENTITY, CONF_WARM_UP, DOMAIN
 from custom_components.whatsminer.issues import write_api_issue_id
 
-from .conftest import advance, device_of, entry_for, frozen_clock
+from .conftest import advance, device_of, entry_for, frozen_clock, run_action
 from .entity_ids import entity_id
 from .test_config_flow import single_miner_form
 
@@ -230,25 +230,17 @@ async def test_buttons_and_actions(
     await advance(hass, freezer, 31)  # the identify flash ends
     assert v3_miner.state.led == "auto"
 
-    await hass.services.async_call(
-        DOMAIN,
+    await run_action(
+        hass,
         "set_pools",
-        {
-            "config_entry_id": v3_entry.entry_id,
-            "pool_1_url": "stratum+tcp://pool.example:3333",
-            "pool_1_worker": "me.1",
-            "pool_1_password": "x",
-        },
-        blocking=True,
+        v3_entry.entry_id,
+        pool_1_url="stratum+tcp://pool.example:3333",
+        pool_1_worker="me.1",
+        pool_1_password="x",
     )
     assert v3_miner.state.pools[0]["url"] == "stratum+tcp://pool.example:3333"
 
-    await hass.services.async_call(
-        DOMAIN,
-        "set_hostname",
-        {"config_entry_id": v3_entry.entry_id, "hostname": "rack-3-miner-07"},
-        blocking=True,
-    )
+    await run_action(hass, "set_hostname", v3_entry.entry_id, hostname="rack-3-miner-07")
     assert v3_miner.state.hostname == "rack-3-miner-07"
 
     await hass.services.async_call(
@@ -303,7 +295,7 @@ async def test_upgrade_to_v3_keeps_entry_device_and_entities(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert isinstance(entry.runtime_data.client, V3Client)
+    assert isinstance(entry.runtime_data.link.client, V3Client)
     assert entry.data[CONF_IDENTITY]["api_generation"] == ApiGeneration.V3.value
     assert device_of(hass, entry).sw_version == v3_miner.profile.firmware
     assert state(hass, v3_miner, SWITCH_DOMAIN, "mining") == STATE_ON
@@ -323,7 +315,7 @@ async def test_downgrade_to_v2_keeps_the_entry(
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert isinstance(entry.runtime_data.client, V2Client)
+    assert isinstance(entry.runtime_data.link.client, V2Client)
     assert entry.data[CONF_IDENTITY]["api_generation"] == ApiGeneration.V2.value
     assert entry.runtime_data.last_update_success
 
