@@ -8,8 +8,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, Platform
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 
-from .api import Identity, WhatsminerClient, WhatsminerError, connect
-from .api.connect import new_client
+from .api import Identity, WhatsminerClient, WhatsminerError, connect, new_client
 from .const import CONF_IDENTITY, DOMAIN
 from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 from .issues import async_delete_time_zone_issue, async_delete_write_api_issue

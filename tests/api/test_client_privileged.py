@@ -21,9 +21,9 @@ from custom_components.whatsminer.api import (
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
     WhatsminerWriteDisabledError,
-    crypto,
 )
-from custom_components.whatsminer.api.privileged import TOKEN_LIMIT_BACKOFF_SECONDS
+from custom_components.whatsminer.api.v2 import crypto
+from custom_components.whatsminer.api.v2.privileged import TOKEN_LIMIT_BACKOFF_SECONDS
 
 from .conftest import run_inline
 from .fake_miner import Action, FakeMiner, btminer_reply, encrypt_reply

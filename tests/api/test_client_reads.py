@@ -19,7 +19,7 @@ from custom_components.whatsminer.api import (
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
-from custom_components.whatsminer.api.transport import Transport, V2Transport
+from custom_components.whatsminer.api.v2.transport import Transport, V2Transport
 
 from .conftest import run_inline
 from .fake_miner import FIXTURES, INVALID_CMD, Action, FakeMiner, btminer_reply, fixture

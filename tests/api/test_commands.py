@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from custom_components.whatsminer.api import PoolConfig, WhatsminerInvalidArgumentError
-from custom_components.whatsminer.api.commands import (
+from custom_components.whatsminer.api.v2.commands import (
     PRIVILEGED_COMMANDS,
     READ_COMMANDS,
     read_command,

@@ -15,9 +15,9 @@ from custom_components.whatsminer.api import (
     V2Client,
     V3Client,
     WhatsminerInvalidReplyError,
-    v2_models,
 )
-from custom_components.whatsminer.api.v2_models import V2Replies, errors
+from custom_components.whatsminer.api.v2 import models as v2_models
+from custom_components.whatsminer.api.v2.models import V2Replies, errors
 
 from .fake_miner import INVALID_CMD, FakeMiner, btminer_reply, encrypt_reply, fixture
 from .mutations import check_model
@@ -25,7 +25,7 @@ from .test_v3_client_replies import ScriptedTransport
 
 if TYPE_CHECKING:
     from custom_components.whatsminer.api.models import MinerData
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 ODD_STATUSES = [["S"], {"S": "S"}, None]
 

@@ -16,7 +16,7 @@ from custom_components.whatsminer.api import (
     WhatsminerAuthError,
     WhatsminerError,
 )
-from custom_components.whatsminer.api.crypto import aes_key
+from custom_components.whatsminer.api.v2.crypto import aes_key
 
 from .conftest import run_inline
 from .fake_miner import FakeMiner, _body, btminer_reply
@@ -25,7 +25,7 @@ from .test_v3_client_replies import ScriptedTransport
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 PASSWORD = "Sekr1t_x"
 POOL_PASSWORD = "pool-pass-42"

@@ -29,7 +29,7 @@ from .fake_miner import INVALID_CMD, FakeMiner, encrypt_reply
 from .test_v3_client_replies import ScriptedTransport, reply
 
 if TYPE_CHECKING:
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
     from tests.simulator import SimulatedMiner
     from tests.simulator.fixtures import MinerFactory
 

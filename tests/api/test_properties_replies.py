@@ -35,7 +35,7 @@ from .mutations import Mutator, check_model
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 type Json = dict[str, Any]
 type Reply = object  # a JSON document, or raw bytes

@@ -15,7 +15,8 @@ from custom_components.whatsminer.api import (
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
-from custom_components.whatsminer.api.transport import MAX_REPLY_BYTES, V2Transport
+from custom_components.whatsminer.api.common import MAX_REPLY_BYTES
+from custom_components.whatsminer.api.v2.transport import V2Transport
 
 from .fake_miner import reset
 

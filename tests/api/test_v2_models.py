@@ -13,15 +13,15 @@ from custom_components.whatsminer.api import (
     Psu,
     WhatsminerInvalidReplyError,
 )
-from custom_components.whatsminer.api.parser import decode_reply, message, rows
 from custom_components.whatsminer.api.readings import mac_address
-from custom_components.whatsminer.api.v2_models import (
+from custom_components.whatsminer.api.v2.models import (
     V2Replies,
     api_version,
     build_identity,
     build_miner_data,
     errors,
 )
+from custom_components.whatsminer.api.v2.parser import decode_reply, message, rows
 
 from .fake_miner import FIXTURES, fixture
 

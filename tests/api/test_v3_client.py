@@ -20,8 +20,8 @@ from custom_components.whatsminer.api import (
     WhatsminerInvalidReplyError,
     WhatsminerWriteDisabledError,
 )
-from custom_components.whatsminer.api.v3_client import SETTINGS_MAX_AGE_SECONDS, V3Client
-from custom_components.whatsminer.api.v3_transport import V3Transport
+from custom_components.whatsminer.api.v3.client import SETTINGS_MAX_AGE_SECONDS, V3Client
+from custom_components.whatsminer.api.v3.transport import V3Transport
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

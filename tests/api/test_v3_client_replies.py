@@ -14,12 +14,12 @@ from custom_components.whatsminer.api import (
     WhatsminerConnectionError,
     WhatsminerInvalidReplyError,
 )
-from custom_components.whatsminer.api.v3_client import V3Client
+from custom_components.whatsminer.api.v3.client import V3Client
 
 from .fake_miner import FIXTURES
 
 if TYPE_CHECKING:
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 type Json = dict[str, Any]
 type Answer = Json | bytes | Exception

@@ -10,9 +10,9 @@ from custom_components.whatsminer.api import (
     PoolConfig,
     PowerMode,
     WhatsminerInvalidArgumentError,
-    v3_commands as v3,
 )
-from custom_components.whatsminer.api.v3_commands import Write
+from custom_components.whatsminer.api.v3 import commands as v3
+from custom_components.whatsminer.api.v3.commands import Write
 
 POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.rig1", password="s3cret")
 

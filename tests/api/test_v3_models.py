@@ -17,7 +17,7 @@ from custom_components.whatsminer.api import (
     WhatsminerError,
     WhatsminerInvalidReplyError,
 )
-from custom_components.whatsminer.api.v3_models import build_identity, build_miner_data, errors
+from custom_components.whatsminer.api.v3.models import build_identity, build_miner_data, errors
 
 from .fake_miner import FIXTURES
 from .mutations import check_model, mutate

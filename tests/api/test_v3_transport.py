@@ -19,9 +19,9 @@ from custom_components.whatsminer.api import (
     WhatsminerInvalidReplyError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
-    v3_transport,
 )
-from custom_components.whatsminer.api.v3_transport import FrameReader, V3Transport
+from custom_components.whatsminer.api.v3 import transport as v3_transport
+from custom_components.whatsminer.api.v3.transport import FrameReader, V3Transport
 
 from .fake_miner import reset
 

@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from .commands import PoolsParam, check_hostname, check_posix_zone, check_zone_name
-from .errors import WhatsminerInvalidArgumentError
-from .models import PowerMode
+from ..arguments import check_hostname, check_pools, check_posix_zone, check_zone_name
+from ..errors import WhatsminerInvalidArgumentError
+from ..models import PowerMode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .models import PoolConfig
+    from ..models import PoolConfig
 
 SET_SERVICE: Final = "set.miner.service"
 MAX_POWER_LIMIT_W: Final = 99_999
@@ -31,7 +31,6 @@ MAX_UPFREQ_SPEED: Final = 10
 TEMP_OFFSET_RANGE: Final = (-30, 0)
 LED_COLORS: Final = ("red", "green")
 _LED_MS_MAX: Final = 2**31 - 1  # the firmware reads the LED timings as C ints
-_POOLS: Final = PoolsParam("pools")  # the v2 rules for URLs, workers and passwords hold too
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,7 +133,7 @@ def led(*, color: str, period: int, duration: int, start: int) -> Write:
 
 def pools(configs: Sequence[PoolConfig]) -> Write:
     """Replace the pools with 1 to 3 new ones, sent encrypted as a bare list."""
-    _POOLS.encode(configs)  # raises for anything but 1..3 valid PoolConfig
+    check_pools(configs)  # raises for anything but 1..3 valid PoolConfig
     return Write(
         cmd="set.miner.pools",
         param=[

@@ -18,11 +18,11 @@ import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .errors import WhatsminerInvalidArgumentError
-from .models import PoolConfig
+from ..errors import WhatsminerInvalidArgumentError
+from ..models import PoolConfig
 
 if TYPE_CHECKING:
-    from .parser import JsonObject
+    from ..common import JsonObject
 
 type WireValue = str | int
 type WireCommand = dict[str, WireValue]

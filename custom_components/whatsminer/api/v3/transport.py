@@ -24,18 +24,18 @@ import logging
 import struct
 from typing import TYPE_CHECKING, Final
 
-from .download import read_tail
-from .errors import (
+from ..common import MAX_REPLY_BYTES
+from ..download import read_tail
+from ..errors import (
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
     WhatsminerInvalidReplyError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
-from .transport import MAX_REPLY_BYTES
 
 if TYPE_CHECKING:
-    from .download import SizeOf
+    from ..download import SizeOf
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -29,26 +29,26 @@ import logging
 import time
 from typing import TYPE_CHECKING, Final, Self
 
-from . import commands, v2_models, values
-from .arguments import check_host, check_password, check_port
-from .download import DOWNLOAD_TIME_LIMIT_S, check_keep
-from .errors import (
+from .. import values
+from ..arguments import check_host, check_password, check_port
+from ..download import DOWNLOAD_TIME_LIMIT_S, check_keep
+from ..errors import (
     WhatsminerCommandRejectedError,
     WhatsminerInvalidArgumentError,
     WhatsminerInvalidReplyError,
 )
-from .models import CommandOutcome, PowerMode
+from ..models import CommandOutcome, PowerMode
+from ..readings import first_known, mac_address
+from . import commands, models
 from .parser import check_read, decode_reply, message, rows, split_joined
 from .privileged import PrivilegedChannel
-from .readings import first_known, mac_address
 from .transport import Transport, V2Transport
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from .models import Identity, MinerData, MinerLog, PoolConfig
-    from .parser import JsonObject
-    from .privileged import BlockingRunner
+    from ..common import BlockingRunner, JsonObject
+    from ..models import Identity, MinerData, MinerLog, PoolConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def _hashing(summary: JsonObject) -> bool:
 
 def _mining_status(reply: JsonObject) -> bool:
     """Whether a ``status`` reply says the miner is mining."""
-    return v2_models.mining(message(reply)) is True
+    return models.mining(message(reply)) is True
 
 
 def _warm(reply: JsonObject) -> bool:
@@ -291,8 +291,8 @@ class V2Client:
         if psu_kept and _summary_power(summary) is None:
             # The PSU's input power stands in for the summary's: it must be fresh.
             psu_reply, _ = await self._read_psu(now, fresh=True)
-        return v2_models.build_miner_data(
-            v2_models.V2Replies(
+        return models.build_miner_data(
+            models.V2Replies(
                 summary=summary,
                 boards=boards,
                 pools=pools,
@@ -323,7 +323,7 @@ class V2Client:
         summary = None
         if mac_address(miner_info.get("mac") if miner_info else None) is None:
             summary = _first_row(await self.read("summary"), ("SUMMARY",))
-        identity = v2_models.build_identity(
+        identity = models.build_identity(
             version_msg=None if version_reply is None else message(version_reply),
             miner_info=miner_info,
             device_rows=() if details_reply is None else rows(details_reply, ("DEVDETAILS",)),

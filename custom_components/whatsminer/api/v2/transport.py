@@ -17,8 +17,9 @@ import socket
 import struct
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from .download import read_json_header, read_tail
-from .errors import (
+from ..common import MAX_REPLY_BYTES
+from ..download import read_json_header, read_tail
+from ..errors import (
     WhatsminerConnectionError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
@@ -27,12 +28,9 @@ from .errors import (
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from .download import SizeOf
+    from ..download import SizeOf
 
 _LOGGER = logging.getLogger(__name__)
-
-MAX_REPLY_BYTES: Final = 1024 * 1024
-"""The largest reply accepted. Real replies are a few KiB; this bounds memory."""
 
 _CHUNK_BYTES: Final = 64 * 1024
 _LINGER_RESET: Final = struct.pack("ii", 1, 0)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from . import values
-from .errors import WhatsminerInvalidReplyError
-from .models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
-from .readings import (
+from .. import values
+from ..errors import WhatsminerInvalidReplyError
+from ..models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
+from ..readings import (
     NO_POWER_LIMIT_FROM,
     chip_temperatures,
     efficiency,
@@ -23,7 +23,7 @@ from .readings import (
 )
 
 if TYPE_CHECKING:
-    from .parser import JsonObject
+    from ..common import JsonObject
 
 _HASHRATE_NOW_KEYS: Final = ("hash-realtime", "hash-1min", "hash-average")
 _BOARD_HASHRATE_KEYS: Final = ("hash-realtime", "hash-average")
