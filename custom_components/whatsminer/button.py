@@ -25,7 +25,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, HassJob, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 
-from .api import WhatsminerError
+from .api import Reboot, RestartMining, SetLed, SetLedAuto, WhatsminerError
 from .const import (
     IDENTIFY_DURATION,
     IDENTIFY_LED_COLOR,
@@ -64,7 +64,7 @@ BUTTONS: tuple[WhatsminerButtonEntityDescription, ...] = (
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
         press_fn=lambda coordinator: async_run_command(
-            coordinator, lambda client: client.reboot(), restarts_miner=True
+            coordinator, lambda client: client.run(Reboot()), restarts_miner=True
         ),
     ),
     WhatsminerButtonEntityDescription(
@@ -72,7 +72,7 @@ BUTTONS: tuple[WhatsminerButtonEntityDescription, ...] = (
         translation_key="restart_mining",
         entity_category=EntityCategory.CONFIG,
         press_fn=lambda coordinator: async_run_command(
-            coordinator, lambda client: client.restart_mining(), restarts_miner=True
+            coordinator, lambda client: client.run(RestartMining()), restarts_miner=True
         ),
     ),
 )
@@ -133,11 +133,13 @@ class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
         """Start (or restart) the flash."""
         await async_send_command(
             self.coordinator,
-            lambda client: client.set_led(
-                color=IDENTIFY_LED_COLOR,
-                period=IDENTIFY_LED_PERIOD_MS,
-                duration=IDENTIFY_LED_DURATION_MS,
-                start=0,
+            lambda client: client.run(
+                SetLed(
+                    color=IDENTIFY_LED_COLOR,
+                    period=IDENTIFY_LED_PERIOD_MS,
+                    duration=IDENTIFY_LED_DURATION_MS,
+                    start=0,
+                )
             ),
         )
         self._async_cancel_flash()
@@ -164,7 +166,7 @@ class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
     async def _async_led_auto(self) -> None:
         """Hand the LED back to the miner; best effort, the miner may be gone already."""
         try:
-            await self.coordinator.client.set_led_auto()
+            await self.coordinator.client.run(SetLedAuto())
         except WhatsminerError as err:
             LOGGER.warning(
                 "Could not hand the LED of %s back to the miner: %s", self.coordinator.name, err

@@ -23,6 +23,13 @@ from homeassistant.core import CALLBACK_TYPE, HassJob, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
+from .api import (
+    SetPowerLimit,
+    SetPowerPercent,
+    SetTargetFreq,
+    SetTempOffset,
+    SetUpfreqSpeed,
+)
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
 from .helpers import async_run_command
@@ -64,7 +71,7 @@ POWER_LIMIT = WhatsminerNumberEntityDescription(
     mode=NumberMode.BOX,
     entity_category=EntityCategory.CONFIG,
     value_fn=lambda data: data.power_limit,
-    set_fn=lambda client, watts: client.set_power_limit(watts),
+    set_fn=lambda client, watts: client.run(SetPowerLimit(watts)),
     restarts_miner=True,
 )
 
@@ -81,7 +88,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         native_step=1,
         mode=NumberMode.SLIDER,
         value_fn=lambda data: data.power_percent,
-        set_fn=lambda client, percent: client.set_power_percent(percent),
+        set_fn=lambda client, percent: client.run(SetPowerPercent(percent)),
     ),
     WhatsminerNumberEntityDescription(
         key="upfreq_speed",
@@ -93,7 +100,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         mode=NumberMode.SLIDER,
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda data: data.upfreq_speed,
-        set_fn=lambda client, speed: client.set_upfreq_speed(speed),
+        set_fn=lambda client, speed: client.run(SetUpfreqSpeed(speed)),
     ),
     WhatsminerNumberEntityDescription(
         key="temperature_offset",
@@ -107,7 +114,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.temp_offset,
-        set_fn=lambda client, offset: client.set_temp_offset(offset),
+        set_fn=lambda client, offset: client.run(SetTempOffset(offset)),
     ),
     # Down-clocking (or, liquid-cooled, up-clocking) by a percentage of the factory
     # frequency; btminer restarts. No read tells whether a model takes it (the vendor
@@ -124,7 +131,7 @@ REMEMBERED_NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.target_freq,
-        set_fn=lambda client, percent: client.set_target_freq(percent),
+        set_fn=lambda client, percent: client.run(SetTargetFreq(percent)),
         restarts_miner=True,
     ),
 )

@@ -16,7 +16,15 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import PoolConfig, WhatsminerInvalidArgumentError, check_hostname
+from .api import (
+    PoolConfig,
+    SetHostname,
+    SetLed,
+    SetLedAuto,
+    SetPools,
+    WhatsminerInvalidArgumentError,
+    check_hostname,
+)
 from .const import DOMAIN, led_changed_signal
 from .helpers import async_run_command, async_send_command
 from .schema import vol
@@ -130,7 +138,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             if f"pool_{slot}_url" in call.data
         ]
         coordinator = _async_coordinator(hass, call)
-        await async_run_command(coordinator, lambda client: client.update_pools(pools))
+        await async_run_command(coordinator, lambda client: client.run(SetPools(pools)))
 
     async def async_set_led(call: ServiceCall) -> None:
         coordinator = _async_coordinator(hass, call)
@@ -138,22 +146,24 @@ def async_setup_services(hass: HomeAssistant) -> None:
         # A running identify flash ends first, so its timer cannot undo this setting.
         async_dispatcher_send(hass, led_changed_signal(coordinator.config_entry.entry_id))
         if color == LED_AUTO:
-            await async_send_command(coordinator, lambda client: client.set_led_auto())
+            await async_send_command(coordinator, lambda client: client.run(SetLedAuto()))
             return
         await async_send_command(
             coordinator,
-            lambda client: client.set_led(
-                color=color,
-                period=call.data[ATTR_PERIOD],
-                duration=call.data[ATTR_DURATION],
-                start=call.data[ATTR_START],
+            lambda client: client.run(
+                SetLed(
+                    color=color,
+                    period=call.data[ATTR_PERIOD],
+                    duration=call.data[ATTR_DURATION],
+                    start=call.data[ATTR_START],
+                )
             ),
         )
 
     async def async_set_hostname(call: ServiceCall) -> None:
         hostname = _valid_hostname(call.data[ATTR_HOSTNAME])
         coordinator = _async_coordinator(hass, call)
-        await async_run_command(coordinator, lambda client: client.set_hostname(hostname))
+        await async_run_command(coordinator, lambda client: client.run(SetHostname(hostname)))
 
     hass.services.async_register(DOMAIN, SERVICE_SET_POOLS, async_set_pools, SET_POOLS_SCHEMA)
 

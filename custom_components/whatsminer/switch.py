@@ -13,6 +13,14 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 
+from .api import (
+    SetFanZeroSpeed,
+    SetFastBoot,
+    SetPoweroffCool,
+    SetWebPools,
+    StartMining,
+    StopMining,
+)
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
 from .helpers import async_run_command
@@ -42,7 +50,7 @@ MINING = WhatsminerSwitchEntityDescription(
     key="mining",
     translation_key="mining",
     value_fn=lambda data: data.mining,
-    set_fn=lambda client, on: client.power_on() if on else client.power_off(),
+    set_fn=lambda client, on: client.run(StartMining() if on else StopMining()),
 )
 
 SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
@@ -51,7 +59,7 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         translation_key="fast_boot",
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda data: data.fast_boot,
-        set_fn=lambda client, on: client.set_fast_boot(on),
+        set_fn=lambda client, on: client.run(SetFastBoot(on)),
     ),
 )
 
@@ -63,7 +71,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.poweroff_cool,
-        set_fn=lambda client, on: client.set_poweroff_cool(on),
+        set_fn=lambda client, on: client.run(SetPoweroffCool(on)),
     ),
     WhatsminerSwitchEntityDescription(
         key="fan_zero_speed",
@@ -71,7 +79,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.fan_zero_speed,
-        set_fn=lambda client, on: client.set_fan_zero_speed(on),
+        set_fn=lambda client, on: client.run(SetFanZeroSpeed(on)),
     ),
     # On: the pools can be edited in the miner's web UI. Hosting farms switch it off so
     # that nobody at the web UI can redirect the hash. API v3 reports it.
@@ -81,7 +89,7 @@ REMEMBERED_SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.web_pools,
-        set_fn=lambda client, on: client.set_web_pools(on),
+        set_fn=lambda client, on: client.run(SetWebPools(on)),
     ),
 )
 
@@ -145,7 +153,7 @@ class WhatsminerMiningSwitch(WhatsminerSwitch):
                 poll_every=WARM_UP_POLL_INTERVAL.total_seconds(),
             ):
                 LOGGER.warning("%s did not finish preheating in time; mining starts anyway", name)
-            return await client.power_on()
+            return await client.run(StartMining())
 
         await async_run_command(self.coordinator, warm_up_then_power_on)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import ServiceValidationError
 
+from .api import SetTimeZone
 from .const import DOMAIN
 from .helpers import async_run_command
 from .issues import async_create_time_zone_issue, async_delete_time_zone_issue
@@ -55,4 +56,4 @@ async def async_set_home_time_zone(coordinator: WhatsminerCoordinator) -> None:
             translation_key="unknown_time_zone",
             translation_placeholders={"zone": zone_name},
         )
-    await async_run_command(coordinator, lambda client: client.set_time_zone(rule, zone_name))
+    await async_run_command(coordinator, lambda client: client.run(SetTimeZone(rule, zone_name)))

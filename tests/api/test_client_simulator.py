@@ -12,6 +12,23 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
+    Reboot,
+    SetFanZeroSpeed,
+    SetFastBoot,
+    SetHostname,
+    SetLed,
+    SetLedAuto,
+    SetPools,
+    SetPowerLimit,
+    SetPowerMode,
+    SetPoweroffCool,
+    SetTargetFreq,
+    SetTempOffset,
+    SetTimeZone,
+    SetUpfreqSpeed,
+    SetWebPools,
+    StartMining,
+    StopMining,
     V2Client,
     WhatsminerAuthError,
     WhatsminerConnectionError,
@@ -95,14 +112,14 @@ async def test_errors_reach_a_poll_without_identity_on_every_profile(
 async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> None:
     client = client_for(simulated)
 
-    assert await client.power_off() is CommandOutcome.CONFIRMED
+    assert await client.run(StopMining()) is CommandOutcome.CONFIRMED
     assert (await client.fetch()).mining is False
-    await client.power_on()
-    await client.set_power_mode(PowerMode.HIGH)
-    await client.set_power_limit(3000)
-    await client.set_fast_boot(True)
-    await client.update_pools(
-        [PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")]
+    await client.run(StartMining())
+    await client.run(SetPowerMode(PowerMode.HIGH))
+    await client.run(SetPowerLimit(3000))
+    await client.run(SetFastBoot(enabled=True))
+    await client.run(
+        SetPools([PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")])
     )
     snapshot = await client.fetch()
 
@@ -118,15 +135,15 @@ async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> Non
 async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMiner) -> None:
     client = client_for(simulated)
 
-    await client.set_upfreq_speed(9)
-    await client.set_temp_offset(-30)
-    await client.set_poweroff_cool(True)
-    await client.set_fan_zero_speed(True)
-    await client.set_target_freq(-100)
-    await client.set_time_zone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")
-    await client.set_web_pools(False)
-    await client.set_hostname("rig-7")
-    await client.set_led(color="red", period=200, duration=100, start=0)
+    await client.run(SetUpfreqSpeed(9))
+    await client.run(SetTempOffset(-30))
+    await client.run(SetPoweroffCool(enabled=True))
+    await client.run(SetFanZeroSpeed(enabled=True))
+    await client.run(SetTargetFreq(-100))
+    await client.run(SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"))
+    await client.run(SetWebPools(enabled=False))
+    await client.run(SetHostname("rig-7"))
+    await client.run(SetLed(color="red", period=200, duration=100, start=0))
     state = simulated.state
 
     assert (state.upfreq_speed, state.temp_offset, state.target_freq) == (9, -30, -100)
@@ -136,7 +153,7 @@ async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMi
     assert state.led != "auto"
     assert (await client.fetch()).upfreq_speed is None  # no v2 read reports it
 
-    await client.set_led_auto()
+    await client.run(SetLedAuto())
     assert simulated.state.led == "auto"
 
 
@@ -153,7 +170,7 @@ async def test_disabled_write_api(miner_factory: MinerFactory) -> None:
     miner = await miner_factory(profile="m50", api_switch=False)
 
     with pytest.raises(WhatsminerWriteDisabledError):
-        await client_for(miner).reboot()
+        await client_for(miner).run(Reboot())
 
 
 async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerFactory) -> None:
@@ -165,7 +182,7 @@ async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerF
     miner.faults.drop = True
     miner.faults.count = 1
 
-    assert await client.reboot() is CommandOutcome.SENT
+    assert await client.run(Reboot()) is CommandOutcome.SENT
     with pytest.raises(WhatsminerConnectionError):
         await client.fetch()
     await asyncio.sleep(1.15)
@@ -179,7 +196,7 @@ async def test_cut_reboot_reply_counts_as_sent(simulated: SimulatedMiner) -> Non
     simulated.faults.truncate = True
     simulated.faults.count = 1
 
-    assert await client.reboot() is CommandOutcome.SENT
+    assert await client.run(Reboot()) is CommandOutcome.SENT
     assert "reboot" in simulated.commands
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 
 from custom_components.whatsminer.api import (
+    SetLedAuto,
     V2Client,
     V3Client,
     WhatsminerInvalidReplyError,
@@ -78,11 +79,11 @@ async def test_a_status_of_unknown_shape_fails_a_privileged_command_with_a_typed
     miner.script["set_led"] = [encrypt_reply({"STATUS": [{"STATUS": status}]}, miner.aes_key)]
 
     with pytest.raises(WhatsminerInvalidReplyError, match="STATUS that is not a string"):
-        await client.set_led_auto()
+        await client.run(SetLedAuto())
     miner.script["get_token"] = [{"STATUS": [{"STATUS": status}], "Msg": {}}]
     client._privileged.forget()
     with pytest.raises(WhatsminerInvalidReplyError, match="STATUS that is not a string"):
-        await client.set_led_auto()
+        await client.run(SetLedAuto())
 
 
 async def test_huge_numbers_in_every_board_do_not_overflow(

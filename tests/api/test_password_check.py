@@ -16,6 +16,7 @@ import pytest
 
 from custom_components.whatsminer.api import (
     CommandOutcome,
+    SetLedAuto,
     V2Client,
     V3Client,
     WhatsminerAuthError,
@@ -67,7 +68,7 @@ async def test_right_password_passes_on_firmware_refusing_encrypted_reads(
     client = client_for(refusing)
 
     await client.verify_password()
-    assert await client.set_led_auto() is CommandOutcome.CONFIRMED  # writes still work
+    assert await client.run(SetLedAuto()) is CommandOutcome.CONFIRMED  # writes still work
 
 
 async def test_wrong_password_fails_on_firmware_refusing_encrypted_reads(
@@ -102,7 +103,7 @@ async def test_an_encrypted_refusal_of_a_write_still_fails_it(
     miner.script["set_led"] = [encrypt_reply(refusal, miner.aes_key)]
 
     with pytest.raises(WhatsminerCommandRejectedError, match="API command ERROR") as caught:
-        await client.set_led_auto()
+        await client.run(SetLedAuto())
 
     assert (caught.value.code, caught.value.encrypted) == (132, True)
 

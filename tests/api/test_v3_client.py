@@ -14,6 +14,23 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
+    Reboot,
+    RestartMining,
+    SetFanZeroSpeed,
+    SetFastBoot,
+    SetLed,
+    SetLedAuto,
+    SetPools,
+    SetPowerLimit,
+    SetPowerMode,
+    SetPoweroffCool,
+    SetPowerPercent,
+    SetTempOffset,
+    SetTimeZone,
+    SetUpfreqSpeed,
+    SetWebPools,
+    StartMining,
+    StopMining,
     WhatsminerAuthError,
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
@@ -169,7 +186,9 @@ async def test_a_poll_after_the_idle_timeout_reconnects(miner: SimulatedMiner) -
 async def test_concurrent_calls_share_the_one_connection(miner: SimulatedMiner) -> None:
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         await asyncio.gather(
-            *(client.fetch() for _ in range(12)), client.set_fast_boot(True), client.identity()
+            *(client.fetch() for _ in range(12)),
+            client.run(SetFastBoot(enabled=True)),
+            client.identity(),
         )
 
         assert client.connections_opened == 1
@@ -183,7 +202,7 @@ async def test_the_clock_defaults_to_the_wall_clock(
     transport = RecordingTransport(miner.host, miner.v3_port, timeout=2.0, connect_timeout=2.0)
     client = V3Client(miner.host, PASSWORD, transport=transport)
 
-    await client.set_fast_boot(True)
+    await client.run(SetFastBoot(enabled=True))
     await transport.close()
 
     assert transport.sent[-1]["ts"] == 1773869570
@@ -241,7 +260,7 @@ async def test_btminer_restart_window_shows_a_miner_that_does_not_hash(
     # most of a second (a full garbage collection); the sleep outlasts it.
     miner.restart_seconds = 1.0
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
-        assert await client.restart_mining() is CommandOutcome.CONFIRMED
+        assert await client.run(RestartMining()) is CommandOutcome.CONFIRMED
         during = await client.fetch()
         await asyncio.sleep(1.15)
         after = await client.fetch()
@@ -273,28 +292,28 @@ POOLS = [
 @pytest.mark.parametrize(
     ("write", "check", "expected"),
     [
-        (lambda c: c.set_power_limit(3000), lambda d: d.power_limit, 3000),
-        (lambda c: c.set_power_mode(PowerMode.LOW), lambda d: d.power_mode, PowerMode.LOW),
-        (lambda c: c.set_fast_boot(True), lambda d: d.fast_boot, True),
-        (lambda c: c.set_upfreq_speed(10), lambda d: d.upfreq_speed, 10),
-        (lambda c: c.set_temp_offset(-12), lambda d: d.temp_offset, -12),
-        (lambda c: c.set_power_percent(80), lambda d: d.power_percent, 80),
-        (lambda c: c.set_poweroff_cool(True), lambda d: d.poweroff_cool, True),
-        (lambda c: c.set_fan_zero_speed(True), lambda d: d.fan_zero_speed, True),
+        (lambda c: c.run(SetPowerLimit(3000)), lambda d: d.power_limit, 3000),
+        (lambda c: c.run(SetPowerMode(PowerMode.LOW)), lambda d: d.power_mode, PowerMode.LOW),
+        (lambda c: c.run(SetFastBoot(enabled=True)), lambda d: d.fast_boot, True),
+        (lambda c: c.run(SetUpfreqSpeed(10)), lambda d: d.upfreq_speed, 10),
+        (lambda c: c.run(SetTempOffset(-12)), lambda d: d.temp_offset, -12),
+        (lambda c: c.run(SetPowerPercent(80)), lambda d: d.power_percent, 80),
+        (lambda c: c.run(SetPoweroffCool(enabled=True)), lambda d: d.poweroff_cool, True),
+        (lambda c: c.run(SetFanZeroSpeed(enabled=True)), lambda d: d.fan_zero_speed, True),
         (
-            lambda c: c.set_led(color="red", period=400, duration=200, start=0),
+            lambda c: c.run(SetLed(color="red", period=400, duration=200, start=0)),
             lambda d: d.led_auto,
             False,
         ),
-        (lambda c: c.power_off(), lambda d: d.mining, False),
-        (lambda c: c.set_web_pools(False), lambda d: d.web_pools, False),
+        (lambda c: c.run(StopMining()), lambda d: d.mining, False),
+        (lambda c: c.run(SetWebPools(enabled=False)), lambda d: d.web_pools, False),
         (
-            lambda c: c.set_time_zone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"),
+            lambda c: c.run(SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")),
             lambda d: d.zone_name,
             "Europe/Berlin",
         ),
         (
-            lambda c: c.update_pools(POOLS),
+            lambda c: c.run(SetPools(POOLS)),
             lambda d: [(p.url, p.user) for p in d.pools],
             [(pool.url, pool.worker) for pool in POOLS],
         ),
@@ -334,10 +353,10 @@ async def test_power_on_led_auto_restart_and_reboot(miner: SimulatedMiner) -> No
     miner.state.led = [{"color": "red", "period": 1, "duration": 1, "start": 0}]
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         outcomes = [
-            await client.power_on(),
-            await client.set_led_auto(),
-            await client.restart_mining(),
-            await client.reboot(),
+            await client.run(StartMining()),
+            await client.run(SetLedAuto()),
+            await client.run(RestartMining()),
+            await client.run(Reboot()),
         ]
         data = await client.fetch()
 
@@ -355,8 +374,8 @@ async def test_writes_are_signed_for_account_super(miner: SimulatedMiner) -> Non
     clock = Clock()
     client, transport = client_for(miner, clock=clock)
 
-    await client.set_power_limit(3300)
-    await client.reboot()
+    await client.run(SetPowerLimit(3300))
+    await client.run(Reboot())
     await transport.close()
 
     salt_read, power_limit, reboot = transport.sent
@@ -370,7 +389,7 @@ async def test_writes_are_signed_for_account_super(miner: SimulatedMiner) -> Non
 async def test_pools_travel_encrypted(miner: SimulatedMiner) -> None:
     client, transport = client_for(miner)
 
-    await client.update_pools(POOLS)
+    await client.run(SetPools(POOLS))
     await transport.close()
 
     param = transport.sent[-1]["param"]
@@ -389,7 +408,7 @@ async def test_a_write_marks_the_settings_for_the_next_poll(miner: SimulatedMine
 
     await client.fetch()
     await client.fetch()
-    await client.set_fan_zero_speed(True)
+    await client.run(SetFanZeroSpeed(enabled=True))
     await client.fetch()
     await client.fetch()
     await transport.close()
@@ -401,7 +420,7 @@ async def test_invalid_arguments_send_nothing(miner: SimulatedMiner) -> None:
     client, transport = client_for(miner)
 
     with pytest.raises(WhatsminerInvalidArgumentError, match="watts"):
-        await client.set_power_limit(3000.5)  # type: ignore[arg-type]
+        await client.run(SetPowerLimit(3000.5))  # type: ignore[arg-type]
 
     assert transport.sent == []
 
@@ -415,7 +434,7 @@ async def test_a_wrong_password_fetches_the_salt_again_once_then_fails(
     client, transport = client_for(miner, password="wrong")
 
     with pytest.raises(WhatsminerAuthError, match="password of account super"):
-        await client.set_fast_boot(True)
+        await client.run(SetFastBoot(enabled=True))
     await transport.close()
 
     assert transport.sent[0] == {"cmd": "get.device.info", "param": "salt"}
@@ -436,7 +455,7 @@ async def test_a_write_with_the_api_switch_off_is_write_disabled(
 
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         with pytest.raises(WhatsminerWriteDisabledError, match="WhatsMinerTool"):
-            await client.power_off()
+            await client.run(StopMining())
 
 
 async def test_a_changed_salt_is_fetched_again_and_the_write_goes_through(
@@ -447,7 +466,7 @@ async def test_a_changed_salt_is_fetched_again_and_the_write_goes_through(
     await client.fetch()  # caches the salt of the old password
     miner.state.password = "new"  # the miner re-salts for its new password
 
-    outcome = await client.set_upfreq_speed(3)
+    outcome = await client.run(SetUpfreqSpeed(3))
     await transport.close()
 
     assert outcome is CommandOutcome.CONFIRMED
@@ -493,11 +512,11 @@ async def test_verify_password_raises_what_stops_writes(
 @pytest.mark.parametrize(
     "write",
     [
-        lambda c: c.reboot(),
-        lambda c: c.power_off(),
-        lambda c: c.restart_mining(),
-        lambda c: c.set_power_limit(2800),
-        lambda c: c.set_power_mode(PowerMode.HIGH),
+        lambda c: c.run(Reboot()),
+        lambda c: c.run(StopMining()),
+        lambda c: c.run(RestartMining()),
+        lambda c: c.run(SetPowerLimit(2800)),
+        lambda c: c.run(SetPowerMode(PowerMode.HIGH)),
     ],
     ids=["reboot", "power_off", "restart_mining", "power_limit", "power_mode"],
 )
@@ -521,7 +540,7 @@ async def test_a_garbled_reply_to_a_restarting_write_is_sent(miner: SimulatedMin
         miner.faults.count = 1
         miner.faults.garbage = True
 
-        assert await client.reboot() is CommandOutcome.SENT
+        assert await client.run(Reboot()) is CommandOutcome.SENT
 
 
 async def test_a_lost_reply_to_a_plain_write_is_sent_again_on_a_new_connection(
@@ -532,7 +551,7 @@ async def test_a_lost_reply_to_a_plain_write_is_sent_again_on_a_new_connection(
         miner.faults.count = 1
         miner.faults.drop = True
 
-        assert await client.set_temp_offset(-5) is CommandOutcome.CONFIRMED
+        assert await client.run(SetTempOffset(-5)) is CommandOutcome.CONFIRMED
         assert client.connections_opened == 2
 
 
@@ -543,7 +562,7 @@ async def test_a_garbled_reply_to_a_plain_write_fails(miner: SimulatedMiner) -> 
         miner.faults.garbage = True
 
         with pytest.raises(WhatsminerInvalidReplyError):
-            await client.set_temp_offset(-5)
+            await client.run(SetTempOffset(-5))
 
 
 async def test_a_write_to_an_unreachable_miner_fails_unsent(miner: SimulatedMiner) -> None:
@@ -551,7 +570,7 @@ async def test_a_write_to_an_unreachable_miner_fails_unsent(miner: SimulatedMine
 
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port, connect_timeout=1) as client:
         with pytest.raises(WhatsminerConnectionError) as caught:
-            await client.reboot()
+            await client.run(Reboot())
 
     assert not caught.value.request_sent
 
@@ -582,12 +601,12 @@ async def test_close_forgets_the_salt_and_closes_its_own_connection(
     miner: SimulatedMiner,
 ) -> None:
     client = V3Client(miner.host, PASSWORD, port=miner.v3_port)
-    await client.set_fast_boot(True)
+    await client.run(SetFastBoot(enabled=True))
     await client.close()
     await settle()
 
     assert miner.v3_open_connections == 0
-    await client.set_fast_boot(False)
+    await client.run(SetFastBoot(enabled=False))
     await client.close()
 
     assert miner.commands.count("get.device.info") == 2  # the salt, once per session
@@ -610,9 +629,9 @@ async def test_secrets_stay_out_of_logs_and_errors(
     client, transport = client_for(miner, password="wrong-secret")
 
     with pytest.raises(WhatsminerAuthError) as caught:
-        await client.update_pools(POOLS)
+        await client.run(SetPools(POOLS))
     good, good_transport = client_for(miner)
-    await good.update_pools(POOLS)
+    await good.run(SetPools(POOLS))
     await transport.close()
     await good_transport.close()
 

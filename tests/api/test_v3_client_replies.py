@@ -9,6 +9,9 @@ import pytest
 
 from custom_components.whatsminer.api import (
     CommandOutcome,
+    Reboot,
+    SetFastBoot,
+    SetUpfreqSpeed,
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
@@ -164,7 +167,7 @@ async def test_settings_that_cannot_be_read_keep_the_last_ones(
     client: V3Client, scripted: ScriptedTransport
 ) -> None:
     first = await client.fetch()
-    await client.set_fast_boot(True)  # makes the next poll read the settings again
+    await client.run(SetFastBoot(enabled=True))  # makes the next poll read the settings again
     scripted.script["get.miner.setting"] = [reply("invalid command", code=-2)]
     scripted.script["get.fan.setting"] = [b"\x00garbled"]
 
@@ -205,7 +208,7 @@ async def test_a_device_info_without_a_salt_leaves_the_salt_to_be_asked_for(
     del scripted.answers["get.device.info"]["msg"]["salt"]
     await client.identity()
 
-    assert await client.set_fast_boot(False) is CommandOutcome.CONFIRMED
+    assert await client.run(SetFastBoot(enabled=False)) is CommandOutcome.CONFIRMED
     assert scripted.sent[1] == {"cmd": "get.device.info", "param": "salt"}
 
 
@@ -216,7 +219,7 @@ async def test_a_salt_reply_without_a_salt_is_invalid(
     scripted.answers["get.device.info salt"] = reply({"salt": salt})
 
     with pytest.raises(WhatsminerInvalidReplyError, match="has no salt"):
-        await client.set_fast_boot(True)
+        await client.run(SetFastBoot(enabled=True))
 
 
 async def test_no_permission_without_a_known_api_switch_is_an_auth_error(
@@ -226,7 +229,7 @@ async def test_no_permission_without_a_known_api_switch_is_an_auth_error(
     scripted.script["set.miner.fastboot"] = [reply("no permission", code=-4)] * 2
 
     with pytest.raises(WhatsminerAuthError):
-        await client.set_fast_boot(True)
+        await client.run(SetFastBoot(enabled=True))
 
 
 async def test_a_write_the_miner_refuses_is_rejected_with_its_code(
@@ -235,7 +238,7 @@ async def test_a_write_the_miner_refuses_is_rejected_with_its_code(
     scripted.script["set.miner.upfreq_speed"] = [reply("invalid param: x", code=-2)]
 
     with pytest.raises(WhatsminerCommandRejectedError, match=r"set\.miner\.upfreq_speed") as caught:
-        await client.set_upfreq_speed(5)
+        await client.run(SetUpfreqSpeed(5))
 
     assert caught.value.code == -2
 
@@ -246,14 +249,14 @@ async def test_a_write_reply_without_a_code_is_invalid(
     scripted.script["set.miner.fastboot"] = [{"msg": "ok"}]
 
     with pytest.raises(WhatsminerInvalidReplyError, match="has no code"):
-        await client.set_fast_boot(True)
+        await client.run(SetFastBoot(enabled=True))
 
 
 @pytest.mark.parametrize(
     ("cmd", "write", "request_sent"),
     [
-        ("set.system.reboot", V3Client.reboot, False),
-        ("set.miner.fastboot", lambda client: client.set_fast_boot(True), True),
+        ("set.system.reboot", lambda client: client.run(Reboot()), False),
+        ("set.miner.fastboot", lambda client: client.run(SetFastBoot(enabled=True)), True),
     ],
     ids=["restarting-write-not-sent", "plain-write-sent"],
 )

@@ -37,9 +37,10 @@ from ..errors import (
     WhatsminerInvalidArgumentError,
     WhatsminerInvalidReplyError,
 )
-from ..models import CommandOutcome, PowerMode
+from ..models import CommandOutcome
+from ..operations import SetPools
 from ..readings import first_known, mac_address
-from . import commands, models
+from . import commands, encoder, models
 from .parser import check_read, decode_reply, message, rows, split_joined
 from .privileged import PrivilegedChannel
 from .transport import Transport, V2Transport
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ..common import BlockingRunner, JsonObject
-    from ..models import Identity, MinerData, MinerLog, PoolConfig
+    from ..models import Identity, MinerData, MinerLog
+    from ..operations import Operation
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,11 +78,10 @@ _START_TIME_SLACK_S: Final = 5.0
 
 type Rows = tuple[JsonObject, ...]
 
-_POWER_MODE_COMMANDS: Final = {
-    PowerMode.LOW: commands.SET_LOW_POWER,
-    PowerMode.NORMAL: commands.SET_NORMAL_POWER,
-    PowerMode.HIGH: commands.SET_HIGH_POWER,
-}
+
+def _monotonic() -> float:
+    """Read ``time.monotonic`` when called, so a patched clock (freezegun) is seen."""
+    return time.monotonic()
 
 
 def _succeeded[T](result: T | BaseException) -> T:
@@ -158,7 +159,7 @@ class V2Client:
         off the event loop; it defaults to ``asyncio.to_thread``. A ``transport``
         passed in (a shared or instrumented one) replaces the client's own; ``port``
         and the timeouts then do not apply. ``clock`` (seconds, monotonic; default
-        ``time.monotonic``) times the re-checks and the slow reads.
+        ``time.monotonic``) times the re-checks, the slow reads and the token's reuse.
 
         Raises WhatsminerInvalidArgumentError for a host that cannot name a miner, a
         port outside 1..65535, or a password that is not text or holds a NUL byte.
@@ -168,13 +169,14 @@ class V2Client:
         self._transport: Transport = transport or V2Transport(
             host, check_port("port", port), timeout=timeout, connect_timeout=connect_timeout
         )
+        self._clock = clock or _monotonic
         self._privileged = PrivilegedChannel(
             host=host,
             password=check_password(password),
             transport=self._transport,
             run_blocking=run_blocking or asyncio.to_thread,
+            clock=self._clock,
         )
-        self._clock = clock or time.monotonic
         # What this miner's firmware was found to do; forgotten on a firmware change.
         self._firmware: str | None = None
         self._api_version: tuple[int, ...] | None = None
@@ -555,104 +557,30 @@ class V2Client:
         :data:`~.download.DOWNLOAD_TIME_LIMIT_S` to finish.
         """
         return await self._privileged.download(
-            commands.DOWNLOAD_LOGS.build(),
+            encoder.DOWNLOAD_LOGS,
             keep=check_keep(keep),
             time_limit=DOWNLOAD_TIME_LIMIT_S,
         )
 
-    async def power_on(self) -> CommandOutcome:
-        """Start mining (hashboard power on)."""
-        return await self._run(commands.POWER_ON)
+    async def run(self, operation: Operation) -> CommandOutcome:
+        """Send one write through the privileged channel (see :mod:`..operations`).
 
-    async def power_off(self, *, respond_before: bool = True) -> CommandOutcome:
-        """Stop mining; the control board stays up. The miner replies first by default."""
-        return await self._run(commands.POWER_OFF, respond_before=respond_before)
-
-    async def restart_mining(self) -> CommandOutcome:
-        """Restart the mining process (``restart_btminer``), not the control board."""
-        return await self._run(commands.RESTART_BTMINER)
-
-    async def reboot(self) -> CommandOutcome:
-        """Reboot the control board."""
-        return await self._run(commands.REBOOT)
-
-    async def set_fast_boot(self, enabled: bool) -> CommandOutcome:
-        """Switch fast boot; it takes effect at the next restart of the mining process."""
-        if not isinstance(enabled, bool):
-            raise WhatsminerInvalidArgumentError("enabled must be True or False")
-        return await self._run(commands.ENABLE_FAST_BOOT if enabled else commands.DISABLE_FAST_BOOT)
-
-    async def set_power_limit(self, watts: int) -> CommandOutcome:
-        """Limit the power draw to 0..99999 W; the miner restarts."""
-        return await self._run(commands.ADJUST_POWER_LIMIT, watts=watts)
-
-    async def set_upfreq_speed(self, speed: int) -> CommandOutcome:
-        """Set the ramp-up speed, 0 (normal) to 9 (fastest)."""
-        return await self._run(commands.ADJUST_UPFREQ_SPEED, speed=speed)
-
-    async def set_power_mode(self, mode: PowerMode) -> CommandOutcome:
-        """Select the low, normal or high power preset; the mining process restarts."""
-        command = _POWER_MODE_COMMANDS.get(mode) if isinstance(mode, str) else None
-        if command is None:
-            raise WhatsminerInvalidArgumentError("mode must be a PowerMode")
-        return await self._run(command)
-
-    async def set_target_freq(self, percent: int) -> CommandOutcome:
-        """Shift the target frequency by -100..100 %; the mining process restarts."""
-        return await self._run(commands.SET_TARGET_FREQ, percent=percent)
-
-    async def set_temp_offset(self, offset: int) -> CommandOutcome:
-        """Offset the hashboards' target temperature by -30..0 °C."""
-        return await self._run(commands.SET_TEMP_OFFSET, offset=offset)
-
-    async def set_power_percent(self, percent: int) -> CommandOutcome:
-        """Run at 0..100 % of the current power for now (``set_power_pct``)."""
-        return await self._run(commands.SET_POWER_PCT, percent=percent)
-
-    async def set_poweroff_cool(self, enabled: bool) -> CommandOutcome:
-        """Keep the fans cooling while mining is stopped."""
-        return await self._run(commands.SET_POWEROFF_COOL, enabled=enabled)
-
-    async def set_fan_zero_speed(self, enabled: bool) -> CommandOutcome:
-        """Allow the fans' lowest speed to be zero."""
-        return await self._run(commands.SET_FAN_ZERO_SPEED, enabled=enabled)
-
-    async def set_led_auto(self) -> CommandOutcome:
-        """Give the LEDs back to the firmware."""
-        return await self._run(commands.SET_LED_AUTO)
-
-    async def set_led(
-        self, *, color: str, period: int, duration: int, start: int
-    ) -> CommandOutcome:
-        """Flash the ``red`` or ``green`` LED: on ``duration`` ms every ``period`` ms."""
-        return await self._run(
-            commands.SET_LED, color=color, period=period, duration=duration, start=start
-        )
-
-    async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
-        """Replace the pools with 1 to 3 new ones; unused slots are cleared.
-
-        The next poll reads the pools again, even when this fails: the miner may have
-        taken them before the reply was lost.
+        CONFIRMED, or SENT when a command whose reply is often lost lost it after the
+        request left. A pool change makes the next poll read the pools again, even when
+        it fails: the miner may have taken them before the reply was lost.
         """
+        command = encoder.encode(operation)
+        self._kept_status = None  # a write may change what status reports
         try:
-            return await self._run(commands.UPDATE_POOLS, pools=pools)
+            reply = await self._privileged.send(
+                command.payload,
+                lost_reply_is_sent=command.lost_reply_is_sent,
+                forgets_token=command.forgets_token,
+            )
         finally:
-            self._kept_pools = None
-
-    async def set_hostname(self, hostname: str) -> CommandOutcome:
-        """Rename the miner on the network; effective after the network restarts."""
-        return await self._run(commands.SET_HOSTNAME, hostname=hostname)
-
-    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
-        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
-        return await self._run(commands.SET_ZONE, timezone=posix, zonename=zone_name)
-
-    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
-        """Allow or forbid editing the pools in the miner's web interface."""
-        if not isinstance(enabled, bool):
-            raise WhatsminerInvalidArgumentError("enabled must be True or False")
-        return await self._run(commands.ENABLE_WEB_POOLS if enabled else commands.DISABLE_WEB_POOLS)
+            if isinstance(operation, SetPools):
+                self._kept_pools = None
+        return CommandOutcome.SENT if reply is None else CommandOutcome.CONFIRMED
 
     async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
         """Preheat a stopped miner (``pre_power_on``) until it says it is done.
@@ -662,25 +590,13 @@ class V2Client:
         ``poll_every`` seconds for at most ``time_limit`` seconds. Returns whether the
         miner finished in time.
         """
-        payload = commands.PRE_POWER_ON.build(complete=False, message="wait for adjust temp")
         deadline = self._clock() + time_limit
         while True:
             self._kept_status = None  # a write may change what status reports
-            reply = await self._privileged.send(payload)
+            reply = await self._privileged.send(encoder.PRE_POWER_ON)
             if reply is not None and _warm(reply):
                 return True
             if self._clock() + poll_every > deadline:
                 _LOGGER.debug("%s: still preheating after %s s", self._host, time_limit)
                 return False
             await asyncio.sleep(poll_every)
-
-    async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
-        """Check the arguments, then send the command through the privileged channel."""
-        payload = command.build(**arguments)
-        self._kept_status = None  # a write may change what status reports
-        reply = await self._privileged.send(
-            payload,
-            lost_reply_is_sent=command.lost_reply_is_sent,
-            forgets_token=command.forgets_token,
-        )
-        return CommandOutcome.SENT if reply is None else CommandOutcome.CONFIRMED

@@ -39,15 +39,18 @@ from ..errors import (
     WhatsminerWriteDisabledError,
 )
 from ..models import CommandOutcome, MinerLog
-from . import commands, crypto
+from ..operations import SetFastBoot
+from . import crypto
+from .encoder import Write, encode
 from .models import build_identity, build_miner_data, says_btminer_down, section
 from .transport import V3_PORT, V3Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
 
     from ..common import JsonObject
-    from ..models import Identity, MinerData, PoolConfig, PowerMode
+    from ..models import Identity, MinerData
+    from ..operations import Operation
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -322,100 +325,28 @@ class V3Client:
             enabled = _fast_boot(await self._read("get.miner.setting"))
         if enabled is None:
             raise WhatsminerInvalidReplyError(f"{self._host} reports no fast boot state")
-        await self._write(commands.fast_boot(enabled))
-
-    async def power_on(self) -> CommandOutcome:
-        """Start mining (``set.miner.service start``)."""
-        return await self._write(commands.service("start"))
+        await self._write(encode(SetFastBoot(enabled)))
 
     async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
         """Report the miner ready at once: API v3 has no preheating command."""
         return True
 
-    async def power_off(self) -> CommandOutcome:
-        """Stop mining; the control board stays up."""
-        return await self._write(commands.service("stop"))
+    async def run(self, operation: Operation) -> CommandOutcome:
+        """Sign and send one write (see :mod:`..operations`).
 
-    async def restart_mining(self) -> CommandOutcome:
-        """Restart the mining process, not the control board."""
-        return await self._write(commands.service("restart"))
+        CONFIRMED, or SENT when a write whose reply is often lost lost it (or got an
+        unreadable one) after the request left.
+        """
+        return await self._write(encode(operation))
 
-    async def reboot(self) -> CommandOutcome:
-        """Reboot the control board."""
-        return await self._write(commands.REBOOT)
-
-    async def set_fast_boot(self, enabled: bool) -> CommandOutcome:
-        """Switch fast boot; it takes effect at the next restart of the mining process."""
-        return await self._write(commands.fast_boot(enabled))
-
-    async def set_power_limit(self, watts: int) -> CommandOutcome:
-        """Limit the power draw to 0..99999 W; the mining process restarts."""
-        return await self._write(commands.power_limit(watts))
-
-    async def set_upfreq_speed(self, speed: int) -> CommandOutcome:
-        """Set the ramp-up speed, 0 (normal) to 10 (fastest)."""
-        return await self._write(commands.upfreq_speed(speed))
-
-    async def set_power_mode(self, mode: PowerMode) -> CommandOutcome:
-        """Select the low, normal or high power preset; the mining process restarts."""
-        return await self._write(commands.power_mode(mode))
-
-    async def set_temp_offset(self, offset: int) -> CommandOutcome:
-        """Offset the hashboards' target temperature by -30..0 °C."""
-        return await self._write(commands.temp_offset(offset))
-
-    async def set_power_percent(self, percent: int) -> CommandOutcome:
-        """Run at 0..100 % of the power, changed gradually (mode ``normal``)."""
-        return await self._write(commands.power_percent(percent))
-
-    async def set_poweroff_cool(self, enabled: bool) -> CommandOutcome:
-        """Keep the fans cooling while mining is stopped."""
-        return await self._write(commands.poweroff_cool(enabled))
-
-    async def set_fan_zero_speed(self, enabled: bool) -> CommandOutcome:
-        """Allow the fans' lowest speed to be zero."""
-        return await self._write(commands.fan_zero_speed(enabled))
-
-    async def set_led_auto(self) -> CommandOutcome:
-        """Give the LEDs back to the firmware."""
-        return await self._write(commands.LED_AUTO)
-
-    async def set_led(
-        self, *, color: str, period: int, duration: int, start: int
-    ) -> CommandOutcome:
-        """Flash the ``red`` or ``green`` LED: on ``duration`` ms every ``period`` ms."""
-        return await self._write(
-            commands.led(color=color, period=period, duration=duration, start=start)
-        )
-
-    async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
-        """Replace the pools with 1 to 3 new ones (sent encrypted)."""
-        return await self._write(commands.pools(pools))
-
-    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
-        """Allow or forbid editing the pools in the miner's web interface."""
-        return await self._write(commands.web_pools(enabled))
-
-    async def set_target_freq(self, percent: int) -> CommandOutcome:
-        """Shift the target frequency by -100..100 %; the mining process restarts."""
-        return await self._write(commands.target_freq(percent))
-
-    async def set_hostname(self, hostname: str) -> CommandOutcome:
-        """Rename the miner on the network; effective after the network restarts."""
-        return await self._write(commands.hostname(hostname))
-
-    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
-        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
-        return await self._write(commands.time_zone(posix, zone_name))
-
-    async def _write(self, write: commands.Write) -> CommandOutcome:
+    async def _write(self, write: Write) -> CommandOutcome:
         """Send a write; whatever happens, the settings are read again at the next poll."""
         try:
             return await self._send_write(write)
         finally:
             self._writes_sent += 1
 
-    async def _send_write(self, write: commands.Write) -> CommandOutcome:
+    async def _send_write(self, write: Write) -> CommandOutcome:
         """Sign and send a write; on "no permission" refresh the salt and try once more."""
         _LOGGER.debug("%s: sending %s", self._host, write.cmd)
         reply = await self._send_signed(write, await self._current_salt())
@@ -433,7 +364,7 @@ class V3Client:
         self._check_success(reply, write.cmd)
         return CommandOutcome.CONFIRMED
 
-    async def _send_signed(self, write: commands.Write, salt: str) -> JsonObject | None:
+    async def _send_signed(self, write: Write, salt: str) -> JsonObject | None:
         """Send one signed write and return its reply.
 
         Returns None when a write whose reply is often lost loses it after the request
