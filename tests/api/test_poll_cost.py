@@ -20,7 +20,7 @@ from custom_components.whatsminer.api import (
     SetPools,
     V2Client,
 )
-from custom_components.whatsminer.api.v2.client import RECHECK_AFTER_S, SLOW_READ_EVERY_S
+from custom_components.whatsminer.api.v2.planner import RECHECK_AFTER_S, SLOW_READ_EVERY_S
 from tests.simulator import PROFILES, SimulatedMiner
 from tests.simulator.profiles import QUIRK_TWO_JOINS
 from tests.simulator.state import RestartKind

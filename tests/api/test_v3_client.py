@@ -149,6 +149,13 @@ async def test_fetch_reads_status_joined_device_info_and_settings(miner: Simulat
     assert data.firmware == miner.profile.firmware
 
 
+async def test_warm_up_is_ready_at_once_without_a_request(miner: SimulatedMiner) -> None:
+    client, transport = client_for(miner)
+
+    assert await client.warm_up(time_limit=60, poll_every=5) is True
+    assert transport.sent == []
+
+
 async def test_twenty_polls_share_one_connection(miner: SimulatedMiner) -> None:
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         for _ in range(20):

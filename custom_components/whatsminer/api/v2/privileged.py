@@ -31,7 +31,6 @@ import functools
 import json
 import logging
 import re
-import time
 from typing import TYPE_CHECKING, Final
 
 from ..download import announced_size
@@ -70,11 +69,6 @@ _SALT: Final = re.compile(r"[./0-9A-Za-z]{1,8}")
 _TOKEN_TIME: Final = re.compile(r"[0-9]{1,12}")
 
 
-def _monotonic() -> float:
-    """Read ``time.monotonic`` when called, so a patched clock (freezegun) is seen."""
-    return time.monotonic()
-
-
 @dataclass(frozen=True, slots=True)
 class _Token:
     """A token the miner handed out, ready to sign and encrypt commands."""
@@ -94,11 +88,12 @@ class PrivilegedChannel:
         password: str,
         transport: Transport,
         run_blocking: BlockingRunner,
-        clock: Callable[[], float] = _monotonic,
+        clock: Callable[[], float],
     ) -> None:
         """Prepare the channel; the first command fetches the first token.
 
-        ``clock`` measures token reuse and the token-limit back-off (tests inject one).
+        ``clock`` (monotonic seconds, the client's) measures token reuse and the
+        token-limit back-off.
         """
         self._host = host
         self._password = password
