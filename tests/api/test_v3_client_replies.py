@@ -11,6 +11,7 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     Reboot,
     SetFastBoot,
+    SetPowerPercent,
     SetUpfreqSpeed,
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -22,6 +23,7 @@ from custom_components.whatsminer.api.v3.client import V3Client
 from .fake_miner import FIXTURES
 
 if TYPE_CHECKING:
+    from custom_components.whatsminer.api import MinerData
     from custom_components.whatsminer.api.v3.transport import V3Transport
 
 type Json = dict[str, Any]
@@ -94,9 +96,13 @@ def scripted() -> ScriptedTransport:
     return ScriptedTransport()
 
 
+def client_on(transport: ScriptedTransport) -> V3Client:
+    return V3Client("10.0.0.9", "super", transport=cast("V3Transport", transport))
+
+
 @pytest.fixture
 def client(scripted: ScriptedTransport) -> V3Client:
-    return V3Client("10.0.0.9", "super", transport=cast("V3Transport", scripted))
+    return client_on(scripted)
 
 
 # Replies that are not what a read promises ----------------------------------------------
@@ -302,3 +308,79 @@ async def test_an_injected_transport_is_not_closed(
 
     assert not scripted.closed
     assert client.connections_opened == 0
+
+
+# A stray frame on the kept connection (a late reply to another command) ----------------
+
+STRAY: Json = {"code": 0, "when": 1773869570, "msg": "ok", "desc": "set.miner.fastboot"}
+
+
+class ShiftedTransport(ScriptedTransport):
+    """A kept connection with stray frames queued: each reply then answers an earlier request.
+
+    Dropping the connection (``close``) loses what was queued, as a new TCP connection would.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing queued."""
+        super().__init__()
+        self.queued: list[bytes] = []
+
+    def inject(self, answer: Json) -> None:
+        """Queue a frame that no request of ours asked for."""
+        self.queued.append(json.dumps(answer).encode())
+
+    async def exchange(self, request: bytes, *, idempotent: bool = True) -> bytes:
+        """Answer with the oldest queued frame; queue this request's own answer behind it."""
+        answer = await super().exchange(request, idempotent=idempotent)
+        if not self.queued:
+            return answer
+        self.queued.append(answer)
+        return self.queued.pop(0)
+
+    async def close(self) -> None:
+        """Drop the connection and what was queued on it."""
+        self.queued.clear()
+        await super().close()
+
+
+@pytest.fixture
+def shifted() -> ShiftedTransport:
+    return ShiftedTransport()
+
+
+async def clean_poll() -> MinerData:
+    return await client_on(ScriptedTransport()).fetch()
+
+
+async def test_a_stray_frame_before_a_read_drops_the_connection(shifted: ShiftedTransport) -> None:
+    client = client_on(shifted)
+    await client.fetch()
+    shifted.inject(STRAY)
+
+    with pytest.raises(WhatsminerInvalidReplyError, match="another command") as caught:
+        await client.fetch()
+
+    assert shifted.closed
+    assert "fastboot" not in str(caught.value)  # the miner's text stays out of the error
+    assert await client.fetch() == await clean_poll()
+
+
+async def test_a_stray_frame_before_a_refused_write_is_not_its_answer(
+    shifted: ShiftedTransport,
+) -> None:
+    refused: Json = {"code": -2, "msg": "invalid param", "desc": "set.miner.power_percent"}
+    shifted.script["set.miner.power_percent"] = [refused, refused]
+    client = client_on(shifted)
+    await client.identity()  # the salt is cached: the write is the next frame sent
+    shifted.inject(STRAY)
+
+    with pytest.raises(
+        WhatsminerInvalidReplyError, match=r"instead of the set\.miner\.power_percent"
+    ):
+        await client.run(SetPowerPercent(50))
+    with pytest.raises(WhatsminerCommandRejectedError, match=r"code \-2"):
+        await client.run(SetPowerPercent(50))
+
+    assert shifted.closed
+    assert await client.fetch() == await clean_poll()

@@ -101,7 +101,8 @@ class V3Client:
 
         ``timeout`` bounds each exchange, ``connect_timeout`` each connection attempt.
         A ``transport`` passed in is used as it is and left open by :meth:`close` (its
-        owner closes it); otherwise the client opens its own. ``clock`` gives the Unix
+        owner closes it), though a reply to another command drops its connection;
+        otherwise the client opens its own. ``clock`` gives the Unix
         time that signs writes and dates the settings (tests inject one).
 
         Raises WhatsminerInvalidArgumentError for a host that cannot name a miner, a
@@ -193,9 +194,23 @@ class V3Client:
         return MinerLog(size=size, tail=tail)
 
     async def _request(self, request: JsonObject, *, idempotent: bool = True) -> JsonObject:
-        """Send one request and return the reply as a JSON object, not yet checked."""
+        """Send one request and return the reply as a JSON object, not yet checked.
+
+        Every reply names the command it answers (``desc``). One naming another command
+        is a late reply to an earlier request (a firmware bug, or something in the path):
+        every later reply on this connection would answer the request before it, so the
+        connection is dropped and the next request starts clean on a new one.
+        """
         encoded = json.dumps(request, separators=_JSON_SEPARATORS).encode()
-        return self._decode(await self._transport.exchange(encoded, idempotent=idempotent))
+        reply = self._decode(await self._transport.exchange(encoded, idempotent=idempotent))
+        answers = reply.get("desc")
+        if isinstance(answers, str) and answers and answers != request["cmd"]:
+            await self._transport.close()
+            raise WhatsminerInvalidReplyError(
+                f"{self._host}: a reply to another command came instead of the "
+                f"{request['cmd']} reply; reconnecting"
+            )
+        return reply
 
     def _decode(self, raw: bytes) -> JsonObject:
         """Parse a reply body into a JSON object, not yet checked."""
