@@ -13,25 +13,6 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
-    Reboot,
-    RestartMining,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetHostname,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetPowerPercent,
-    SetTargetFreq,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
     V2Client,
     WhatsminerAuthError,
     WhatsminerConnectionError,
@@ -39,6 +20,7 @@ from custom_components.whatsminer.api import (
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
     WhatsminerWriteDisabledError,
+    operations as ops,
 )
 from custom_components.whatsminer.api.v2 import crypto
 from custom_components.whatsminer.api.v2.privileged import (
@@ -55,67 +37,67 @@ POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.1", password
 
 # client call -> the plaintext command the miner must decrypt (without the token)
 COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
-    ("power_on", lambda c: c.run(StartMining()), {"cmd": "power_on"}),
-    ("power_off", lambda c: c.run(StopMining()), {"cmd": "power_off", "respbefore": "true"}),
-    ("restart_mining", lambda c: c.run(RestartMining()), {"cmd": "restart_btminer"}),
-    ("reboot", lambda c: c.run(Reboot()), {"cmd": "reboot"}),
+    ("power_on", lambda c: c.run(ops.StartMining()), {"cmd": "power_on"}),
+    ("power_off", lambda c: c.run(ops.StopMining()), {"cmd": "power_off", "respbefore": "true"}),
+    ("restart_mining", lambda c: c.run(ops.RestartMining()), {"cmd": "restart_btminer"}),
+    ("reboot", lambda c: c.run(ops.Reboot()), {"cmd": "reboot"}),
     (
         "fast_boot_on",
-        lambda c: c.run(SetFastBoot(enabled=True)),
+        lambda c: c.run(ops.SetFastBoot(enabled=True)),
         {"cmd": "enable_btminer_fast_boot"},
     ),
     (
         "fast_boot_off",
-        lambda c: c.run(SetFastBoot(enabled=False)),
+        lambda c: c.run(ops.SetFastBoot(enabled=False)),
         {"cmd": "disable_btminer_fast_boot"},
     ),
     (
         "power_limit",
-        lambda c: c.run(SetPowerLimit(99999)),
+        lambda c: c.run(ops.SetPowerLimit(99999)),
         {"cmd": "adjust_power_limit", "power_limit": "99999"},
     ),
     (
         "upfreq",
-        lambda c: c.run(SetUpfreqSpeed(0)),
+        lambda c: c.run(ops.SetUpfreqSpeed(0)),
         {"cmd": "adjust_upfreq_speed", "upfreq_speed": "0"},
     ),
-    ("low", lambda c: c.run(SetPowerMode(PowerMode.LOW)), {"cmd": "set_low_power"}),
-    ("normal", lambda c: c.run(SetPowerMode(PowerMode.NORMAL)), {"cmd": "set_normal_power"}),
-    ("high", lambda c: c.run(SetPowerMode(PowerMode("high"))), {"cmd": "set_high_power"}),
+    ("low", lambda c: c.run(ops.SetPowerMode(PowerMode.LOW)), {"cmd": "set_low_power"}),
+    ("normal", lambda c: c.run(ops.SetPowerMode(PowerMode.NORMAL)), {"cmd": "set_normal_power"}),
+    ("high", lambda c: c.run(ops.SetPowerMode(PowerMode("high"))), {"cmd": "set_high_power"}),
     (
         "target_freq",
-        lambda c: c.run(SetTargetFreq(100)),
+        lambda c: c.run(ops.SetTargetFreq(100)),
         {"cmd": "set_target_freq", "percent": "100"},
     ),
     (
         "temp_offset",
-        lambda c: c.run(SetTempOffset(0)),
+        lambda c: c.run(ops.SetTempOffset(0)),
         {"cmd": "set_temp_offset", "temp_offset": "0"},
     ),
     (
         "power_pct",
-        lambda c: c.run(SetPowerPercent(100)),
+        lambda c: c.run(ops.SetPowerPercent(100)),
         {"cmd": "set_power_pct", "percent": "100"},
     ),
     (
         "poweroff_cool",
-        lambda c: c.run(SetPoweroffCool(enabled=True)),
+        lambda c: c.run(ops.SetPoweroffCool(enabled=True)),
         {"cmd": "set_poweroff_cool", "poweroff_cool": "1"},
     ),
     (
         "fan_zero",
-        lambda c: c.run(SetFanZeroSpeed(enabled=False)),
+        lambda c: c.run(ops.SetFanZeroSpeed(enabled=False)),
         {"cmd": "set_fan_zero_speed", "fan_zero_speed": "0"},
     ),
-    ("led_auto", lambda c: c.run(SetLedAuto()), {"cmd": "set_led", "param": "auto"}),
+    ("led_auto", lambda c: c.run(ops.SetLedAuto()), {"cmd": "set_led", "param": "auto"}),
     (
         "led",
-        lambda c: c.run(SetLed(color="green", period=1000, duration=500, start=0)),
+        lambda c: c.run(ops.SetLed(color="green", period=1000, duration=500, start=0)),
         {"cmd": "set_led", "color": "green", "period": 1000, "duration": 500, "start": 0},
     ),
     (
         "pools",
-        lambda c: c.run(SetPools([POOL, POOL])),
+        lambda c: c.run(ops.SetPools([POOL, POOL])),
         {
             "cmd": "update_pools",
             **{
@@ -128,16 +110,20 @@ COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
     ),
     (
         "time_zone",
-        lambda c: c.run(SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")),
+        lambda c: c.run(ops.SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")),
         {"cmd": "set_zone", "timezone": "CET-1CEST,M3.5.0,M10.5.0/3", "zonename": "Europe/Berlin"},
     ),
     (
         "hostname",
-        lambda c: c.run(SetHostname("rig-7")),
+        lambda c: c.run(ops.SetHostname("rig-7")),
         {"cmd": "set_hostname", "hostname": "rig-7"},
     ),
-    ("web_pools_on", lambda c: c.run(SetWebPools(enabled=True)), {"cmd": "enable_web_pools"}),
-    ("web_pools_off", lambda c: c.run(SetWebPools(enabled=False)), {"cmd": "disable_web_pools"}),
+    ("web_pools_on", lambda c: c.run(ops.SetWebPools(enabled=True)), {"cmd": "enable_web_pools"}),
+    (
+        "web_pools_off",
+        lambda c: c.run(ops.SetWebPools(enabled=False)),
+        {"cmd": "disable_web_pools"},
+    ),
 ]
 
 
@@ -173,8 +159,8 @@ async def test_each_action_sends_its_documented_command(
 
 
 async def test_token_is_fetched_once_and_reused(miner: FakeMiner, client: V2Client) -> None:
-    await client.run(StartMining())
-    await client.run(SetLedAuto())
+    await client.run(ops.StartMining())
+    await client.run(ops.SetLedAuto())
     await client.verify_password()
 
     assert token_requests(miner) == 1
@@ -190,9 +176,9 @@ async def test_expired_token_is_replaced_without_recomputing_the_key(miner: Fake
 
     clock = FakeClock()
     client = V2Client("127.0.0.1", "admin", port=miner.port, run_blocking=counting, clock=clock)
-    await client.run(StartMining())
+    await client.run(ops.StartMining())
     clock.now += TOKEN_REUSE_SECONDS  # the token is too old to reuse
-    await client.run(StartMining())
+    await client.run(ops.StartMining())
 
     assert token_requests(miner) == 2
     assert len(calls) == 3  # key + sign, then only the new sign
@@ -200,7 +186,9 @@ async def test_expired_token_is_replaced_without_recomputing_the_key(miner: Fake
 
 async def test_concurrent_commands_share_one_token(miner: FakeMiner, client: V2Client) -> None:
     outcomes = await asyncio.gather(
-        client.run(StartMining()), client.run(SetLedAuto()), client.run(SetHostname("a"))
+        client.run(ops.StartMining()),
+        client.run(ops.SetLedAuto()),
+        client.run(ops.SetHostname("a")),
     )
 
     assert set(outcomes) == {CommandOutcome.CONFIRMED}
@@ -208,10 +196,10 @@ async def test_concurrent_commands_share_one_token(miner: FakeMiner, client: V2C
 
 
 async def test_rejected_token_is_fetched_again_once(miner: FakeMiner, client: V2Client) -> None:
-    await client.run(StartMining())
+    await client.run(ops.StartMining())
     miner.signs.clear()  # the miner forgot every token (it restarted)
 
-    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 2
 
 
@@ -220,7 +208,7 @@ async def test_token_rejected_twice_is_an_auth_error(miner: FakeMiner, client: V
     miner.script["power_on"] = [rejected, rejected]
 
     with pytest.raises(WhatsminerAuthError, match="rejected the token"):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
     assert token_requests(miner) == 2
 
 
@@ -229,7 +217,7 @@ async def test_transient_decryption_failure_is_retried_with_a_new_token(
 ) -> None:
     miner.script["power_on"] = [btminer_reply("enc json load err", code=23, status="E")]
 
-    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 2
     assert miner.executed == ["power_on"]
 
@@ -247,7 +235,7 @@ async def test_disabled_write_api(miner: FakeMiner, client: V2Client) -> None:
     miner.api_switch = False
 
     with pytest.raises(WhatsminerWriteDisabledError, match="WhatsMinerTool"):
-        await client.run(Reboot())
+        await client.run(ops.Reboot())
     assert token_requests(miner) == 1
 
 
@@ -257,15 +245,15 @@ async def test_token_limit_backs_off_without_asking_again(miner: FakeMiner) -> N
     miner.tokens_left = 0
 
     with pytest.raises(WhatsminerTokenLimitError):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
     opened = client.connections_opened
     with pytest.raises(WhatsminerTokenLimitError, match="retrying in 18"):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
     assert client.connections_opened == opened
 
     clock.now += TOKEN_LIMIT_BACKOFF_SECONDS  # the back-off has passed
     miner.tokens_left = 1
-    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
 
 
 async def test_token_limit_back_off_expires_although_callers_keep_retrying(
@@ -275,18 +263,18 @@ async def test_token_limit_back_off_expires_although_callers_keep_retrying(
     client = quick_client("127.0.0.1", miner.password, port=miner.port, clock=clock)
     miner.tokens_left = 0
     with pytest.raises(WhatsminerTokenLimitError):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
     opened = client.connections_opened
 
     for _ in range(int(TOKEN_LIMIT_BACKOFF_SECONDS // 30)):  # a caller retrying every 30 s
         clock.now += 30
         with pytest.raises(WhatsminerTokenLimitError, match="retrying in"):
-            await client.run(StartMining())
+            await client.run(ops.StartMining())
     assert client.connections_opened == opened  # nothing reached the miner meanwhile
 
     clock.now += 6  # 186 s after the miner's refusal, not after the last retry
     miner.tokens_left = 1
-    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert miner.executed == ["power_on"]
 
 
@@ -294,9 +282,9 @@ async def test_token_limit_on_a_command_also_backs_off(miner: FakeMiner, client:
     miner.script["power_on"] = [btminer_reply("over max connect", code=136, status="E")]
 
     with pytest.raises(WhatsminerTokenLimitError):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
     with pytest.raises(WhatsminerTokenLimitError, match="retrying"):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
     assert client._privileged._token is None
 
 
@@ -318,9 +306,9 @@ async def test_lost_reply_to_a_restarting_command_counts_as_sent(
 ) -> None:
     miner.script["reboot"] = [lost]
 
-    assert await client.run(Reboot()) is CommandOutcome.SENT
+    assert await client.run(ops.Reboot()) is CommandOutcome.SENT
     assert client._privileged._token is None  # the reboot invalidates it
-    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 2
 
 
@@ -330,8 +318,8 @@ async def test_lost_power_off_reply_counts_as_sent_and_keeps_the_token(
 ) -> None:
     miner.script["power_off"] = [lost]
 
-    assert await client.run(StopMining()) is CommandOutcome.SENT
-    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StopMining()) is CommandOutcome.SENT
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 1  # hashing stopped; btminer kept its tokens
 
 
@@ -341,7 +329,7 @@ async def test_lost_reply_to_another_command_is_an_error(
     miner.script["set_led"] = [Action.DROP]
 
     with pytest.raises(WhatsminerConnectionError) as caught:
-        await client.run(SetLedAuto())
+        await client.run(ops.SetLedAuto())
     assert caught.value.request_sent is True
 
 
@@ -351,25 +339,25 @@ async def test_lost_token_reply_fails_even_a_restarting_command(
     miner.script["get_token"] = [Action.DROP]
 
     with pytest.raises(WhatsminerConnectionError):
-        await client.run(Reboot())
+        await client.run(ops.Reboot())
     assert miner.executed == []
 
 
 async def test_unreachable_miner_fails_a_restarting_command(
     miner: FakeMiner, client: V2Client
 ) -> None:
-    await client.run(StartMining())
+    await client.run(ops.StartMining())
     await miner.stop()
 
     with pytest.raises(WhatsminerConnectionError) as caught:
-        await client.run(Reboot())
+        await client.run(ops.Reboot())
     assert caught.value.request_sent is False
 
 
 async def test_plaintext_success_reply_is_accepted(miner: FakeMiner, client: V2Client) -> None:
     miner.script["power_on"] = [btminer_reply("API command OK")]
 
-    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
 
 
 @pytest.mark.parametrize(
@@ -386,7 +374,7 @@ async def test_undecryptable_reply_is_invalid(
     miner.script["power_on"] = [reply]
 
     with pytest.raises(WhatsminerInvalidReplyError):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
 
 
 @pytest.mark.parametrize(
@@ -405,27 +393,27 @@ async def test_malformed_token_offer_is_invalid(
     miner.script["get_token"] = [btminer_reply(offer, code=134)]
 
     with pytest.raises(WhatsminerInvalidReplyError):
-        await client.run(StartMining())
+        await client.run(ops.StartMining())
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.run(SetPowerLimit(100000)),
-        lambda c: c.run(SetUpfreqSpeed(10)),
-        lambda c: c.run(SetTargetFreq(-101)),
-        lambda c: c.run(SetTempOffset(1)),
-        lambda c: c.run(SetPowerPercent(101)),
-        lambda c: c.run(SetPowerMode("turbo")),
-        lambda c: c.run(SetPowerMode(None)),
-        lambda c: c.run(SetFastBoot(1)),
-        lambda c: c.run(SetWebPools("yes")),
-        lambda c: c.run(SetPoweroffCool(None)),
-        lambda c: c.run(SetLed(color="blue", period=1, duration=1, start=0)),
-        lambda c: c.run(SetPools([])),
-        lambda c: c.run(SetHostname("bad_host")),
-        lambda c: c.run(SetTimeZone("CST 8", "Asia/Shanghai")),
-        lambda c: c.run(SetTimeZone("CST-8", "../etc/passwd")),
+        lambda c: c.run(ops.SetPowerLimit(100000)),
+        lambda c: c.run(ops.SetUpfreqSpeed(10)),
+        lambda c: c.run(ops.SetTargetFreq(-101)),
+        lambda c: c.run(ops.SetTempOffset(1)),
+        lambda c: c.run(ops.SetPowerPercent(101)),
+        lambda c: c.run(ops.SetPowerMode("turbo")),
+        lambda c: c.run(ops.SetPowerMode(None)),
+        lambda c: c.run(ops.SetFastBoot(1)),
+        lambda c: c.run(ops.SetWebPools("yes")),
+        lambda c: c.run(ops.SetPoweroffCool(None)),
+        lambda c: c.run(ops.SetLed(color="blue", period=1, duration=1, start=0)),
+        lambda c: c.run(ops.SetPools([])),
+        lambda c: c.run(ops.SetHostname("bad_host")),
+        lambda c: c.run(ops.SetTimeZone("CST 8", "Asia/Shanghai")),
+        lambda c: c.run(ops.SetTimeZone("CST-8", "../etc/passwd")),
     ],
 )
 async def test_invalid_arguments_send_nothing(client: V2Client, call: Any) -> None:
@@ -442,9 +430,9 @@ async def test_settings_no_poll_reads_are_not_made_up_from_writes(
         {"mac": "D4:01:02:03:04:05", "ledstat": "manual", "upfreq_speed": "4"}
     )
     await client.identity()
-    await client.run(SetLed(color="red", period=200, duration=100, start=0))
-    await client.run(SetUpfreqSpeed(3))
-    await client.run(SetPowerPercent(50))
+    await client.run(ops.SetLed(color="red", period=200, duration=100, start=0))
+    await client.run(ops.SetUpfreqSpeed(3))
+    await client.run(ops.SetPowerPercent(50))
 
     snapshot = await client.fetch()
 
@@ -453,9 +441,9 @@ async def test_settings_no_poll_reads_are_not_made_up_from_writes(
 
 
 async def test_close_forgets_the_token(miner: FakeMiner, client: V2Client) -> None:
-    await client.run(StartMining())
+    await client.run(ops.StartMining())
     await client.close()
-    await client.run(StartMining())
+    await client.run(ops.StartMining())
 
     assert token_requests(miner) == 2
 

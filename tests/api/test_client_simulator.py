@@ -12,23 +12,6 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
-    Reboot,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetHostname,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetTargetFreq,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
     V2Client,
     WhatsminerAuthError,
     WhatsminerConnectionError,
@@ -36,6 +19,7 @@ from custom_components.whatsminer.api import (
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
     WhatsminerWriteDisabledError,
+    operations as ops,
 )
 from tests.simulator import PROFILES, SimulatedMiner
 
@@ -112,14 +96,14 @@ async def test_errors_reach_a_poll_without_identity_on_every_profile(
 async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> None:
     client = client_for(simulated)
 
-    assert await client.run(StopMining()) is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StopMining()) is CommandOutcome.CONFIRMED
     assert (await client.fetch()).mining is False
-    await client.run(StartMining())
-    await client.run(SetPowerMode(PowerMode.HIGH))
-    await client.run(SetPowerLimit(3000))
-    await client.run(SetFastBoot(enabled=True))
+    await client.run(ops.StartMining())
+    await client.run(ops.SetPowerMode(PowerMode.HIGH))
+    await client.run(ops.SetPowerLimit(3000))
+    await client.run(ops.SetFastBoot(enabled=True))
     await client.run(
-        SetPools([PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")])
+        ops.SetPools([PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")])
     )
     snapshot = await client.fetch()
 
@@ -135,15 +119,15 @@ async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> Non
 async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMiner) -> None:
     client = client_for(simulated)
 
-    await client.run(SetUpfreqSpeed(9))
-    await client.run(SetTempOffset(-30))
-    await client.run(SetPoweroffCool(enabled=True))
-    await client.run(SetFanZeroSpeed(enabled=True))
-    await client.run(SetTargetFreq(-100))
-    await client.run(SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"))
-    await client.run(SetWebPools(enabled=False))
-    await client.run(SetHostname("rig-7"))
-    await client.run(SetLed(color="red", period=200, duration=100, start=0))
+    await client.run(ops.SetUpfreqSpeed(9))
+    await client.run(ops.SetTempOffset(-30))
+    await client.run(ops.SetPoweroffCool(enabled=True))
+    await client.run(ops.SetFanZeroSpeed(enabled=True))
+    await client.run(ops.SetTargetFreq(-100))
+    await client.run(ops.SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"))
+    await client.run(ops.SetWebPools(enabled=False))
+    await client.run(ops.SetHostname("rig-7"))
+    await client.run(ops.SetLed(color="red", period=200, duration=100, start=0))
     state = simulated.state
 
     assert (state.upfreq_speed, state.temp_offset, state.target_freq) == (9, -30, -100)
@@ -153,7 +137,7 @@ async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMi
     assert state.led != "auto"
     assert (await client.fetch()).upfreq_speed is None  # no v2 read reports it
 
-    await client.run(SetLedAuto())
+    await client.run(ops.SetLedAuto())
     assert simulated.state.led == "auto"
 
 
@@ -170,7 +154,7 @@ async def test_disabled_write_api(miner_factory: MinerFactory) -> None:
     miner = await miner_factory(profile="m50", api_switch=False)
 
     with pytest.raises(WhatsminerWriteDisabledError):
-        await client_for(miner).run(Reboot())
+        await client_for(miner).run(ops.Reboot())
 
 
 async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerFactory) -> None:
@@ -182,7 +166,7 @@ async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerF
     miner.faults.drop = True
     miner.faults.count = 1
 
-    assert await client.run(Reboot()) is CommandOutcome.SENT
+    assert await client.run(ops.Reboot()) is CommandOutcome.SENT
     with pytest.raises(WhatsminerConnectionError):
         await client.fetch()
     await asyncio.sleep(1.15)
@@ -196,7 +180,7 @@ async def test_cut_reboot_reply_counts_as_sent(simulated: SimulatedMiner) -> Non
     simulated.faults.truncate = True
     simulated.faults.count = 1
 
-    assert await client.run(Reboot()) is CommandOutcome.SENT
+    assert await client.run(ops.Reboot()) is CommandOutcome.SENT
     assert "reboot" in simulated.commands
 
 

@@ -10,29 +10,10 @@ import pytest
 from custom_components.whatsminer.api import (
     ApiGeneration,
     Identity,
-    Operation,
     PoolConfig,
     PowerMode,
-    Reboot,
-    RestartMining,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetHostname,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetPowerPercent,
-    SetTargetFreq,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
     WhatsminerInvalidArgumentError,
+    operations as ops,
 )
 from custom_components.whatsminer.api.operations import RestartKind
 from custom_components.whatsminer.api.v2 import encoder as v2_encoder
@@ -41,30 +22,30 @@ from custom_components.whatsminer.api.v3 import encoder as v3_encoder
 POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.rig1", password="s3cret")
 
 EVERY_OPERATION = {
-    StartMining,
-    StopMining,
-    RestartMining,
-    Reboot,
-    SetFastBoot,
-    SetPowerLimit,
-    SetUpfreqSpeed,
-    SetPowerMode,
-    SetTempOffset,
-    SetPowerPercent,
-    SetPoweroffCool,
-    SetFanZeroSpeed,
-    SetLedAuto,
-    SetLed,
-    SetPools,
-    SetWebPools,
-    SetTargetFreq,
-    SetHostname,
-    SetTimeZone,
+    ops.StartMining,
+    ops.StopMining,
+    ops.RestartMining,
+    ops.Reboot,
+    ops.SetFastBoot,
+    ops.SetPowerLimit,
+    ops.SetUpfreqSpeed,
+    ops.SetPowerMode,
+    ops.SetTempOffset,
+    ops.SetPowerPercent,
+    ops.SetPoweroffCool,
+    ops.SetFanZeroSpeed,
+    ops.SetLedAuto,
+    ops.SetLed,
+    ops.SetPools,
+    ops.SetWebPools,
+    ops.SetTargetFreq,
+    ops.SetHostname,
+    ops.SetTimeZone,
 }
 
 
 @dataclass(frozen=True, slots=True)
-class V3Only(Operation):
+class V3Only(ops.Operation):
     """A stand-in for an operation only API v3 has."""
 
     generations: ClassVar[frozenset[ApiGeneration]] = frozenset({ApiGeneration.V3})
@@ -103,12 +84,12 @@ def test_restart_kinds() -> None:
     kinds = {op: op.restart for op in EVERY_OPERATION if op.restart is not RestartKind.NONE}
 
     assert kinds == {
-        StopMining: RestartKind.STOPS_MINING,
-        RestartMining: RestartKind.RESTARTS_MINING,
-        Reboot: RestartKind.REBOOTS,
-        SetPowerLimit: RestartKind.RESTARTS_MINING,
-        SetPowerMode: RestartKind.RESTARTS_MINING,
-        SetTargetFreq: RestartKind.RESTARTS_MINING,
+        ops.StopMining: RestartKind.STOPS_MINING,
+        ops.RestartMining: RestartKind.RESTARTS_MINING,
+        ops.Reboot: RestartKind.REBOOTS,
+        ops.SetPowerLimit: RestartKind.RESTARTS_MINING,
+        ops.SetPowerMode: RestartKind.RESTARTS_MINING,
+        ops.SetTargetFreq: RestartKind.RESTARTS_MINING,
     }
     assert not RestartKind.NONE.lost_reply_is_sent
     assert all(kind.lost_reply_is_sent for kind in kinds.values())
@@ -117,11 +98,11 @@ def test_restart_kinds() -> None:
 @pytest.mark.parametrize(
     ("build", "low", "high"),
     [
-        (SetPowerLimit, 0, 99999),
-        (SetUpfreqSpeed, 0, 10),
-        (SetPowerPercent, 0, 100),
-        (SetTargetFreq, -100, 100),
-        (SetTempOffset, -30, 0),
+        (ops.SetPowerLimit, 0, 99999),
+        (ops.SetUpfreqSpeed, 0, 10),
+        (ops.SetPowerPercent, 0, 100),
+        (ops.SetTargetFreq, -100, 100),
+        (ops.SetTempOffset, -30, 0),
     ],
 )
 def test_ranges_are_inclusive_and_enforced(build: Any, low: int, high: int) -> None:
@@ -133,48 +114,48 @@ def test_ranges_are_inclusive_and_enforced(build: Any, low: int, high: int) -> N
 
 
 def test_a_power_mode_may_be_given_by_its_value() -> None:
-    assert SetPowerMode("high").mode is PowerMode.HIGH
+    assert ops.SetPowerMode("high").mode is PowerMode.HIGH
 
 
 @pytest.mark.parametrize(
     ("build", "argument", "rule"),
     [
-        (lambda: SetPowerLimit(100_000), "watts", "an integer from 0 to 99999"),
-        (lambda: SetPowerLimit(-1), "watts", "an integer from 0 to 99999"),
-        (lambda: SetPowerLimit(3000.0), "watts", "an integer"),
-        (lambda: SetPowerLimit(True), "watts", "an integer"),  # noqa: FBT003
-        (lambda: SetPowerLimit("3000"), "watts", "an integer"),
-        (lambda: SetPowerMode("turbo"), "mode", "one of 'low', 'normal', 'high'"),
-        (lambda: SetFastBoot(1), "enabled", "True or False"),
-        (lambda: SetUpfreqSpeed(11), "speed", "an integer from 0 to 10"),
-        (lambda: SetWebPools("yes"), "enabled", "True or False"),
-        (lambda: SetTargetFreq(101), "percent", "an integer from -100 to 100"),
-        (lambda: SetHostname("rack_7"), "hostname", "1 to 63 letters"),
-        (lambda: SetHostname("-bad"), "hostname", "1 to 63"),
-        (lambda: SetHostname("a" * 64), "hostname", "1 to 63"),
-        (lambda: SetHostname("has space"), "hostname", "1 to 63"),
-        (lambda: SetTimeZone("CST 8", "Asia/Shanghai"), "timezone", "a POSIX time zone"),
-        (lambda: SetTimeZone("X", "Asia/Shanghai"), "timezone", "a POSIX time zone"),
-        (lambda: SetTimeZone("CST-8", "Asia/../etc"), "zonename", "an IANA time zone"),
-        (lambda: SetTimeZone("CST-8", "/etc/passwd"), "zonename", "an IANA time zone"),
-        (lambda: SetTimeZone("CST-8", "A/" + "b" * 33), "zonename", "an IANA time zone"),
-        (lambda: SetLed(color="blue", period=1, duration=1, start=0), "color", "one of"),
-        (lambda: SetLed(color="red", period=-1, duration=1, start=0), "period", "an integer"),
-        (lambda: SetLed(color="red", period=1, duration=2**31, start=0), "duration", "integer"),
-        (lambda: SetLed(color="red", period=1, duration=1, start=2**31), "start", "an integer"),
-        (lambda: SetLed(color="red", period=1, duration=1, start=None), "start", "an integer"),
-        (lambda: SetTempOffset(1), "offset", "an integer from -30 to 0"),
-        (lambda: SetTempOffset(-31), "offset", "an integer from -30 to 0"),
-        (lambda: SetPoweroffCool("1"), "enabled", "True or False"),
-        (lambda: SetFanZeroSpeed(None), "enabled", "True or False"),
-        (lambda: SetPowerPercent(101), "percent", "an integer from 0 to 100"),
-        (lambda: SetPools([]), "pools", "a list of 1 to 3 PoolConfig"),
-        (lambda: SetPools([POOL] * 4), "pools", "a list of 1 to 3 PoolConfig"),
-        (lambda: SetPools("stratum+tcp://x"), "pools", "a list of 1 to 3 PoolConfig"),
-        (lambda: SetPools([{"url": "x"}]), "pools", "a list of 1 to 3 PoolConfig"),
-        (lambda: SetPools(None), "pools", "a list of 1 to 3 PoolConfig"),
+        (lambda: ops.SetPowerLimit(100_000), "watts", "an integer from 0 to 99999"),
+        (lambda: ops.SetPowerLimit(-1), "watts", "an integer from 0 to 99999"),
+        (lambda: ops.SetPowerLimit(3000.0), "watts", "an integer"),
+        (lambda: ops.SetPowerLimit(True), "watts", "an integer"),  # noqa: FBT003
+        (lambda: ops.SetPowerLimit("3000"), "watts", "an integer"),
+        (lambda: ops.SetPowerMode("turbo"), "mode", "one of 'low', 'normal', 'high'"),
+        (lambda: ops.SetFastBoot(1), "enabled", "True or False"),
+        (lambda: ops.SetUpfreqSpeed(11), "speed", "an integer from 0 to 10"),
+        (lambda: ops.SetWebPools("yes"), "enabled", "True or False"),
+        (lambda: ops.SetTargetFreq(101), "percent", "an integer from -100 to 100"),
+        (lambda: ops.SetHostname("rack_7"), "hostname", "1 to 63 letters"),
+        (lambda: ops.SetHostname("-bad"), "hostname", "1 to 63"),
+        (lambda: ops.SetHostname("a" * 64), "hostname", "1 to 63"),
+        (lambda: ops.SetHostname("has space"), "hostname", "1 to 63"),
+        (lambda: ops.SetTimeZone("CST 8", "Asia/Shanghai"), "timezone", "a POSIX time zone"),
+        (lambda: ops.SetTimeZone("X", "Asia/Shanghai"), "timezone", "a POSIX time zone"),
+        (lambda: ops.SetTimeZone("CST-8", "Asia/../etc"), "zonename", "an IANA time zone"),
+        (lambda: ops.SetTimeZone("CST-8", "/etc/passwd"), "zonename", "an IANA time zone"),
+        (lambda: ops.SetTimeZone("CST-8", "A/" + "b" * 33), "zonename", "an IANA time zone"),
+        (lambda: ops.SetLed(color="blue", period=1, duration=1, start=0), "color", "one of"),
+        (lambda: ops.SetLed(color="red", period=-1, duration=1, start=0), "period", "an integer"),
+        (lambda: ops.SetLed(color="red", period=1, duration=2**31, start=0), "duration", "integer"),
+        (lambda: ops.SetLed(color="red", period=1, duration=1, start=2**31), "start", "an integer"),
+        (lambda: ops.SetLed(color="red", period=1, duration=1, start=None), "start", "an integer"),
+        (lambda: ops.SetTempOffset(1), "offset", "an integer from -30 to 0"),
+        (lambda: ops.SetTempOffset(-31), "offset", "an integer from -30 to 0"),
+        (lambda: ops.SetPoweroffCool("1"), "enabled", "True or False"),
+        (lambda: ops.SetFanZeroSpeed(None), "enabled", "True or False"),
+        (lambda: ops.SetPowerPercent(101), "percent", "an integer from 0 to 100"),
+        (lambda: ops.SetPools([]), "pools", "a list of 1 to 3 PoolConfig"),
+        (lambda: ops.SetPools([POOL] * 4), "pools", "a list of 1 to 3 PoolConfig"),
+        (lambda: ops.SetPools("stratum+tcp://x"), "pools", "a list of 1 to 3 PoolConfig"),
+        (lambda: ops.SetPools([{"url": "x"}]), "pools", "a list of 1 to 3 PoolConfig"),
+        (lambda: ops.SetPools(None), "pools", "a list of 1 to 3 PoolConfig"),
         (
-            lambda: SetPools([PoolConfig(url="has space", worker="w")]),
+            lambda: ops.SetPools([PoolConfig(url="has space", worker="w")]),
             "pool 1 url",
             "without spaces",
         ),
@@ -208,16 +189,16 @@ def test_invalid_arguments_name_the_argument_and_rule_not_the_value(
 )
 def test_pools_are_checked(pools: object, message: str) -> None:
     with pytest.raises(WhatsminerInvalidArgumentError, match=message):
-        SetPools(pools)
+        ops.SetPools(pools)
 
 
 def test_pool_passwords_stay_out_of_messages_and_repr() -> None:
     with pytest.raises(WhatsminerInvalidArgumentError) as caught:
-        SetPools([PoolConfig(url="u", worker="w", password="S3cret\npw")])
+        ops.SetPools([PoolConfig(url="u", worker="w", password="S3cret\npw")])
     pool = PoolConfig(url="stratum+tcp://p:1", worker="w", password="pool-secret")
 
     assert "S3cret" not in str(caught.value)
     assert "pool-secret" not in repr([pool])
-    assert "pool-secret" not in repr(SetPools([pool]))
+    assert "pool-secret" not in repr(ops.SetPools([pool]))
     assert "stratum+tcp://p:1" in repr(pool)
-    assert SetPools([pool]).pools == (pool,)
+    assert ops.SetPools([pool]).pools == (pool,)

@@ -7,29 +7,10 @@ from typing import Any
 import pytest
 
 from custom_components.whatsminer.api import (
-    Operation,
     PoolConfig,
     PowerMode,
-    Reboot,
-    RestartMining,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetHostname,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetPowerPercent,
-    SetTargetFreq,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
     WhatsminerInvalidArgumentError,
+    operations as ops,
 )
 from custom_components.whatsminer.api.v2.commands import READ_COMMANDS, read_command
 from custom_components.whatsminer.api.v2.encoder import DOWNLOAD_LOGS, PRE_POWER_ON, encode
@@ -37,28 +18,28 @@ from custom_components.whatsminer.api.v2.encoder import DOWNLOAD_LOGS, PRE_POWER
 POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.1", password="x")
 
 # (operation, the exact plaintext command before the token)
-VALID: list[tuple[Operation, dict[str, Any]]] = [
-    (StartMining(), {"cmd": "power_on"}),
-    (StopMining(), {"cmd": "power_off", "respbefore": "true"}),
-    (RestartMining(), {"cmd": "restart_btminer"}),
-    (Reboot(), {"cmd": "reboot"}),
-    (SetFastBoot(enabled=True), {"cmd": "enable_btminer_fast_boot"}),
-    (SetFastBoot(enabled=False), {"cmd": "disable_btminer_fast_boot"}),
-    (SetPowerLimit(3000), {"cmd": "adjust_power_limit", "power_limit": "3000"}),
-    (SetUpfreqSpeed(9), {"cmd": "adjust_upfreq_speed", "upfreq_speed": "9"}),
-    (SetPowerPercent(0), {"cmd": "set_power_pct", "percent": "0"}),
-    (SetTargetFreq(-100), {"cmd": "set_target_freq", "percent": "-100"}),
-    (SetTempOffset(-30), {"cmd": "set_temp_offset", "temp_offset": "-30"}),
-    (SetLedAuto(), {"cmd": "set_led", "param": "auto"}),
+VALID: list[tuple[ops.Operation, dict[str, Any]]] = [
+    (ops.StartMining(), {"cmd": "power_on"}),
+    (ops.StopMining(), {"cmd": "power_off", "respbefore": "true"}),
+    (ops.RestartMining(), {"cmd": "restart_btminer"}),
+    (ops.Reboot(), {"cmd": "reboot"}),
+    (ops.SetFastBoot(enabled=True), {"cmd": "enable_btminer_fast_boot"}),
+    (ops.SetFastBoot(enabled=False), {"cmd": "disable_btminer_fast_boot"}),
+    (ops.SetPowerLimit(3000), {"cmd": "adjust_power_limit", "power_limit": "3000"}),
+    (ops.SetUpfreqSpeed(9), {"cmd": "adjust_upfreq_speed", "upfreq_speed": "9"}),
+    (ops.SetPowerPercent(0), {"cmd": "set_power_pct", "percent": "0"}),
+    (ops.SetTargetFreq(-100), {"cmd": "set_target_freq", "percent": "-100"}),
+    (ops.SetTempOffset(-30), {"cmd": "set_temp_offset", "temp_offset": "-30"}),
+    (ops.SetLedAuto(), {"cmd": "set_led", "param": "auto"}),
     (
-        SetLed(color="red", period=200, duration=100, start=0),
+        ops.SetLed(color="red", period=200, duration=100, start=0),
         {"cmd": "set_led", "color": "red", "period": 200, "duration": 100, "start": 0},
     ),
-    (SetPowerMode(PowerMode.LOW), {"cmd": "set_low_power"}),
-    (SetPowerMode(PowerMode.NORMAL), {"cmd": "set_normal_power"}),
-    (SetPowerMode(PowerMode.HIGH), {"cmd": "set_high_power"}),
+    (ops.SetPowerMode(PowerMode.LOW), {"cmd": "set_low_power"}),
+    (ops.SetPowerMode(PowerMode.NORMAL), {"cmd": "set_normal_power"}),
+    (ops.SetPowerMode(PowerMode.HIGH), {"cmd": "set_high_power"}),
     (
-        SetPools([POOL]),
+        ops.SetPools([POOL]),
         {
             "cmd": "update_pools",
             "pool1": POOL.url,
@@ -72,13 +53,13 @@ VALID: list[tuple[Operation, dict[str, Any]]] = [
             "passwd3": "",
         },
     ),
-    (SetHostname("WhatsMiner"), {"cmd": "set_hostname", "hostname": "WhatsMiner"}),
-    (SetPoweroffCool(enabled=True), {"cmd": "set_poweroff_cool", "poweroff_cool": "1"}),
-    (SetFanZeroSpeed(enabled=False), {"cmd": "set_fan_zero_speed", "fan_zero_speed": "0"}),
-    (SetWebPools(enabled=True), {"cmd": "enable_web_pools"}),
-    (SetWebPools(enabled=False), {"cmd": "disable_web_pools"}),
+    (ops.SetHostname("WhatsMiner"), {"cmd": "set_hostname", "hostname": "WhatsMiner"}),
+    (ops.SetPoweroffCool(enabled=True), {"cmd": "set_poweroff_cool", "poweroff_cool": "1"}),
+    (ops.SetFanZeroSpeed(enabled=False), {"cmd": "set_fan_zero_speed", "fan_zero_speed": "0"}),
+    (ops.SetWebPools(enabled=True), {"cmd": "enable_web_pools"}),
+    (ops.SetWebPools(enabled=False), {"cmd": "disable_web_pools"}),
     (
-        SetTimeZone("CST-8", "Asia/Shanghai"),
+        ops.SetTimeZone("CST-8", "Asia/Shanghai"),
         {"cmd": "set_zone", "timezone": "CST-8", "zonename": "Asia/Shanghai"},
     ),
 ]
@@ -96,7 +77,7 @@ FORGETS_TOKEN = {
 
 @pytest.mark.parametrize(("operation", "wire"), VALID, ids=lambda value: repr(value)[:40])
 def test_each_operation_builds_its_documented_wire_form(
-    operation: Operation, wire: dict[str, Any]
+    operation: ops.Operation, wire: dict[str, Any]
 ) -> None:
     assert encode(operation).payload == wire
 
@@ -128,20 +109,20 @@ def test_v2_takes_ramp_up_speeds_up_to_9_only() -> None:
     with pytest.raises(
         WhatsminerInvalidArgumentError, match="speed must be an integer from 0 to 9"
     ):
-        encode(SetUpfreqSpeed(10))
+        encode(ops.SetUpfreqSpeed(10))
 
 
 def test_three_pools_fill_every_slot() -> None:
     pools = [PoolConfig(url=f"stratum+tcp://p{i}:1", worker=f"w{i}") for i in (1, 2, 3)]
 
-    wire = encode(SetPools(pools)).payload
+    wire = encode(ops.SetPools(pools)).payload
 
     assert [wire[f"pool{i}"] for i in (1, 2, 3)] == [pool.url for pool in pools]
     assert wire["passwd3"] == ""
 
 
 def test_a_command_keeps_its_payload_out_of_repr() -> None:
-    assert "x" not in repr(encode(SetPools([POOL]))).replace("lost_reply", "")
+    assert "x" not in repr(encode(ops.SetPools([POOL]))).replace("lost_reply", "")
 
 
 def test_read_catalogue() -> None:

@@ -14,28 +14,12 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
-    Reboot,
-    RestartMining,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetPowerPercent,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
     WhatsminerAuthError,
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
     WhatsminerInvalidReplyError,
     WhatsminerWriteDisabledError,
+    operations as ops,
 )
 from custom_components.whatsminer.api.v3.client import SETTINGS_MAX_AGE_SECONDS, V3Client
 from custom_components.whatsminer.api.v3.transport import V3Transport
@@ -194,7 +178,7 @@ async def test_concurrent_calls_share_the_one_connection(miner: SimulatedMiner) 
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         await asyncio.gather(
             *(client.fetch() for _ in range(12)),
-            client.run(SetFastBoot(enabled=True)),
+            client.run(ops.SetFastBoot(enabled=True)),
             client.identity(),
         )
 
@@ -209,7 +193,7 @@ async def test_the_clock_defaults_to_the_wall_clock(
     transport = RecordingTransport(miner.host, miner.v3_port, timeout=2.0, connect_timeout=2.0)
     client = V3Client(miner.host, PASSWORD, transport=transport)
 
-    await client.run(SetFastBoot(enabled=True))
+    await client.run(ops.SetFastBoot(enabled=True))
     await transport.close()
 
     assert transport.sent[-1]["ts"] == 1773869570
@@ -267,7 +251,7 @@ async def test_btminer_restart_window_shows_a_miner_that_does_not_hash(
     # most of a second (a full garbage collection); the sleep outlasts it.
     miner.restart_seconds = 1.0
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
-        assert await client.run(RestartMining()) is CommandOutcome.CONFIRMED
+        assert await client.run(ops.RestartMining()) is CommandOutcome.CONFIRMED
         during = await client.fetch()
         await asyncio.sleep(1.15)
         after = await client.fetch()
@@ -299,28 +283,28 @@ POOLS = [
 @pytest.mark.parametrize(
     ("write", "check", "expected"),
     [
-        (lambda c: c.run(SetPowerLimit(3000)), lambda d: d.power_limit, 3000),
-        (lambda c: c.run(SetPowerMode(PowerMode.LOW)), lambda d: d.power_mode, PowerMode.LOW),
-        (lambda c: c.run(SetFastBoot(enabled=True)), lambda d: d.fast_boot, True),
-        (lambda c: c.run(SetUpfreqSpeed(10)), lambda d: d.upfreq_speed, 10),
-        (lambda c: c.run(SetTempOffset(-12)), lambda d: d.temp_offset, -12),
-        (lambda c: c.run(SetPowerPercent(80)), lambda d: d.power_percent, 80),
-        (lambda c: c.run(SetPoweroffCool(enabled=True)), lambda d: d.poweroff_cool, True),
-        (lambda c: c.run(SetFanZeroSpeed(enabled=True)), lambda d: d.fan_zero_speed, True),
+        (lambda c: c.run(ops.SetPowerLimit(3000)), lambda d: d.power_limit, 3000),
+        (lambda c: c.run(ops.SetPowerMode(PowerMode.LOW)), lambda d: d.power_mode, PowerMode.LOW),
+        (lambda c: c.run(ops.SetFastBoot(enabled=True)), lambda d: d.fast_boot, True),
+        (lambda c: c.run(ops.SetUpfreqSpeed(10)), lambda d: d.upfreq_speed, 10),
+        (lambda c: c.run(ops.SetTempOffset(-12)), lambda d: d.temp_offset, -12),
+        (lambda c: c.run(ops.SetPowerPercent(80)), lambda d: d.power_percent, 80),
+        (lambda c: c.run(ops.SetPoweroffCool(enabled=True)), lambda d: d.poweroff_cool, True),
+        (lambda c: c.run(ops.SetFanZeroSpeed(enabled=True)), lambda d: d.fan_zero_speed, True),
         (
-            lambda c: c.run(SetLed(color="red", period=400, duration=200, start=0)),
+            lambda c: c.run(ops.SetLed(color="red", period=400, duration=200, start=0)),
             lambda d: d.led_auto,
             False,
         ),
-        (lambda c: c.run(StopMining()), lambda d: d.mining, False),
-        (lambda c: c.run(SetWebPools(enabled=False)), lambda d: d.web_pools, False),
+        (lambda c: c.run(ops.StopMining()), lambda d: d.mining, False),
+        (lambda c: c.run(ops.SetWebPools(enabled=False)), lambda d: d.web_pools, False),
         (
-            lambda c: c.run(SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")),
+            lambda c: c.run(ops.SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")),
             lambda d: d.zone_name,
             "Europe/Berlin",
         ),
         (
-            lambda c: c.run(SetPools(POOLS)),
+            lambda c: c.run(ops.SetPools(POOLS)),
             lambda d: [(p.url, p.user) for p in d.pools],
             [(pool.url, pool.worker) for pool in POOLS],
         ),
@@ -360,10 +344,10 @@ async def test_power_on_led_auto_restart_and_reboot(miner: SimulatedMiner) -> No
     miner.state.led = [{"color": "red", "period": 1, "duration": 1, "start": 0}]
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         outcomes = [
-            await client.run(StartMining()),
-            await client.run(SetLedAuto()),
-            await client.run(RestartMining()),
-            await client.run(Reboot()),
+            await client.run(ops.StartMining()),
+            await client.run(ops.SetLedAuto()),
+            await client.run(ops.RestartMining()),
+            await client.run(ops.Reboot()),
         ]
         data = await client.fetch()
 
@@ -381,8 +365,8 @@ async def test_writes_are_signed_for_account_super(miner: SimulatedMiner) -> Non
     clock = Clock()
     client, transport = client_for(miner, clock=clock)
 
-    await client.run(SetPowerLimit(3300))
-    await client.run(Reboot())
+    await client.run(ops.SetPowerLimit(3300))
+    await client.run(ops.Reboot())
     await transport.close()
 
     salt_read, power_limit, reboot = transport.sent
@@ -396,7 +380,7 @@ async def test_writes_are_signed_for_account_super(miner: SimulatedMiner) -> Non
 async def test_pools_travel_encrypted(miner: SimulatedMiner) -> None:
     client, transport = client_for(miner)
 
-    await client.run(SetPools(POOLS))
+    await client.run(ops.SetPools(POOLS))
     await transport.close()
 
     param = transport.sent[-1]["param"]
@@ -415,7 +399,7 @@ async def test_a_write_marks_the_settings_for_the_next_poll(miner: SimulatedMine
 
     await client.fetch()
     await client.fetch()
-    await client.run(SetFanZeroSpeed(enabled=True))
+    await client.run(ops.SetFanZeroSpeed(enabled=True))
     await client.fetch()
     await client.fetch()
     await transport.close()
@@ -427,7 +411,7 @@ async def test_invalid_arguments_send_nothing(miner: SimulatedMiner) -> None:
     client, transport = client_for(miner)
 
     with pytest.raises(WhatsminerInvalidArgumentError, match="watts"):
-        await client.run(SetPowerLimit(3000.5))  # type: ignore[arg-type]
+        await client.run(ops.SetPowerLimit(3000.5))  # type: ignore[arg-type]
 
     assert transport.sent == []
 
@@ -441,7 +425,7 @@ async def test_a_wrong_password_fetches_the_salt_again_once_then_fails(
     client, transport = client_for(miner, password="wrong")
 
     with pytest.raises(WhatsminerAuthError, match="password of account super"):
-        await client.run(SetFastBoot(enabled=True))
+        await client.run(ops.SetFastBoot(enabled=True))
     await transport.close()
 
     assert transport.sent[0] == {"cmd": "get.device.info", "param": "salt"}
@@ -462,7 +446,7 @@ async def test_a_write_with_the_api_switch_off_is_write_disabled(
 
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port) as client:
         with pytest.raises(WhatsminerWriteDisabledError, match="WhatsMinerTool"):
-            await client.run(StopMining())
+            await client.run(ops.StopMining())
 
 
 async def test_a_changed_salt_is_fetched_again_and_the_write_goes_through(
@@ -473,7 +457,7 @@ async def test_a_changed_salt_is_fetched_again_and_the_write_goes_through(
     await client.fetch()  # caches the salt of the old password
     miner.state.password = "new"  # the miner re-salts for its new password
 
-    outcome = await client.run(SetUpfreqSpeed(3))
+    outcome = await client.run(ops.SetUpfreqSpeed(3))
     await transport.close()
 
     assert outcome is CommandOutcome.CONFIRMED
@@ -519,11 +503,11 @@ async def test_verify_password_raises_what_stops_writes(
 @pytest.mark.parametrize(
     "write",
     [
-        lambda c: c.run(Reboot()),
-        lambda c: c.run(StopMining()),
-        lambda c: c.run(RestartMining()),
-        lambda c: c.run(SetPowerLimit(2800)),
-        lambda c: c.run(SetPowerMode(PowerMode.HIGH)),
+        lambda c: c.run(ops.Reboot()),
+        lambda c: c.run(ops.StopMining()),
+        lambda c: c.run(ops.RestartMining()),
+        lambda c: c.run(ops.SetPowerLimit(2800)),
+        lambda c: c.run(ops.SetPowerMode(PowerMode.HIGH)),
     ],
     ids=["reboot", "power_off", "restart_mining", "power_limit", "power_mode"],
 )
@@ -547,7 +531,7 @@ async def test_a_garbled_reply_to_a_restarting_write_is_sent(miner: SimulatedMin
         miner.faults.count = 1
         miner.faults.garbage = True
 
-        assert await client.run(Reboot()) is CommandOutcome.SENT
+        assert await client.run(ops.Reboot()) is CommandOutcome.SENT
 
 
 async def test_a_lost_reply_to_a_plain_write_is_sent_again_on_a_new_connection(
@@ -558,7 +542,7 @@ async def test_a_lost_reply_to_a_plain_write_is_sent_again_on_a_new_connection(
         miner.faults.count = 1
         miner.faults.drop = True
 
-        assert await client.run(SetTempOffset(-5)) is CommandOutcome.CONFIRMED
+        assert await client.run(ops.SetTempOffset(-5)) is CommandOutcome.CONFIRMED
         assert client.connections_opened == 2
 
 
@@ -569,7 +553,7 @@ async def test_a_garbled_reply_to_a_plain_write_fails(miner: SimulatedMiner) -> 
         miner.faults.garbage = True
 
         with pytest.raises(WhatsminerInvalidReplyError):
-            await client.run(SetTempOffset(-5))
+            await client.run(ops.SetTempOffset(-5))
 
 
 async def test_a_write_to_an_unreachable_miner_fails_unsent(miner: SimulatedMiner) -> None:
@@ -577,7 +561,7 @@ async def test_a_write_to_an_unreachable_miner_fails_unsent(miner: SimulatedMine
 
     async with V3Client(miner.host, PASSWORD, port=miner.v3_port, connect_timeout=1) as client:
         with pytest.raises(WhatsminerConnectionError) as caught:
-            await client.run(Reboot())
+            await client.run(ops.Reboot())
 
     assert not caught.value.request_sent
 
@@ -608,12 +592,12 @@ async def test_close_forgets_the_salt_and_closes_its_own_connection(
     miner: SimulatedMiner,
 ) -> None:
     client = V3Client(miner.host, PASSWORD, port=miner.v3_port)
-    await client.run(SetFastBoot(enabled=True))
+    await client.run(ops.SetFastBoot(enabled=True))
     await client.close()
     await settle()
 
     assert miner.v3_open_connections == 0
-    await client.run(SetFastBoot(enabled=False))
+    await client.run(ops.SetFastBoot(enabled=False))
     await client.close()
 
     assert miner.commands.count("get.device.info") == 2  # the salt, once per session
@@ -636,9 +620,9 @@ async def test_secrets_stay_out_of_logs_and_errors(
     client, transport = client_for(miner, password="wrong-secret")
 
     with pytest.raises(WhatsminerAuthError) as caught:
-        await client.run(SetPools(POOLS))
+        await client.run(ops.SetPools(POOLS))
     good, good_transport = client_for(miner)
-    await good.run(SetPools(POOLS))
+    await good.run(ops.SetPools(POOLS))
     await transport.close()
     await good_transport.close()
 

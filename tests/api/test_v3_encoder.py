@@ -7,25 +7,7 @@ import pytest
 from custom_components.whatsminer.api import (
     PoolConfig,
     PowerMode,
-    Reboot,
-    RestartMining,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetHostname,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetPowerPercent,
-    SetTargetFreq,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
+    operations as ops,
 )
 from custom_components.whatsminer.api.v3.encoder import Write, encode
 
@@ -35,61 +17,61 @@ POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.rig1", passw
 @pytest.mark.parametrize(
     ("write", "expected"),
     [
-        (encode(StartMining()), Write(cmd="set.miner.service", param="start")),
+        (encode(ops.StartMining()), Write(cmd="set.miner.service", param="start")),
         (
-            encode(StopMining()),
+            encode(ops.StopMining()),
             Write(cmd="set.miner.service", param="stop", lost_reply_is_sent=True),
         ),
         (
-            encode(RestartMining()),
+            encode(ops.RestartMining()),
             Write(cmd="set.miner.service", param="restart", lost_reply_is_sent=True),
         ),
-        (encode(Reboot()), Write(cmd="set.system.reboot", param=None, lost_reply_is_sent=True)),
+        (encode(ops.Reboot()), Write(cmd="set.system.reboot", param=None, lost_reply_is_sent=True)),
         (
-            encode(SetPowerLimit(3000)),
+            encode(ops.SetPowerLimit(3000)),
             Write(cmd="set.miner.power_limit", param=3000, lost_reply_is_sent=True),
         ),
         (
-            encode(SetPowerMode(PowerMode.HIGH)),
+            encode(ops.SetPowerMode(PowerMode.HIGH)),
             Write(cmd="set.miner.power_mode", param="high", lost_reply_is_sent=True),
         ),
-        (encode(SetFastBoot(enabled=True)), Write(cmd="set.miner.fastboot", param="enable")),
-        (encode(SetFastBoot(enabled=False)), Write(cmd="set.miner.fastboot", param="disable")),
-        (encode(SetUpfreqSpeed(10)), Write(cmd="set.miner.upfreq_speed", param=10)),
-        (encode(SetLedAuto()), Write(cmd="set.system.led", param="auto")),
+        (encode(ops.SetFastBoot(enabled=True)), Write(cmd="set.miner.fastboot", param="enable")),
+        (encode(ops.SetFastBoot(enabled=False)), Write(cmd="set.miner.fastboot", param="disable")),
+        (encode(ops.SetUpfreqSpeed(10)), Write(cmd="set.miner.upfreq_speed", param=10)),
+        (encode(ops.SetLedAuto()), Write(cmd="set.system.led", param="auto")),
         (
-            encode(SetLed(color="green", period=200, duration=100, start=0)),
+            encode(ops.SetLed(color="green", period=200, duration=100, start=0)),
             Write(
                 cmd="set.system.led",
                 param=[{"color": "green", "period": 200, "duration": 100, "start": 0}],
             ),
         ),
-        (encode(SetTempOffset(-30)), Write(cmd="set.fan.temp_offset", param=-30)),
-        (encode(SetPoweroffCool(enabled=True)), Write(cmd="set.fan.poweroff_cool", param=1)),
-        (encode(SetFanZeroSpeed(enabled=False)), Write(cmd="set.fan.zero_speed", param=0)),
-        (encode(SetWebPools(enabled=True)), Write(cmd="set.system.webpools", param="enable")),
-        (encode(SetWebPools(enabled=False)), Write(cmd="set.system.webpools", param="disable")),
+        (encode(ops.SetTempOffset(-30)), Write(cmd="set.fan.temp_offset", param=-30)),
+        (encode(ops.SetPoweroffCool(enabled=True)), Write(cmd="set.fan.poweroff_cool", param=1)),
+        (encode(ops.SetFanZeroSpeed(enabled=False)), Write(cmd="set.fan.zero_speed", param=0)),
+        (encode(ops.SetWebPools(enabled=True)), Write(cmd="set.system.webpools", param="enable")),
+        (encode(ops.SetWebPools(enabled=False)), Write(cmd="set.system.webpools", param="disable")),
         (
-            encode(SetTargetFreq(-100)),
+            encode(ops.SetTargetFreq(-100)),
             Write(cmd="set.miner.target_freq", param=-100, lost_reply_is_sent=True),
         ),
         (
-            encode(SetHostname("rack-7")),
+            encode(ops.SetHostname("rack-7")),
             Write(cmd="set.system.hostname", param={"hostname": "rack-7"}),
         ),
         (
-            encode(SetTimeZone("CST-8", "Asia/Shanghai")),
+            encode(ops.SetTimeZone("CST-8", "Asia/Shanghai")),
             Write(
                 cmd="set.system.timezone",
                 param={"timezone": "CST-8", "zonename": "Asia/Shanghai"},
             ),
         ),
         (
-            encode(SetPowerPercent(0)),
+            encode(ops.SetPowerPercent(0)),
             Write(cmd="set.miner.power_percent", param={"percent": "0", "mode": "normal"}),
         ),
         (
-            encode(SetPools([POOL])),
+            encode(ops.SetPools([POOL])),
             Write(
                 cmd="set.miner.pools",
                 param=[
@@ -113,7 +95,7 @@ def test_writes_have_their_wire_shape(write: Write, expected: Write) -> None:
 def test_three_pools_keep_their_order() -> None:
     pools = [PoolConfig(url=f"stratum+tcp://p{i}:3333", worker=f"w{i}") for i in range(3)]
 
-    param = encode(SetPools(pools)).param
+    param = encode(ops.SetPools(pools)).param
 
     assert param == [
         {"pool": f"stratum+tcp://p{i}:3333", "worker": f"w{i}", "passwd": ""} for i in range(3)
@@ -121,4 +103,4 @@ def test_three_pools_keep_their_order() -> None:
 
 
 def test_a_write_keeps_its_param_out_of_repr() -> None:
-    assert "s3cret" not in repr(encode(SetPools([POOL])))
+    assert "s3cret" not in repr(encode(ops.SetPools([POOL])))

@@ -11,36 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from .. import operations as ops
 from ..arguments import MAX_POOLS, check_integer
 from ..errors import WhatsminerInvalidArgumentError
 from ..operations import (
-    Reboot,
     RestartKind,
-    RestartMining,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetHostname,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetPowerPercent,
-    SetTargetFreq,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from ..models import PoolConfig
-    from ..operations import Operation
 
 type WireValue = str | int
 type WireCommand = dict[str, WireValue]
@@ -94,45 +75,48 @@ def _pools(pools: Sequence[PoolConfig]) -> WireCommand:
     return wire
 
 
-_WIRE: Final[Mapping[type[Operation], Callable[[Any], WireCommand]]] = {
-    StartMining: lambda _: {"cmd": "power_on"},
-    StopMining: lambda _: {"cmd": "power_off", "respbefore": "true"},
-    RestartMining: lambda _: {"cmd": "restart_btminer"},
-    Reboot: lambda _: {"cmd": "reboot"},
-    SetFastBoot: lambda op: {"cmd": f"{_able(op.enabled)}_btminer_fast_boot"},
-    SetWebPools: lambda op: {"cmd": f"{_able(op.enabled)}_web_pools"},
-    SetPoweroffCool: lambda op: {"cmd": "set_poweroff_cool", "poweroff_cool": _digit(op.enabled)},
-    SetFanZeroSpeed: lambda op: {
+_WIRE: Final[Mapping[type[ops.Operation], Callable[[Any], WireCommand]]] = {
+    ops.StartMining: lambda _: {"cmd": "power_on"},
+    ops.StopMining: lambda _: {"cmd": "power_off", "respbefore": "true"},
+    ops.RestartMining: lambda _: {"cmd": "restart_btminer"},
+    ops.Reboot: lambda _: {"cmd": "reboot"},
+    ops.SetFastBoot: lambda op: {"cmd": f"{_able(op.enabled)}_btminer_fast_boot"},
+    ops.SetWebPools: lambda op: {"cmd": f"{_able(op.enabled)}_web_pools"},
+    ops.SetPoweroffCool: lambda op: {
+        "cmd": "set_poweroff_cool",
+        "poweroff_cool": _digit(op.enabled),
+    },
+    ops.SetFanZeroSpeed: lambda op: {
         "cmd": "set_fan_zero_speed",
         "fan_zero_speed": _digit(op.enabled),
     },
-    SetPowerLimit: lambda op: {"cmd": "adjust_power_limit", "power_limit": str(op.watts)},
-    SetUpfreqSpeed: lambda op: {
+    ops.SetPowerLimit: lambda op: {"cmd": "adjust_power_limit", "power_limit": str(op.watts)},
+    ops.SetUpfreqSpeed: lambda op: {
         "cmd": "adjust_upfreq_speed",
         "upfreq_speed": str(check_integer("speed", op.speed, 0, MAX_UPFREQ_SPEED)),
     },
-    SetPowerMode: lambda op: {"cmd": f"set_{op.mode}_power"},
-    SetTempOffset: lambda op: {"cmd": "set_temp_offset", "temp_offset": str(op.offset)},
-    SetPowerPercent: lambda op: {"cmd": "set_power_pct", "percent": str(op.percent)},
-    SetTargetFreq: lambda op: {"cmd": "set_target_freq", "percent": str(op.percent)},
-    SetLedAuto: lambda _: {"cmd": "set_led", "param": "auto"},
-    SetLed: lambda op: {
+    ops.SetPowerMode: lambda op: {"cmd": f"set_{op.mode}_power"},
+    ops.SetTempOffset: lambda op: {"cmd": "set_temp_offset", "temp_offset": str(op.offset)},
+    ops.SetPowerPercent: lambda op: {"cmd": "set_power_pct", "percent": str(op.percent)},
+    ops.SetTargetFreq: lambda op: {"cmd": "set_target_freq", "percent": str(op.percent)},
+    ops.SetLedAuto: lambda _: {"cmd": "set_led", "param": "auto"},
+    ops.SetLed: lambda op: {
         "cmd": "set_led",
         "color": op.color,
         "period": op.period,
         "duration": op.duration,
         "start": op.start,
     },
-    SetPools: lambda op: _pools(op.pools),
-    SetHostname: lambda op: {"cmd": "set_hostname", "hostname": op.hostname},
-    SetTimeZone: lambda op: {"cmd": "set_zone", "timezone": op.posix, "zonename": op.zone_name},
+    ops.SetPools: lambda op: _pools(op.pools),
+    ops.SetHostname: lambda op: {"cmd": "set_hostname", "hostname": op.hostname},
+    ops.SetTimeZone: lambda op: {"cmd": "set_zone", "timezone": op.posix, "zonename": op.zone_name},
 }
 
 OPERATIONS: Final = frozenset(_WIRE)
 """Every operation API v2 takes."""
 
 
-def encode(operation: Operation) -> V2Command:
+def encode(operation: ops.Operation) -> V2Command:
     """Return the v2 command of ``operation``.
 
     Raises WhatsminerInvalidArgumentError for an operation API v2 does not have, or a

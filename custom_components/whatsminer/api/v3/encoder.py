@@ -11,33 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from .. import operations as ops
 from ..errors import WhatsminerInvalidArgumentError
-from ..operations import (
-    Reboot,
-    RestartMining,
-    SetFanZeroSpeed,
-    SetFastBoot,
-    SetHostname,
-    SetLed,
-    SetLedAuto,
-    SetPools,
-    SetPowerLimit,
-    SetPowerMode,
-    SetPoweroffCool,
-    SetPowerPercent,
-    SetTargetFreq,
-    SetTempOffset,
-    SetTimeZone,
-    SetUpfreqSpeed,
-    SetWebPools,
-    StartMining,
-    StopMining,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from ..operations import Operation
 
 SET_SERVICE: Final = "set.miner.service"
 
@@ -64,42 +43,42 @@ def _able(enabled: bool) -> str:
     return "enable" if enabled else "disable"
 
 
-_WIRE: Final[Mapping[type[Operation], tuple[str, Callable[[Any], object]]]] = {
-    StartMining: (SET_SERVICE, lambda _: "start"),
-    StopMining: (SET_SERVICE, lambda _: "stop"),
-    RestartMining: (SET_SERVICE, lambda _: "restart"),
-    Reboot: ("set.system.reboot", lambda _: None),
-    SetFastBoot: ("set.miner.fastboot", lambda op: _able(op.enabled)),
-    SetWebPools: ("set.system.webpools", lambda op: _able(op.enabled)),
-    SetPoweroffCool: ("set.fan.poweroff_cool", lambda op: int(op.enabled)),
-    SetFanZeroSpeed: ("set.fan.zero_speed", lambda op: int(op.enabled)),
-    SetPowerLimit: ("set.miner.power_limit", lambda op: op.watts),
-    SetUpfreqSpeed: ("set.miner.upfreq_speed", lambda op: op.speed),
-    SetPowerMode: ("set.miner.power_mode", lambda op: str(op.mode)),
-    SetTempOffset: ("set.fan.temp_offset", lambda op: op.offset),
+_WIRE: Final[Mapping[type[ops.Operation], tuple[str, Callable[[Any], object]]]] = {
+    ops.StartMining: (SET_SERVICE, lambda _: "start"),
+    ops.StopMining: (SET_SERVICE, lambda _: "stop"),
+    ops.RestartMining: (SET_SERVICE, lambda _: "restart"),
+    ops.Reboot: ("set.system.reboot", lambda _: None),
+    ops.SetFastBoot: ("set.miner.fastboot", lambda op: _able(op.enabled)),
+    ops.SetWebPools: ("set.system.webpools", lambda op: _able(op.enabled)),
+    ops.SetPoweroffCool: ("set.fan.poweroff_cool", lambda op: int(op.enabled)),
+    ops.SetFanZeroSpeed: ("set.fan.zero_speed", lambda op: int(op.enabled)),
+    ops.SetPowerLimit: ("set.miner.power_limit", lambda op: op.watts),
+    ops.SetUpfreqSpeed: ("set.miner.upfreq_speed", lambda op: op.speed),
+    ops.SetPowerMode: ("set.miner.power_mode", lambda op: str(op.mode)),
+    ops.SetTempOffset: ("set.fan.temp_offset", lambda op: op.offset),
     # "normal" changes the power gradually; the firmware reads the percentage as a string
     # although the vendor document says number (PROTOCOL.md §4.9).
-    SetPowerPercent: (
+    ops.SetPowerPercent: (
         "set.miner.power_percent",
         lambda op: {"percent": str(op.percent), "mode": "normal"},
     ),
-    SetTargetFreq: ("set.miner.target_freq", lambda op: op.percent),
-    SetLedAuto: ("set.system.led", lambda _: "auto"),
-    SetLed: (
+    ops.SetTargetFreq: ("set.miner.target_freq", lambda op: op.percent),
+    ops.SetLedAuto: ("set.system.led", lambda _: "auto"),
+    ops.SetLed: (
         "set.system.led",
         lambda op: [
             {"color": op.color, "period": op.period, "duration": op.duration, "start": op.start}
         ],
     ),
     # Sent encrypted, as a bare list.
-    SetPools: (
+    ops.SetPools: (
         "set.miner.pools",
         lambda op: [
             {"pool": pool.url, "worker": pool.worker, "passwd": pool.password} for pool in op.pools
         ],
     ),
-    SetHostname: ("set.system.hostname", lambda op: {"hostname": op.hostname}),
-    SetTimeZone: (
+    ops.SetHostname: ("set.system.hostname", lambda op: {"hostname": op.hostname}),
+    ops.SetTimeZone: (
         "set.system.timezone",
         lambda op: {"timezone": op.posix, "zonename": op.zone_name},
     ),
@@ -109,7 +88,7 @@ OPERATIONS: Final = frozenset(_WIRE)
 """Every operation API v3 takes."""
 
 
-def encode(operation: Operation) -> Write:
+def encode(operation: ops.Operation) -> Write:
     """Return the v3 write of ``operation``.
 
     Raises WhatsminerInvalidArgumentError for an operation API v3 does not have.
@@ -121,6 +100,6 @@ def encode(operation: Operation) -> Write:
     return Write(
         cmd=cmd,
         param=param(operation),
-        encrypted=isinstance(operation, SetPools),
+        encrypted=isinstance(operation, ops.SetPools),
         lost_reply_is_sent=operation.restart.lost_reply_is_sent,
     )
