@@ -8,6 +8,7 @@ needs to know the API generation.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Protocol, Self
 
 if TYPE_CHECKING:
@@ -62,3 +63,54 @@ class WhatsminerClient(Protocol):
         Not an operation: it asks again and again until the miner is warm. API v3 has no
         preheating and reports the miner ready at once.
         """
+
+
+class _Transport(Protocol):
+    """What the shared part of a client needs of its transport."""
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections opened so far."""
+
+    async def close(self) -> None:
+        """Release any connection kept open."""
+
+
+class ClientBase[T: _Transport](ABC):
+    """What both clients do alike: the address, the connection count, ``async with``.
+
+    A subclass sets ``_host``, ``_transport`` and ``_owns_transport`` (a transport passed
+    in is its owner's to close) and says in :meth:`_forget` what it caches.
+    """
+
+    _host: str
+    _transport: T
+    _owns_transport: bool
+
+    @property
+    def host(self) -> str:
+        """The miner's address."""
+        return self._host
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections opened so far (for benchmarks and tests)."""
+        return self._transport.connections_opened
+
+    async def __aenter__(self) -> Self:
+        """Use the client in ``async with``; it closes on the way out."""
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Close the client."""
+        await self.close()
+
+    async def close(self) -> None:
+        """Forget what the client cached; release the transport if the client made it."""
+        self._forget()
+        if self._owns_transport:
+            await self._transport.close()
+
+    @abstractmethod
+    def _forget(self) -> None:
+        """Drop cached credentials and whatever else must not outlive a close."""

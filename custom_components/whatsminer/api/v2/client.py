@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from ..arguments import check_host, check_password, check_port
+from ..client import ClientBase
 from .planner import PollPlanner
 from .privileged import PrivilegedChannel
 from .reads import V2Reader
@@ -34,7 +35,7 @@ def _monotonic() -> float:
     return time.monotonic()
 
 
-class V2Client:
+class V2Client(ClientBase[Transport]):
     """The protocol client for one Whatsminer (API v2 on TCP 4028)."""
 
     def __init__(
@@ -79,29 +80,9 @@ class V2Client:
         self._planner = PollPlanner(host, self._reader, clock)
         self._writer = V2Writer(host, self._privileged, self._planner, clock)
 
-    @property
-    def host(self) -> str:
-        """The miner's address."""
-        return self._host
-
-    @property
-    def connections_opened(self) -> int:
-        """TCP connections opened so far (for benchmarks and tests)."""
-        return self._transport.connections_opened
-
-    async def close(self) -> None:
-        """Forget the token and derived keys; release the transport if the client made it."""
+    def _forget(self) -> None:
+        """Forget the token and the derived keys."""
         self._privileged.forget()
-        if self._owns_transport:
-            await self._transport.close()
-
-    async def __aenter__(self) -> Self:
-        """Use the client as ``async with V2Client(...) as client``."""
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Close the client at the end of the ``async with`` block."""
-        await self.close()
 
     async def read(self, command: str) -> JsonObject:
         """Send one plaintext read command (``summary``, ``get_psu``…); return its reply."""

@@ -25,10 +25,11 @@ import json
 import logging
 import re
 import time
-from typing import TYPE_CHECKING, Final, Self
+from typing import TYPE_CHECKING, Final
 
 from .. import values
 from ..arguments import check_host, check_password, check_port
+from ..client import ClientBase
 from ..download import DOWNLOAD_TIME_LIMIT_S, announced_size, check_keep
 from ..errors import (
     WhatsminerAuthError,
@@ -83,7 +84,7 @@ class _Settings:
     writes_sent: int = 0
 
 
-class V3Client:
+class V3Client(ClientBase[V3Transport]):
     """The protocol client for one Whatsminer speaking API v3."""
 
     def __init__(
@@ -121,30 +122,10 @@ class V3Client:
         self._settings = _Settings()
         self._writes_sent = 0
 
-    @property
-    def host(self) -> str:
-        """The miner's address."""
-        return self._host
-
-    @property
-    def connections_opened(self) -> int:
-        """TCP connections opened so far (for benchmarks and tests)."""
-        return self._transport.connections_opened
-
-    async def __aenter__(self) -> Self:
-        """Use the client in ``async with``; it closes on the way out."""
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Close the client."""
-        await self.close()
-
-    async def close(self) -> None:
-        """Forget the salt and the settings, and close the connection if it is ours."""
+    def _forget(self) -> None:
+        """Forget the salt and the settings."""
         self._salt = None
         self._settings = _Settings()
-        if self._owns_transport:
-            await self._transport.close()
 
     # Reads ----------------------------------------------------------------------------
 
