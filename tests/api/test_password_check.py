@@ -25,7 +25,7 @@ from custom_components.whatsminer.api import (
 )
 from tests.simulator.profiles import QUIRK_NO_ENCRYPTED_READS
 
-from .conftest import run_inline
+from .conftest import simulated_client
 from .fake_miner import INVALID_CMD, FakeMiner, encrypt_reply
 from .test_v3_client_replies import ScriptedTransport, reply
 
@@ -35,17 +35,6 @@ if TYPE_CHECKING:
     from tests.simulator.fixtures import MinerFactory
 
 
-def client_for(miner: SimulatedMiner, password: str | None = None) -> V2Client:
-    return V2Client(
-        miner.host,
-        password or miner.password,
-        port=miner.v2_port,
-        timeout=0.5,
-        connect_timeout=0.5,
-        run_blocking=run_inline,
-    )
-
-
 @pytest.fixture
 async def refusing(miner_factory: MinerFactory) -> SimulatedMiner:
     """Start a simulated API 2.0.5 miner that refuses reads sent encrypted."""
@@ -53,7 +42,7 @@ async def refusing(miner_factory: MinerFactory) -> SimulatedMiner:
 
 
 async def test_the_simulated_firmware_refuses_encrypted_reads(refusing: SimulatedMiner) -> None:
-    client = client_for(refusing)
+    client = simulated_client(refusing)
 
     with pytest.raises(WhatsminerCommandRejectedError) as caught:
         await client._privileged.send({"cmd": "status"})
@@ -65,7 +54,7 @@ async def test_the_simulated_firmware_refuses_encrypted_reads(refusing: Simulate
 async def test_right_password_passes_on_firmware_refusing_encrypted_reads(
     refusing: SimulatedMiner,
 ) -> None:
-    client = client_for(refusing)
+    client = simulated_client(refusing)
 
     await client.verify_password()
     assert await client.run(SetLedAuto()) is CommandOutcome.CONFIRMED  # writes still work
@@ -75,7 +64,7 @@ async def test_wrong_password_fails_on_firmware_refusing_encrypted_reads(
     refusing: SimulatedMiner,
 ) -> None:
     with pytest.raises(WhatsminerAuthError):
-        await client_for(refusing, "wrong").verify_password()
+        await simulated_client(refusing, "wrong").verify_password()
 
 
 async def test_write_api_off_is_reported_on_firmware_refusing_encrypted_reads(
@@ -84,7 +73,7 @@ async def test_write_api_off_is_reported_on_firmware_refusing_encrypted_reads(
     miner = await miner_factory(profile="m50", api_switch=False, quirks={QUIRK_NO_ENCRYPTED_READS})
 
     with pytest.raises(WhatsminerWriteDisabledError):
-        await client_for(miner).verify_password()
+        await simulated_client(miner).verify_password()
 
 
 async def test_a_plaintext_refusal_proves_nothing(miner: FakeMiner, client: V2Client) -> None:
