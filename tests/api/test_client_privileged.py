@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from custom_components.whatsminer.api import (
     CommandOutcome,
-    PoolConfig,
-    PowerMode,
     V2Client,
     WhatsminerAuthError,
     WhatsminerConnectionError,
@@ -30,101 +27,10 @@ from custom_components.whatsminer.api.v2.privileged import (
 
 from .conftest import quick_client, run_inline
 from .fake_miner import Action, FakeMiner, btminer_reply, encrypt_reply
+from .test_v2_commands import VALID
 
-type Call = Callable[[V2Client], Awaitable[CommandOutcome]]
-
-POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.1", password="x")
-
-# client call -> the plaintext command the miner must decrypt (without the token)
-COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
-    ("power_on", lambda c: c.run(ops.StartMining()), {"cmd": "power_on"}),
-    ("power_off", lambda c: c.run(ops.StopMining()), {"cmd": "power_off", "respbefore": "true"}),
-    ("restart_mining", lambda c: c.run(ops.RestartMining()), {"cmd": "restart_btminer"}),
-    ("reboot", lambda c: c.run(ops.Reboot()), {"cmd": "reboot"}),
-    (
-        "fast_boot_on",
-        lambda c: c.run(ops.SetFastBoot(enabled=True)),
-        {"cmd": "enable_btminer_fast_boot"},
-    ),
-    (
-        "fast_boot_off",
-        lambda c: c.run(ops.SetFastBoot(enabled=False)),
-        {"cmd": "disable_btminer_fast_boot"},
-    ),
-    (
-        "power_limit",
-        lambda c: c.run(ops.SetPowerLimit(99999)),
-        {"cmd": "adjust_power_limit", "power_limit": "99999"},
-    ),
-    (
-        "upfreq",
-        lambda c: c.run(ops.SetUpfreqSpeed(0)),
-        {"cmd": "adjust_upfreq_speed", "upfreq_speed": "0"},
-    ),
-    ("low", lambda c: c.run(ops.SetPowerMode(PowerMode.LOW)), {"cmd": "set_low_power"}),
-    ("normal", lambda c: c.run(ops.SetPowerMode(PowerMode.NORMAL)), {"cmd": "set_normal_power"}),
-    ("high", lambda c: c.run(ops.SetPowerMode(PowerMode("high"))), {"cmd": "set_high_power"}),
-    (
-        "target_freq",
-        lambda c: c.run(ops.SetTargetFreq(100)),
-        {"cmd": "set_target_freq", "percent": "100"},
-    ),
-    (
-        "temp_offset",
-        lambda c: c.run(ops.SetTempOffset(0)),
-        {"cmd": "set_temp_offset", "temp_offset": "0"},
-    ),
-    (
-        "power_pct",
-        lambda c: c.run(ops.SetPowerPercent(100)),
-        {"cmd": "set_power_pct", "percent": "100"},
-    ),
-    (
-        "poweroff_cool",
-        lambda c: c.run(ops.SetPoweroffCool(enabled=True)),
-        {"cmd": "set_poweroff_cool", "poweroff_cool": "1"},
-    ),
-    (
-        "fan_zero",
-        lambda c: c.run(ops.SetFanZeroSpeed(enabled=False)),
-        {"cmd": "set_fan_zero_speed", "fan_zero_speed": "0"},
-    ),
-    ("led_auto", lambda c: c.run(ops.SetLedAuto()), {"cmd": "set_led", "param": "auto"}),
-    (
-        "led",
-        lambda c: c.run(ops.SetLed(color="green", period=1000, duration=500, start=0)),
-        {"cmd": "set_led", "color": "green", "period": 1000, "duration": 500, "start": 0},
-    ),
-    (
-        "pools",
-        lambda c: c.run(ops.SetPools([POOL, POOL])),
-        {
-            "cmd": "update_pools",
-            **{
-                f"{key}{slot}": value
-                for slot in (1, 2)
-                for key, value in (("pool", POOL.url), ("worker", "me.1"), ("passwd", "x"))
-            },
-            **{f"{key}3": "" for key in ("pool", "worker", "passwd")},
-        },
-    ),
-    (
-        "time_zone",
-        lambda c: c.run(ops.SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")),
-        {"cmd": "set_zone", "timezone": "CET-1CEST,M3.5.0,M10.5.0/3", "zonename": "Europe/Berlin"},
-    ),
-    (
-        "hostname",
-        lambda c: c.run(ops.SetHostname("rig-7")),
-        {"cmd": "set_hostname", "hostname": "rig-7"},
-    ),
-    ("web_pools_on", lambda c: c.run(ops.SetWebPools(enabled=True)), {"cmd": "enable_web_pools"}),
-    (
-        "web_pools_off",
-        lambda c: c.run(ops.SetWebPools(enabled=False)),
-        {"cmd": "disable_web_pools"},
-    ),
-]
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def token_requests(miner: FakeMiner) -> int:
@@ -143,13 +49,12 @@ class FakeClock:
         return self.now
 
 
-@pytest.mark.parametrize(
-    ("call", "expected"), [c[1:] for c in COMMANDS], ids=[c[0] for c in COMMANDS]
-)
-async def test_each_action_sends_its_documented_command(
-    miner: FakeMiner, client: V2Client, call: Call, expected: dict[str, Any]
+@pytest.mark.parametrize(("operation", "expected"), VALID, ids=lambda value: repr(value)[:40])
+async def test_each_operation_sends_its_documented_command(
+    miner: FakeMiner, client: V2Client, operation: ops.Operation, expected: dict[str, Any]
 ) -> None:
-    outcome = await call(client)
+    """The miner decrypts exactly the encoder's plaintext, with the token's sign added."""
+    outcome = await client.run(operation)
 
     assert outcome is CommandOutcome.CONFIRMED
     command = miner.requests[-1]
