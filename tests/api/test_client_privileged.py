@@ -144,24 +144,7 @@ async def test_disabled_write_api(miner: FakeMiner, client: V2Client) -> None:
     assert token_requests(miner) == 1
 
 
-async def test_token_limit_backs_off_without_asking_again(miner: FakeMiner) -> None:
-    clock = FakeClock()
-    client = quick_client("127.0.0.1", miner.password, port=miner.port, clock=clock)
-    miner.tokens_left = 0
-
-    with pytest.raises(WhatsminerTokenLimitError):
-        await client.run(ops.StartMining())
-    opened = client.connections_opened
-    with pytest.raises(WhatsminerTokenLimitError, match="retrying in 18"):
-        await client.run(ops.StartMining())
-    assert client.connections_opened == opened
-
-    clock.now += TOKEN_LIMIT_BACKOFF_SECONDS  # the back-off has passed
-    miner.tokens_left = 1
-    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
-
-
-async def test_token_limit_back_off_expires_although_callers_keep_retrying(
+async def test_token_limit_backs_off_and_expires_although_callers_keep_retrying(
     miner: FakeMiner,
 ) -> None:
     clock = FakeClock()
@@ -170,6 +153,8 @@ async def test_token_limit_back_off_expires_although_callers_keep_retrying(
     with pytest.raises(WhatsminerTokenLimitError):
         await client.run(ops.StartMining())
     opened = client.connections_opened
+    with pytest.raises(WhatsminerTokenLimitError, match="retrying in 18"):
+        await client.run(ops.StartMining())  # at once: nothing is asked again
 
     for _ in range(int(TOKEN_LIMIT_BACKOFF_SECONDS // 30)):  # a caller retrying every 30 s
         clock.now += 30

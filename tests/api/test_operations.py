@@ -52,15 +52,8 @@ class V3Only(ops.Operation):
 
 
 def identity(generation: ApiGeneration) -> Identity:
-    return Identity(
-        mac="C4:08:28:00:A4:19",
-        hostname=None,
-        model=None,
-        firmware=None,
-        api_version=None,
-        api_generation=generation,
-        serial=None,
-    )
+    unknown = dict.fromkeys(("hostname", "model", "firmware", "api_version", "serial"))
+    return Identity(mac="C4:08:28:00:A4:19", api_generation=generation, **unknown)
 
 
 def test_each_generation_encodes_what_its_identity_says_it_supports() -> None:

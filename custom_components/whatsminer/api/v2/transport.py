@@ -17,7 +17,7 @@ import socket
 import struct
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from ..common import MAX_REPLY_BYTES
+from ..common import MAX_REPLY_BYTES, Endpoint
 from ..download import read_json_header, read_tail
 from ..errors import (
     WhatsminerConnectionError,
@@ -100,7 +100,7 @@ class _SocketReader:
         return await self._loop.sock_recv(self._sock, n)
 
 
-class V2Transport:
+class V2Transport(Endpoint):
     """API v2: one JSON request per TCP connection, the reply read until it is complete.
 
     The reply ends at whichever comes first: the miner closing the connection, a NUL
@@ -117,18 +117,13 @@ class V2Transport:
         max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         """Remember where the miner listens and how long to wait for it."""
-        self._host = host
-        self._port = port
-        self._peer = f"{host}:{port}"
-        self._timeout = timeout
-        self._connect_timeout = connect_timeout
-        self._max_reply_bytes = max_reply_bytes
-        self._connections_opened = 0
-
-    @property
-    def connections_opened(self) -> int:
-        """TCP connections opened so far."""
-        return self._connections_opened
+        super().__init__(
+            host,
+            port,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_reply_bytes=max_reply_bytes,
+        )
 
     async def exchange(self, request: bytes) -> bytes:
         """Open a connection, send ``request``, read the reply and close the connection.

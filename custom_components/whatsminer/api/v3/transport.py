@@ -24,7 +24,7 @@ import logging
 import struct
 from typing import TYPE_CHECKING, Final
 
-from ..common import MAX_REPLY_BYTES
+from ..common import MAX_REPLY_BYTES, Endpoint
 from ..download import read_tail
 from ..errors import (
     WhatsminerConnectionError,
@@ -119,7 +119,7 @@ class _Connection:
     frames: FrameReader
 
 
-class V3Transport:
+class V3Transport(Endpoint):
     """API v3: framed JSON requests on one persistent, lazily opened TCP connection."""
 
     def __init__(
@@ -132,20 +132,15 @@ class V3Transport:
         max_frame_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         """Remember where the miner listens and how long to wait for it; connect later."""
-        self._host = host
-        self._port = port
-        self._peer = f"{host}:{port}"
-        self._timeout = timeout
-        self._connect_timeout = connect_timeout
-        self._max_frame_bytes = max_frame_bytes
+        super().__init__(
+            host,
+            port,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_reply_bytes=max_frame_bytes,
+        )
         self._lock = asyncio.Lock()
         self._connection: _Connection | None = None
-        self._connections_opened = 0
-
-    @property
-    def connections_opened(self) -> int:
-        """TCP connections opened so far."""
-        return self._connections_opened
 
     async def exchange(self, request: bytes, *, idempotent: bool = True) -> bytes:
         """Send one request frame and return the body of the reply frame.
@@ -298,5 +293,5 @@ class V3Transport:
             # the socket refuses. The client checks both first; this is the last line.
             raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
         self._connections_opened += 1
-        frames = FrameReader(reader, peer=self._peer, max_frame_bytes=self._max_frame_bytes)
+        frames = FrameReader(reader, peer=self._peer, max_frame_bytes=self._max_reply_bytes)
         return _Connection(reader=reader, writer=writer, frames=frames)
