@@ -8,7 +8,10 @@ bounds what either transport reads, and :class:`Endpoint` is what both transport
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Final, Protocol
+
+from .errors import WhatsminerConnectionError, WhatsminerTimeoutError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
@@ -32,7 +35,7 @@ class Endpoint:
         *,
         timeout: float,
         connect_timeout: float,
-        max_reply_bytes: int,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         """Remember where the miner listens and how long to wait for it."""
         self._host = host
@@ -47,6 +50,26 @@ class Endpoint:
     def connections_opened(self) -> int:
         """TCP connections opened so far."""
         return self._connections_opened
+
+    async def _opened[T](self, opening: Awaitable[T]) -> T:
+        """Await ``opening`` (a new connection) within the connect timeout, and count it.
+
+        Raises WhatsminerTimeoutError when the miner does not accept in time and
+        WhatsminerConnectionError when the connection fails.
+        """
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                opened = await opening
+        except TimeoutError as err:
+            raise WhatsminerTimeoutError(
+                f"{self._peer} did not accept a connection within {self._connect_timeout} s"
+            ) from err
+        except (OSError, ValueError, OverflowError) as err:
+            # ValueError (UnicodeError) and OverflowError: a host or port the resolver or
+            # the socket refuses. The client checks both first; this is the last line.
+            raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
+        self._connections_opened += 1
+        return opened
 
 
 class BlockingRunner(Protocol):

@@ -17,7 +17,7 @@ import socket
 import struct
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from ..common import MAX_REPLY_BYTES, Endpoint
+from ..common import Endpoint
 from ..download import read_json_header, read_tail
 from ..errors import (
     WhatsminerConnectionError,
@@ -107,24 +107,6 @@ class V2Transport(Endpoint):
     byte (the cgminer terminator), or a complete JSON document.
     """
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float,
-        connect_timeout: float,
-        max_reply_bytes: int = MAX_REPLY_BYTES,
-    ) -> None:
-        """Remember where the miner listens and how long to wait for it."""
-        super().__init__(
-            host,
-            port,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_reply_bytes=max_reply_bytes,
-        )
-
     async def exchange(self, request: bytes) -> bytes:
         """Open a connection, send ``request``, read the reply and close the connection.
 
@@ -211,19 +193,7 @@ class V2Transport(Endpoint):
         and one reply per connection need none of the stream machinery, whose objects
         were most of a poll's CPU time.
         """
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                sock = await self._open_socket(loop)
-        except TimeoutError as err:
-            raise WhatsminerTimeoutError(
-                f"{self._peer} did not accept a connection within {self._connect_timeout} s"
-            ) from err
-        except (OSError, ValueError, OverflowError) as err:
-            # ValueError (UnicodeError) and OverflowError: a host or port the resolver or
-            # the socket refuses. The client checks both first; this is the last line.
-            raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
-        self._connections_opened += 1
-        return sock
+        return await self._opened(self._open_socket(loop))
 
     async def _open_socket(self, loop: asyncio.AbstractEventLoop) -> socket.socket:
         """Connect to the first of the host's addresses that accepts; raise the last error."""

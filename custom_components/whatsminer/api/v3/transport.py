@@ -281,17 +281,6 @@ class V3Transport(Endpoint):
 
     async def _open(self) -> _Connection:
         """Open a connection to the miner."""
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                reader, writer = await asyncio.open_connection(self._host, self._port)
-        except TimeoutError as err:
-            raise WhatsminerTimeoutError(
-                f"{self._peer} did not accept a connection within {self._connect_timeout} s"
-            ) from err
-        except (OSError, ValueError, OverflowError) as err:
-            # ValueError (UnicodeError) and OverflowError: a host or port the resolver or
-            # the socket refuses. The client checks both first; this is the last line.
-            raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
-        self._connections_opened += 1
+        reader, writer = await self._opened(asyncio.open_connection(self._host, self._port))
         frames = FrameReader(reader, peer=self._peer, max_frame_bytes=self._max_reply_bytes)
         return _Connection(reader=reader, writer=writer, frames=frames)
