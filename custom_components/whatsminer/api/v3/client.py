@@ -7,11 +7,9 @@ no poll carries (``get.miner.setting``, ``get.fan.setting``, ``get.system.settin
 three more on the first poll, after every write the client sends, and when the last read
 is 5 minutes old, so every setting is read back from the miner instead of assumed.
 
-Writes (``set.*``) are signed with a token derived from the password and the miner's
-salt (:mod:`crypto`). The salt is cached; every full ``get.device.info`` refreshes it for
-free. A write refused with -4 ("no permission") gets one more try after a fresh
-``get.device.info`` (new salt, current API switch); refused again, it means the switch
-is off or the password is wrong, and the same reply tells which.
+Requests and their reply checks are :class:`~.requests.V3Requests`; writes, signed with
+the miner's salt, are :class:`~.writer.V3Writer`, which learns the salt from every full
+``get.device.info`` this client reads.
 
 Reads leave ``param`` out when they take none: that is the request shape of the vendor
 document, and what the v3 detection probes send. pyasic's ``"param": null`` works too
@@ -23,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 import json
 import logging
-import re
 import time
 from typing import TYPE_CHECKING, Final
 
@@ -32,19 +29,15 @@ from ..arguments import check_host, check_password, check_port
 from ..client import ClientBase
 from ..download import DOWNLOAD_TIME_LIMIT_S, announced_size, check_keep
 from ..errors import (
-    WhatsminerAuthError,
     WhatsminerCommandRejectedError,
-    WhatsminerConnectionError,
-    WhatsminerError,
     WhatsminerInvalidReplyError,
-    WhatsminerWriteDisabledError,
 )
 from ..models import CommandOutcome, MinerLog
 from ..operations import SetFastBoot
-from . import crypto
-from .encoder import Write, encode
 from .models import build_identity, build_miner_data, says_btminer_down, section
+from .requests import JSON_SEPARATORS, V3Requests
 from .transport import V3_PORT, V3Transport
+from .writer import V3Writer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,14 +51,7 @@ _LOGGER = logging.getLogger(__name__)
 SETTINGS_MAX_AGE_SECONDS: Final = 300.0
 """Settings changed elsewhere (WhatsMinerTool, the web UI) show up within this time."""
 
-ACCOUNT: Final = "super"
-"""The v3 account with write permission; pyasic and asic-rs use it too."""
-
-CODE_OK: Final = 0
-CODE_NO_PERMISSION: Final = -4
 STATUS_SECTIONS: Final = "summary+pools+edevs"
-_SALT: Final = re.compile(r"[!-~]{1,64}")  # printable ASCII; real salts are 8 letters
-_JSON_SEPARATORS: Final = (",", ":")
 
 
 def _unix_time() -> float:
@@ -110,21 +96,20 @@ class V3Client(ClientBase[V3Transport]):
         port outside 1..65535, or a password that is not text or holds a NUL byte.
         """
         self._host = check_host(host)
-        self._password = check_password(password)
+        password = check_password(password)
         port = check_port("port", port)
         self._owns_transport = transport is None
         self._transport = transport or V3Transport(
             host, port, timeout=timeout, connect_timeout=connect_timeout
         )
         self._clock = clock
-        self._salt: str | None = None
-        self._api_switch: bool | None = None  # as the last full get.device.info said
+        self._requests = V3Requests(host, self._transport)
+        self._writer = V3Writer(host, password, self._requests, clock)
         self._settings = _Settings()
-        self._writes_sent = 0
 
     def _forget(self) -> None:
         """Forget the salt and the settings."""
-        self._salt = None
+        self._writer.forget()
         self._settings = _Settings()
 
     # Reads ----------------------------------------------------------------------------
@@ -163,93 +148,30 @@ class V3Client(ClientBase[V3Transport]):
         cmd = "get.log.download"
 
         def size_of(raw: bytes) -> int:
-            reply = self._decode(raw)
-            return announced_size(self._message(reply, cmd).get("logsize"), "logsize")
+            reply = self._requests.decode(raw)
+            return announced_size(self._requests.message(reply, cmd).get("logsize"), "logsize")
 
         size, tail = await self._transport.download(
-            json.dumps({"cmd": cmd}, separators=_JSON_SEPARATORS).encode(),
+            json.dumps({"cmd": cmd}, separators=JSON_SEPARATORS).encode(),
             size_of,
             keep=check_keep(keep),
             time_limit=DOWNLOAD_TIME_LIMIT_S,
         )
         return MinerLog(size=size, tail=tail)
 
-    async def _request(self, request: JsonObject, *, idempotent: bool = True) -> JsonObject:
-        """Send one request and return the reply as a JSON object, not yet checked.
-
-        Every reply names the command it answers (``desc``). One naming another command
-        is a late reply to an earlier request (a firmware bug, or something in the path):
-        every later reply on this connection would answer the request before it, so the
-        connection is dropped and the next request starts clean on a new one.
-        """
-        encoded = json.dumps(request, separators=_JSON_SEPARATORS).encode()
-        reply = self._decode(await self._transport.exchange(encoded, idempotent=idempotent))
-        answers = reply.get("desc")
-        if isinstance(answers, str) and answers and answers != request["cmd"]:
-            await self._transport.close()
-            raise WhatsminerInvalidReplyError(
-                f"{self._host}: a reply to another command came instead of the "
-                f"{request['cmd']} reply; reconnecting"
-            )
-        return reply
-
-    def _decode(self, raw: bytes) -> JsonObject:
-        """Parse a reply body into a JSON object, not yet checked."""
-        try:
-            reply = json.loads(raw)
-        except (ValueError, RecursionError) as err:
-            raise WhatsminerInvalidReplyError(f"{self._host}: the reply is not JSON") from err
-        if not isinstance(reply, dict):
-            raise WhatsminerInvalidReplyError(f"{self._host}: the reply is not a JSON object")
-        return reply
-
-    def _code(self, reply: JsonObject, cmd: str) -> int:
-        """Return the reply's ``code``."""
-        code = reply.get("code")
-        if not isinstance(code, int) or isinstance(code, bool):
-            raise WhatsminerInvalidReplyError(f"{self._host}: the {cmd} reply has no code")
-        return code
-
-    def _check_success(self, reply: JsonObject, cmd: str) -> None:
-        """Raise WhatsminerCommandRejectedError unless the reply's code is 0.
-
-        -1 is a failure, -2 an unknown command or an invalid param, -3 a missing param.
-        The miner's ``msg`` stays out of the error: a reply may echo what was sent.
-        """
-        code = self._code(reply, cmd)
-        if code != CODE_OK:
-            raise WhatsminerCommandRejectedError(
-                f"{self._host} refused {cmd} (code {code})", code=code
-            )
-
-    def _message(self, reply: JsonObject, cmd: str) -> JsonObject:
-        """Return the ``msg`` object of a successful read."""
-        self._check_success(reply, cmd)
-        msg = reply.get("msg")
-        if not isinstance(msg, dict):
-            raise WhatsminerInvalidReplyError(f"{self._host}: the {cmd} reply has no msg object")
-        return msg
-
-    async def _read(self, cmd: str) -> JsonObject:
-        """Send a read that takes no param and return its ``msg`` object."""
-        return self._message(await self._request({"cmd": cmd}), cmd)
-
     async def _read_status(self) -> JsonObject | None:
         """Read summary, pools and boards at once; None while btminer is down."""
         cmd = "get.miner.status"
-        reply = await self._request({"cmd": cmd, "param": STATUS_SECTIONS})
+        reply = await self._requests.request({"cmd": cmd, "param": STATUS_SECTIONS})
         if says_btminer_down(reply.get("msg")):
             _LOGGER.debug("%s: the mining process is down", self._host)
             return None
-        return self._message(reply, cmd)
+        return self._requests.message(reply, cmd)
 
     async def _read_device_info(self) -> JsonObject:
         """Read the full ``get.device.info``; learn the salt and the API switch from it."""
-        device_info = await self._read("get.device.info")
-        if (salt := _valid_salt(device_info.get("salt"))) is not None:
-            self._salt = salt
-        switch = values.text(section(device_info, "system").get("apiswitch"))
-        self._api_switch = None if switch is None else switch == "1"
+        device_info = await self._requests.read("get.device.info")
+        self._writer.learn(device_info)
         return device_info
 
     async def _current_settings(self) -> _Settings:
@@ -258,7 +180,7 @@ class V3Client(ClientBase[V3Transport]):
         A settings read that fails keeps what was read before, and is tried again after
         the next write or when the period is over; a clock that jumped back counts as old.
         """
-        cached, now, writes_sent = self._settings, self._clock(), self._writes_sent
+        cached, now, writes_sent = self._settings, self._clock(), self._writer.writes_sent
         if (
             cached.read_at is not None
             and cached.writes_sent == writes_sent
@@ -280,21 +202,10 @@ class V3Client(ClientBase[V3Transport]):
     async def _read_setting(self, cmd: str) -> JsonObject | None:
         """Read one settings reply; None when the miner refuses it or it is garbled."""
         try:
-            return await self._read(cmd)
+            return await self._requests.read(cmd)
         except (WhatsminerCommandRejectedError, WhatsminerInvalidReplyError) as err:
             _LOGGER.debug("%s: %s unreadable (%s); keeping the last settings", self._host, cmd, err)
             return None
-
-    async def _current_salt(self) -> str:
-        """Return the cached salt, or ask the miner for it (``get.device.info`` ``salt``)."""
-        if self._salt is None:
-            cmd = "get.device.info"
-            reply = await self._request({"cmd": cmd, "param": "salt"})
-            salt = _valid_salt(self._message(reply, cmd).get("salt"))
-            if salt is None:
-                raise WhatsminerInvalidReplyError(f"{self._host}: get.device.info has no salt")
-            self._salt = salt
-        return self._salt
 
     # Writes ---------------------------------------------------------------------------
 
@@ -318,10 +229,10 @@ class V3Client(ClientBase[V3Transport]):
         device_info = await self._read_device_info()
         enabled = _fast_boot(section(device_info, "miner"))
         if enabled is None:
-            enabled = _fast_boot(await self._read("get.miner.setting"))
+            enabled = _fast_boot(await self._requests.read("get.miner.setting"))
         if enabled is None:
             raise WhatsminerInvalidReplyError(f"{self._host} reports no fast boot state")
-        await self._write(encode(SetFastBoot(enabled)))
+        await self._writer.run(SetFastBoot(enabled))
 
     async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
         """Report the miner ready at once: API v3 has no preheating command."""
@@ -333,84 +244,7 @@ class V3Client(ClientBase[V3Transport]):
         CONFIRMED, or SENT when a write whose reply is often lost lost it (or got an
         unreadable one) after the request left.
         """
-        return await self._write(encode(operation))
-
-    async def _write(self, write: Write) -> CommandOutcome:
-        """Send a write; whatever happens, the settings are read again at the next poll."""
-        try:
-            return await self._send_write(write)
-        finally:
-            self._writes_sent += 1
-
-    async def _send_write(self, write: Write) -> CommandOutcome:
-        """Sign and send a write; on "no permission" refresh the salt and try once more."""
-        _LOGGER.debug("%s: sending %s", self._host, write.cmd)
-        reply = await self._send_signed(write, await self._current_salt())
-        if reply is not None and self._code(reply, write.cmd) == CODE_NO_PERMISSION:
-            _LOGGER.debug(
-                "%s: %s refused with no permission; new salt, once", self._host, write.cmd
-            )
-            self._salt = None
-            await self._read_device_info()
-            reply = await self._send_signed(write, await self._current_salt())
-            if reply is not None and self._code(reply, write.cmd) == CODE_NO_PERMISSION:
-                raise self._no_permission_error()
-        if reply is None:
-            return CommandOutcome.SENT
-        self._check_success(reply, write.cmd)
-        return CommandOutcome.CONFIRMED
-
-    async def _send_signed(self, write: Write, salt: str) -> JsonObject | None:
-        """Send one signed write and return its reply.
-
-        Returns None when a write whose reply is often lost loses it after the request
-        left, or gets an unreadable one.
-        """
-        timestamp = int(self._clock())
-        request: dict[str, object] = {"cmd": write.cmd}
-        if write.encrypted:
-            key = crypto.v3_digest(write.cmd, self._password, salt, timestamp)
-            request["param"] = crypto.encrypt_v3_param(write.param, key)
-        elif write.param is not None:
-            request["param"] = write.param
-        request |= {
-            "ts": timestamp,
-            "token": crypto.v3_token(write.cmd, self._password, salt, timestamp),
-            "account": ACCOUNT,
-        }
-        try:
-            return await self._request(request, idempotent=not write.lost_reply_is_sent)
-        except WhatsminerConnectionError as err:
-            if not (write.lost_reply_is_sent and err.request_sent):
-                raise
-            lost = "no reply"
-        except WhatsminerInvalidReplyError:
-            if not write.lost_reply_is_sent:
-                raise
-            lost = "an unreadable reply"
-        _LOGGER.debug(
-            "%s: %s to %s, whose reply is often lost; taking it as sent",
-            self._host,
-            lost,
-            write.cmd,
-        )
-        return None
-
-    def _no_permission_error(self) -> WhatsminerError:
-        """Explain a second "no permission": the API switch is off, or the password is wrong."""
-        if self._api_switch is False:
-            return WhatsminerWriteDisabledError(
-                f"{self._host}: the write API is switched off; enable it in WhatsMinerTool"
-            )
-        return WhatsminerAuthError(
-            f"{self._host} refused the password of account {ACCOUNT} "
-            "(wrong, or still the factory default)"
-        )
-
-
-def _valid_salt(value: object) -> str | None:
-    """Return ``value`` if it can be a salt: 1 to 64 printable ASCII characters."""
-    return value if isinstance(value, str) and _SALT.fullmatch(value) else None
+        return await self._writer.run(operation)
 
 
 def _fast_boot(settings: JsonObject) -> bool | None:
