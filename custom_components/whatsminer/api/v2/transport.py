@@ -1,9 +1,9 @@
-"""Moving request and reply bytes between the client and a miner.
+"""Moving request and reply bytes between the v2 client and a miner.
 
 The client talks to a :class:`Transport`; it never opens sockets itself. API v2 has one
 request per TCP connection (:class:`V2Transport`). API v3 frames every message with a
-4-byte little-endian length and keeps one connection open for many frames; its
-transport (:mod:`v3_transport`) implements the same protocol.
+4-byte little-endian length and keeps one connection open for many frames
+(``api/v3/transport.py``).
 """
 
 from __future__ import annotations
