@@ -25,7 +25,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, HassJob, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 
-from .api import WhatsminerError
+from .api import Reboot, RestartMining, SetLed, SetLedAuto, WhatsminerError
 from .const import (
     IDENTIFY_DURATION,
     IDENTIFY_LED_COLOR,
@@ -63,13 +63,13 @@ BUTTONS: tuple[WhatsminerButtonEntityDescription, ...] = (
         translation_key="reboot",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda client: client.reboot(),
+        press_fn=lambda client: client.run(Reboot()),
     ),
     WhatsminerButtonEntityDescription(
         key="restart_mining",
         translation_key="restart_mining",
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda client: client.restart_mining(),
+        press_fn=lambda client: client.run(RestartMining()),
     ),
 )
 
@@ -130,11 +130,13 @@ class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Start (or restart) the flash."""
         await self.coordinator.link.async_send(
-            lambda client: client.set_led(
-                color=IDENTIFY_LED_COLOR,
-                period=IDENTIFY_LED_PERIOD_MS,
-                duration=IDENTIFY_LED_DURATION_MS,
-                start=0,
+            lambda client: client.run(
+                SetLed(
+                    color=IDENTIFY_LED_COLOR,
+                    period=IDENTIFY_LED_PERIOD_MS,
+                    duration=IDENTIFY_LED_DURATION_MS,
+                    start=0,
+                )
             ),
         )
         self._async_cancel_flash()
@@ -161,7 +163,7 @@ class WhatsminerIdentifyButton(WhatsminerEntity, ButtonEntity):
     async def _async_led_auto(self) -> None:
         """Hand the LED back to the miner; best effort, the miner may be gone already."""
         try:
-            await self.coordinator.link.client.set_led_auto()
+            await self.coordinator.link.client.run(SetLedAuto())
         except WhatsminerError as err:
             LOGGER.warning(
                 "Could not hand the LED of %s back to the miner: %s", self.coordinator.name, err

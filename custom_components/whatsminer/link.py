@@ -34,8 +34,8 @@ from .api import (
     WhatsminerError,
     WhatsminerWriteDisabledError,
     connect,
+    new_client,
 )
-from .api.connect import new_client
 from .const import (
     CONF_IDENTITY,
     DOMAIN,

@@ -23,6 +23,13 @@ from homeassistant.core import CALLBACK_TYPE, HassJob, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
+from .api import (
+    SetPowerLimit,
+    SetPowerPercent,
+    SetTargetFreq,
+    SetTempOffset,
+    SetUpfreqSpeed,
+)
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 
@@ -62,7 +69,7 @@ POWER_LIMIT = WhatsminerNumberEntityDescription(
     mode=NumberMode.BOX,
     entity_category=EntityCategory.CONFIG,
     value_fn=lambda data: data.power_limit,
-    set_fn=lambda client, watts: client.set_power_limit(watts),
+    set_fn=lambda client, watts: client.run(SetPowerLimit(watts)),
     restarts_miner=True,
 )
 
@@ -78,7 +85,7 @@ NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         native_step=1,
         mode=NumberMode.SLIDER,
         value_fn=lambda data: data.power_percent,
-        set_fn=lambda client, percent: client.set_power_percent(percent),
+        set_fn=lambda client, percent: client.run(SetPowerPercent(percent)),
         remembered=True,
     ),
     WhatsminerNumberEntityDescription(
@@ -91,7 +98,7 @@ NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         mode=NumberMode.SLIDER,
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda data: data.upfreq_speed,
-        set_fn=lambda client, speed: client.set_upfreq_speed(speed),
+        set_fn=lambda client, speed: client.run(SetUpfreqSpeed(speed)),
         remembered=True,
     ),
     WhatsminerNumberEntityDescription(
@@ -106,7 +113,7 @@ NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.temp_offset,
-        set_fn=lambda client, offset: client.set_temp_offset(offset),
+        set_fn=lambda client, offset: client.run(SetTempOffset(offset)),
         remembered=True,
     ),
     # Down-clocking (or, liquid-cooled, up-clocking) by a percentage of the factory
@@ -124,7 +131,7 @@ NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.target_freq,
-        set_fn=lambda client, percent: client.set_target_freq(percent),
+        set_fn=lambda client, percent: client.run(SetTargetFreq(percent)),
         restarts_miner=True,
         remembered=True,
     ),

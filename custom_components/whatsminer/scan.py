@@ -33,7 +33,7 @@ from .const import LOGGER
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from .api.privileged import BlockingRunner
+    from .api import BlockingRunner
 
 PROBE_CONCURRENCY: Final = 32
 """The most addresses a scan probes at once."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 
-from .api import CommandOutcome, MinerData, PowerMode, WhatsminerClient
+from .api import CommandOutcome, MinerData, PowerMode, SetPowerMode, WhatsminerClient
 from .entity import WhatsminerEntity
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ SELECTS: tuple[WhatsminerSelectEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         options=[mode.value for mode in PowerMode],
         value_fn=lambda data: data.power_mode,
-        select_fn=lambda client, option: client.set_power_mode(PowerMode(option)),
+        select_fn=lambda client, option: client.run(SetPowerMode(PowerMode(option))),
         # "After the miner power mode is successfully configured, btminer will be restarted."
         restarts_miner=True,
     ),

@@ -16,7 +16,15 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import PoolConfig, WhatsminerInvalidArgumentError, check_hostname
+from .api import (
+    PoolConfig,
+    SetHostname,
+    SetLed,
+    SetLedAuto,
+    SetPools,
+    WhatsminerInvalidArgumentError,
+    check_hostname,
+)
 from .const import DOMAIN, led_changed_signal
 from .schema import vol
 from .zone_sync import async_set_home_time_zone
@@ -129,7 +137,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             if f"pool_{slot}_url" in call.data
         ]
         link = _async_entry(hass, call).runtime_data.link
-        await link.async_run(lambda client: client.update_pools(pools))
+        await link.async_run(lambda client: client.run(SetPools(pools)))
 
     async def async_set_led(call: ServiceCall) -> None:
         entry = _async_entry(hass, call)
@@ -138,21 +146,23 @@ def async_setup_services(hass: HomeAssistant) -> None:
         # A running identify flash ends first, so its timer cannot undo this setting.
         async_dispatcher_send(hass, led_changed_signal(entry.entry_id))
         if color == LED_AUTO:
-            await link.async_send(lambda client: client.set_led_auto())
+            await link.async_send(lambda client: client.run(SetLedAuto()))
             return
         await link.async_send(
-            lambda client: client.set_led(
-                color=color,
-                period=call.data[ATTR_PERIOD],
-                duration=call.data[ATTR_DURATION],
-                start=call.data[ATTR_START],
+            lambda client: client.run(
+                SetLed(
+                    color=color,
+                    period=call.data[ATTR_PERIOD],
+                    duration=call.data[ATTR_DURATION],
+                    start=call.data[ATTR_START],
+                )
             ),
         )
 
     async def async_set_hostname(call: ServiceCall) -> None:
         hostname = _valid_hostname(call.data[ATTR_HOSTNAME])
         link = _async_entry(hass, call).runtime_data.link
-        await link.async_run(lambda client: client.set_hostname(hostname))
+        await link.async_run(lambda client: client.run(SetHostname(hostname)))
 
     hass.services.async_register(DOMAIN, SERVICE_SET_POOLS, async_set_pools, SET_POOLS_SCHEMA)
 

@@ -13,6 +13,14 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 
+from .api import (
+    SetFanZeroSpeed,
+    SetFastBoot,
+    SetPoweroffCool,
+    SetWebPools,
+    StartMining,
+    StopMining,
+)
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 
@@ -38,7 +46,7 @@ MINING = WhatsminerSwitchEntityDescription(
     key="mining",
     translation_key="mining",
     value_fn=lambda data: data.mining,
-    set_fn=lambda client, on: client.power_on() if on else client.power_off(),
+    set_fn=lambda client, on: client.run(StartMining() if on else StopMining()),
 )
 
 SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
@@ -47,7 +55,7 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         translation_key="fast_boot",
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda data: data.fast_boot,
-        set_fn=lambda client, on: client.set_fast_boot(on),
+        set_fn=lambda client, on: client.run(SetFastBoot(on)),
     ),
     WhatsminerSwitchEntityDescription(
         key="poweroff_cool",
@@ -55,7 +63,7 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.poweroff_cool,
-        set_fn=lambda client, on: client.set_poweroff_cool(on),
+        set_fn=lambda client, on: client.run(SetPoweroffCool(on)),
         remembered=True,
     ),
     WhatsminerSwitchEntityDescription(
@@ -64,7 +72,7 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.fan_zero_speed,
-        set_fn=lambda client, on: client.set_fan_zero_speed(on),
+        set_fn=lambda client, on: client.run(SetFanZeroSpeed(on)),
         remembered=True,
     ),
     # On: the pools can be edited in the miner's web UI. Hosting farms switch it off so
@@ -75,7 +83,7 @@ SWITCHES: tuple[WhatsminerSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.web_pools,
-        set_fn=lambda client, on: client.set_web_pools(on),
+        set_fn=lambda client, on: client.run(SetWebPools(on)),
         remembered=True,
     ),
 )
@@ -134,6 +142,6 @@ class WhatsminerMiningSwitch(WhatsminerSwitch):
                 poll_every=WARM_UP_POLL_INTERVAL.total_seconds(),
             ):
                 LOGGER.warning("%s did not finish preheating in time; mining starts anyway", name)
-            return await client.power_on()
+            return await client.run(StartMining())
 
         await self.coordinator.link.async_run(warm_up_then_power_on)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import ServiceValidationError
 
+from .api import SetTimeZone
 from .const import DOMAIN
 from .issues import async_create_time_zone_issue, async_delete_time_zone_issue
 from .time_zone import posix_rule
@@ -55,4 +56,4 @@ async def async_set_home_time_zone(link: MinerLink) -> None:
             translation_key="unknown_time_zone",
             translation_placeholders={"zone": zone_name},
         )
-    await link.async_run(lambda client: client.set_time_zone(rule, zone_name))
+    await link.async_run(lambda client: client.run(SetTimeZone(rule, zone_name)))

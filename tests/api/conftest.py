@@ -1,7 +1,9 @@
 """Fixtures for the protocol client tests.
 
-``miner`` is a small scriptable fake on 127.0.0.1 for the error paths; ``miner_factory``
-(from the team's simulator) starts whole simulated miners on 127.0.0.x. The Hypothesis
+``miner`` is a small scriptable fake API v2 miner on 127.0.0.1 for the error paths;
+``v2_miner`` and ``v3_miner`` are whole simulated miners (the team's simulator) of either
+generation, and ``miner_factory`` starts others on 127.0.0.x; ``snapshot``
+writes its files to snapshots/ with Home Assistant's serializer. The Hypothesis
 profiles of the property tests are in the top-level conftest.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.whatsminer.api import V2Client
 from tests.simulator.fixtures import miner_factory
@@ -19,7 +22,14 @@ from .fake_miner import FakeMiner
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
-__all__ = ["miner_factory"]  # the simulator's fixture: started miners on 127.0.0.x
+    from syrupy.assertion import SnapshotAssertion
+
+    from tests.simulator import SimulatedMiner
+    from tests.simulator.fixtures import MinerFactory
+
+__all__ = ["miner_factory"]
+
+V3_PASSWORD = "Hash4Life"  # the simulator's fixture: started miners on 127.0.0.x
 
 
 async def run_inline[T](func: Callable[[], T]) -> T:
@@ -40,18 +50,48 @@ async def miner() -> AsyncIterator[FakeMiner]:
 
 
 def quick_client(
-    host: str, password: str, *, port: int, clock: Callable[[], float] | None = None
+    host: str,
+    password: str,
+    *,
+    port: int,
+    clock: Callable[[], float] | None = None,
+    timeout: float = 0.5,
 ) -> V2Client:
     """Return a v2 client with short timeouts that runs md5-crypt inline."""
     return V2Client(
         host,
         password,
         port=port,
-        timeout=0.5,
+        timeout=timeout,
         connect_timeout=0.5,
         run_blocking=run_inline,
         clock=clock,
     )
+
+
+def simulated_client(
+    miner: SimulatedMiner, password: str | None = None, *, timeout: float = 0.5
+) -> V2Client:
+    """Return a quick v2 client for a simulated miner, with its password unless given one."""
+    return quick_client(miner.host, password or miner.password, port=miner.v2_port, timeout=timeout)
+
+
+@pytest.fixture
+async def v2_miner(miner_factory: MinerFactory) -> SimulatedMiner:
+    """Start one simulated API 2.0.5 miner (an M50 with its write API on)."""
+    return await miner_factory(profile="m50", password="admin", api_switch=True)
+
+
+@pytest.fixture
+async def v3_miner(miner_factory: MinerFactory) -> SimulatedMiner:
+    """Start one simulated API v3 miner (an M60S)."""
+    return await miner_factory(profile="m60_v3", password=V3_PASSWORD)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return syrupy's snapshot with Home Assistant's serializer and snapshots/ folder."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture

@@ -23,10 +23,13 @@ import secrets
 import socket
 import struct
 import time
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from passlib.hash import md5_crypt
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -56,6 +59,35 @@ class Action(enum.Enum):
     HANG = "never reply"
     PARTIAL_THEN_RESET = "send half a reply, then reset"
     APPLY_THEN_DROP = "run the privileged command, then close without replying"
+
+
+type Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def loopback_server(handle: Handler) -> AsyncIterator[int]:
+    """Serve ``handle`` on 127.0.0.1, a task per connection; yield the port.
+
+    On the way out the server closes and every connection task still running is
+    cancelled and awaited, so none outlives the test.
+    """
+    tasks: set[asyncio.Task[Any]] = set()
+
+    async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.add(task)
+        await handle(reader, writer)
+
+    server = await asyncio.start_server(tracked, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await server.wait_closed()
 
 
 def reset(writer: asyncio.StreamWriter) -> None:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-import dataclasses
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from custom_components.whatsminer.api import (
     CommandOutcome,
-    PoolConfig,
-    PowerMode,
     V2Client,
     WhatsminerAuthError,
     WhatsminerConnectionError,
@@ -21,96 +17,20 @@ from custom_components.whatsminer.api import (
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
     WhatsminerWriteDisabledError,
-    crypto,
+    operations as ops,
 )
-from custom_components.whatsminer.api.privileged import TOKEN_LIMIT_BACKOFF_SECONDS
+from custom_components.whatsminer.api.v2 import crypto
+from custom_components.whatsminer.api.v2.privileged import (
+    TOKEN_LIMIT_BACKOFF_SECONDS,
+    TOKEN_REUSE_SECONDS,
+)
 
-from .conftest import run_inline
+from .conftest import quick_client, run_inline
 from .fake_miner import Action, FakeMiner, btminer_reply, encrypt_reply
+from .test_v2_commands import VALID
 
-type Call = Callable[[V2Client], Awaitable[CommandOutcome]]
-
-POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.1", password="x")
-
-# client call -> the plaintext command the miner must decrypt (without the token)
-COMMANDS: list[tuple[str, Call, dict[str, Any]]] = [
-    ("power_on", lambda c: c.power_on(), {"cmd": "power_on"}),
-    ("power_off", lambda c: c.power_off(), {"cmd": "power_off", "respbefore": "true"}),
-    (
-        "power_off_after",
-        lambda c: c.power_off(respond_before=False),
-        {"cmd": "power_off", "respbefore": "false"},
-    ),
-    ("restart_mining", lambda c: c.restart_mining(), {"cmd": "restart_btminer"}),
-    ("reboot", lambda c: c.reboot(), {"cmd": "reboot"}),
-    ("fast_boot_on", lambda c: c.set_fast_boot(True), {"cmd": "enable_btminer_fast_boot"}),
-    ("fast_boot_off", lambda c: c.set_fast_boot(False), {"cmd": "disable_btminer_fast_boot"}),
-    (
-        "power_limit",
-        lambda c: c.set_power_limit(99999),
-        {"cmd": "adjust_power_limit", "power_limit": "99999"},
-    ),
-    (
-        "upfreq",
-        lambda c: c.set_upfreq_speed(0),
-        {"cmd": "adjust_upfreq_speed", "upfreq_speed": "0"},
-    ),
-    ("low", lambda c: c.set_power_mode(PowerMode.LOW), {"cmd": "set_low_power"}),
-    ("normal", lambda c: c.set_power_mode(PowerMode.NORMAL), {"cmd": "set_normal_power"}),
-    ("high", lambda c: c.set_power_mode(PowerMode("high")), {"cmd": "set_high_power"}),
-    (
-        "target_freq",
-        lambda c: c.set_target_freq(100),
-        {"cmd": "set_target_freq", "percent": "100"},
-    ),
-    (
-        "temp_offset",
-        lambda c: c.set_temp_offset(0),
-        {"cmd": "set_temp_offset", "temp_offset": "0"},
-    ),
-    ("power_pct", lambda c: c.set_power_percent(100), {"cmd": "set_power_pct", "percent": "100"}),
-    (
-        "poweroff_cool",
-        lambda c: c.set_poweroff_cool(True),
-        {"cmd": "set_poweroff_cool", "poweroff_cool": "1"},
-    ),
-    (
-        "fan_zero",
-        lambda c: c.set_fan_zero_speed(False),
-        {"cmd": "set_fan_zero_speed", "fan_zero_speed": "0"},
-    ),
-    ("led_auto", lambda c: c.set_led_auto(), {"cmd": "set_led", "param": "auto"}),
-    (
-        "led",
-        lambda c: c.set_led(color="green", period=1000, duration=500, start=0),
-        {"cmd": "set_led", "color": "green", "period": 1000, "duration": 500, "start": 0},
-    ),
-    (
-        "pools",
-        lambda c: c.update_pools([POOL, POOL]),
-        {
-            "cmd": "update_pools",
-            **{
-                f"{key}{slot}": value
-                for slot in (1, 2)
-                for key, value in (("pool", POOL.url), ("worker", "me.1"), ("passwd", "x"))
-            },
-            **{f"{key}3": "" for key in ("pool", "worker", "passwd")},
-        },
-    ),
-    (
-        "time_zone",
-        lambda c: c.set_time_zone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"),
-        {"cmd": "set_zone", "timezone": "CET-1CEST,M3.5.0,M10.5.0/3", "zonename": "Europe/Berlin"},
-    ),
-    (
-        "hostname",
-        lambda c: c.set_hostname("rig-7"),
-        {"cmd": "set_hostname", "hostname": "rig-7"},
-    ),
-    ("web_pools_on", lambda c: c.set_web_pools(True), {"cmd": "enable_web_pools"}),
-    ("web_pools_off", lambda c: c.set_web_pools(False), {"cmd": "disable_web_pools"}),
-]
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def token_requests(miner: FakeMiner) -> int:
@@ -129,13 +49,12 @@ class FakeClock:
         return self.now
 
 
-@pytest.mark.parametrize(
-    ("call", "expected"), [c[1:] for c in COMMANDS], ids=[c[0] for c in COMMANDS]
-)
-async def test_each_action_sends_its_documented_command(
-    miner: FakeMiner, client: V2Client, call: Call, expected: dict[str, Any]
+@pytest.mark.parametrize(("operation", "expected"), VALID, ids=lambda value: repr(value)[:40])
+async def test_each_operation_sends_its_documented_command(
+    miner: FakeMiner, client: V2Client, operation: ops.Operation, expected: dict[str, Any]
 ) -> None:
-    outcome = await call(client)
+    """The miner decrypts exactly the encoder's plaintext, with the token's sign added."""
+    outcome = await client.run(operation)
 
     assert outcome is CommandOutcome.CONFIRMED
     command = miner.requests[-1]
@@ -145,8 +64,8 @@ async def test_each_action_sends_its_documented_command(
 
 
 async def test_token_is_fetched_once_and_reused(miner: FakeMiner, client: V2Client) -> None:
-    await client.power_on()
-    await client.set_led_auto()
+    await client.run(ops.StartMining())
+    await client.run(ops.SetLedAuto())
     await client.verify_password()
 
     assert token_requests(miner) == 1
@@ -160,11 +79,11 @@ async def test_expired_token_is_replaced_without_recomputing_the_key(miner: Fake
         calls.append("run")
         return func()
 
-    client = V2Client("127.0.0.1", "admin", port=miner.port, run_blocking=counting)
-    await client.power_on()
-    assert client._privileged._token is not None
-    client._privileged._token = dataclasses.replace(client._privileged._token, reuse_until=0.0)
-    await client.power_on()
+    clock = FakeClock()
+    client = V2Client("127.0.0.1", "admin", port=miner.port, run_blocking=counting, clock=clock)
+    await client.run(ops.StartMining())
+    clock.now += TOKEN_REUSE_SECONDS  # the token is too old to reuse
+    await client.run(ops.StartMining())
 
     assert token_requests(miner) == 2
     assert len(calls) == 3  # key + sign, then only the new sign
@@ -172,7 +91,9 @@ async def test_expired_token_is_replaced_without_recomputing_the_key(miner: Fake
 
 async def test_concurrent_commands_share_one_token(miner: FakeMiner, client: V2Client) -> None:
     outcomes = await asyncio.gather(
-        client.power_on(), client.set_led_auto(), client.set_hostname("a")
+        client.run(ops.StartMining()),
+        client.run(ops.SetLedAuto()),
+        client.run(ops.SetHostname("a")),
     )
 
     assert set(outcomes) == {CommandOutcome.CONFIRMED}
@@ -180,10 +101,10 @@ async def test_concurrent_commands_share_one_token(miner: FakeMiner, client: V2C
 
 
 async def test_rejected_token_is_fetched_again_once(miner: FakeMiner, client: V2Client) -> None:
-    await client.power_on()
+    await client.run(ops.StartMining())
     miner.signs.clear()  # the miner forgot every token (it restarted)
 
-    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 2
 
 
@@ -192,7 +113,7 @@ async def test_token_rejected_twice_is_an_auth_error(miner: FakeMiner, client: V
     miner.script["power_on"] = [rejected, rejected]
 
     with pytest.raises(WhatsminerAuthError, match="rejected the token"):
-        await client.power_on()
+        await client.run(ops.StartMining())
     assert token_requests(miner) == 2
 
 
@@ -201,7 +122,7 @@ async def test_transient_decryption_failure_is_retried_with_a_new_token(
 ) -> None:
     miner.script["power_on"] = [btminer_reply("enc json load err", code=23, status="E")]
 
-    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 2
     assert miner.executed == ["power_on"]
 
@@ -219,46 +140,31 @@ async def test_disabled_write_api(miner: FakeMiner, client: V2Client) -> None:
     miner.api_switch = False
 
     with pytest.raises(WhatsminerWriteDisabledError, match="WhatsMinerTool"):
-        await client.reboot()
+        await client.run(ops.Reboot())
     assert token_requests(miner) == 1
 
 
-async def test_token_limit_backs_off_without_asking_again(
-    miner: FakeMiner, client: V2Client
-) -> None:
-    miner.tokens_left = 0
-
-    with pytest.raises(WhatsminerTokenLimitError):
-        await client.power_on()
-    opened = client.connections_opened
-    with pytest.raises(WhatsminerTokenLimitError, match="retrying in 18"):
-        await client.power_on()
-    assert client.connections_opened == opened
-
-    client._privileged._backoff_until = 0.0  # the back-off has passed
-    miner.tokens_left = 1
-    assert await client.power_on() is CommandOutcome.CONFIRMED
-
-
-async def test_token_limit_back_off_expires_although_callers_keep_retrying(
-    miner: FakeMiner, client: V2Client
+async def test_token_limit_backs_off_and_expires_although_callers_keep_retrying(
+    miner: FakeMiner,
 ) -> None:
     clock = FakeClock()
-    client._privileged._clock = clock
+    client = quick_client("127.0.0.1", miner.password, port=miner.port, clock=clock)
     miner.tokens_left = 0
     with pytest.raises(WhatsminerTokenLimitError):
-        await client.power_on()
+        await client.run(ops.StartMining())
     opened = client.connections_opened
+    with pytest.raises(WhatsminerTokenLimitError, match="retrying in 18"):
+        await client.run(ops.StartMining())  # at once: nothing is asked again
 
     for _ in range(int(TOKEN_LIMIT_BACKOFF_SECONDS // 30)):  # a caller retrying every 30 s
         clock.now += 30
         with pytest.raises(WhatsminerTokenLimitError, match="retrying in"):
-            await client.power_on()
+            await client.run(ops.StartMining())
     assert client.connections_opened == opened  # nothing reached the miner meanwhile
 
     clock.now += 6  # 186 s after the miner's refusal, not after the last retry
     miner.tokens_left = 1
-    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert miner.executed == ["power_on"]
 
 
@@ -266,9 +172,9 @@ async def test_token_limit_on_a_command_also_backs_off(miner: FakeMiner, client:
     miner.script["power_on"] = [btminer_reply("over max connect", code=136, status="E")]
 
     with pytest.raises(WhatsminerTokenLimitError):
-        await client.power_on()
+        await client.run(ops.StartMining())
     with pytest.raises(WhatsminerTokenLimitError, match="retrying"):
-        await client.power_on()
+        await client.run(ops.StartMining())
     assert client._privileged._token is None
 
 
@@ -290,9 +196,9 @@ async def test_lost_reply_to_a_restarting_command_counts_as_sent(
 ) -> None:
     miner.script["reboot"] = [lost]
 
-    assert await client.reboot() is CommandOutcome.SENT
+    assert await client.run(ops.Reboot()) is CommandOutcome.SENT
     assert client._privileged._token is None  # the reboot invalidates it
-    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 2
 
 
@@ -302,8 +208,8 @@ async def test_lost_power_off_reply_counts_as_sent_and_keeps_the_token(
 ) -> None:
     miner.script["power_off"] = [lost]
 
-    assert await client.power_off() is CommandOutcome.SENT
-    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StopMining()) is CommandOutcome.SENT
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
     assert token_requests(miner) == 1  # hashing stopped; btminer kept its tokens
 
 
@@ -313,7 +219,7 @@ async def test_lost_reply_to_another_command_is_an_error(
     miner.script["set_led"] = [Action.DROP]
 
     with pytest.raises(WhatsminerConnectionError) as caught:
-        await client.set_led_auto()
+        await client.run(ops.SetLedAuto())
     assert caught.value.request_sent is True
 
 
@@ -323,25 +229,25 @@ async def test_lost_token_reply_fails_even_a_restarting_command(
     miner.script["get_token"] = [Action.DROP]
 
     with pytest.raises(WhatsminerConnectionError):
-        await client.reboot()
+        await client.run(ops.Reboot())
     assert miner.executed == []
 
 
 async def test_unreachable_miner_fails_a_restarting_command(
     miner: FakeMiner, client: V2Client
 ) -> None:
-    await client.power_on()
+    await client.run(ops.StartMining())
     await miner.stop()
 
     with pytest.raises(WhatsminerConnectionError) as caught:
-        await client.reboot()
+        await client.run(ops.Reboot())
     assert caught.value.request_sent is False
 
 
 async def test_plaintext_success_reply_is_accepted(miner: FakeMiner, client: V2Client) -> None:
     miner.script["power_on"] = [btminer_reply("API command OK")]
 
-    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StartMining()) is CommandOutcome.CONFIRMED
 
 
 @pytest.mark.parametrize(
@@ -358,7 +264,7 @@ async def test_undecryptable_reply_is_invalid(
     miner.script["power_on"] = [reply]
 
     with pytest.raises(WhatsminerInvalidReplyError):
-        await client.power_on()
+        await client.run(ops.StartMining())
 
 
 @pytest.mark.parametrize(
@@ -377,27 +283,27 @@ async def test_malformed_token_offer_is_invalid(
     miner.script["get_token"] = [btminer_reply(offer, code=134)]
 
     with pytest.raises(WhatsminerInvalidReplyError):
-        await client.power_on()
+        await client.run(ops.StartMining())
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.set_power_limit(100000),
-        lambda c: c.set_upfreq_speed(10),
-        lambda c: c.set_target_freq(-101),
-        lambda c: c.set_temp_offset(1),
-        lambda c: c.set_power_percent(101),
-        lambda c: c.set_power_mode("turbo"),
-        lambda c: c.set_power_mode(None),
-        lambda c: c.set_fast_boot(1),
-        lambda c: c.set_web_pools("yes"),
-        lambda c: c.set_poweroff_cool(None),
-        lambda c: c.set_led(color="blue", period=1, duration=1, start=0),
-        lambda c: c.update_pools([]),
-        lambda c: c.set_hostname("bad_host"),
-        lambda c: c.set_time_zone("CST 8", "Asia/Shanghai"),
-        lambda c: c.set_time_zone("CST-8", "../etc/passwd"),
+        lambda c: c.run(ops.SetPowerLimit(100000)),
+        lambda c: c.run(ops.SetUpfreqSpeed(10)),
+        lambda c: c.run(ops.SetTargetFreq(-101)),
+        lambda c: c.run(ops.SetTempOffset(1)),
+        lambda c: c.run(ops.SetPowerPercent(101)),
+        lambda c: c.run(ops.SetPowerMode("turbo")),
+        lambda c: c.run(ops.SetPowerMode(None)),
+        lambda c: c.run(ops.SetFastBoot(1)),
+        lambda c: c.run(ops.SetWebPools("yes")),
+        lambda c: c.run(ops.SetPoweroffCool(None)),
+        lambda c: c.run(ops.SetLed(color="blue", period=1, duration=1, start=0)),
+        lambda c: c.run(ops.SetPools([])),
+        lambda c: c.run(ops.SetHostname("bad_host")),
+        lambda c: c.run(ops.SetTimeZone("CST 8", "Asia/Shanghai")),
+        lambda c: c.run(ops.SetTimeZone("CST-8", "../etc/passwd")),
     ],
 )
 async def test_invalid_arguments_send_nothing(client: V2Client, call: Any) -> None:
@@ -414,9 +320,9 @@ async def test_settings_no_poll_reads_are_not_made_up_from_writes(
         {"mac": "D4:01:02:03:04:05", "ledstat": "manual", "upfreq_speed": "4"}
     )
     await client.identity()
-    await client.set_led(color="red", period=200, duration=100, start=0)
-    await client.set_upfreq_speed(3)
-    await client.set_power_percent(50)
+    await client.run(ops.SetLed(color="red", period=200, duration=100, start=0))
+    await client.run(ops.SetUpfreqSpeed(3))
+    await client.run(ops.SetPowerPercent(50))
 
     snapshot = await client.fetch()
 
@@ -425,9 +331,9 @@ async def test_settings_no_poll_reads_are_not_made_up_from_writes(
 
 
 async def test_close_forgets_the_token(miner: FakeMiner, client: V2Client) -> None:
-    await client.power_on()
+    await client.run(ops.StartMining())
     await client.close()
-    await client.power_on()
+    await client.run(ops.StartMining())
 
     assert token_requests(miner) == 2
 

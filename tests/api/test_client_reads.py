@@ -11,6 +11,7 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     ErrorCode,
     PowerMode,
+    StartMining,
     V2Client,
     WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
@@ -19,7 +20,7 @@ from custom_components.whatsminer.api import (
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
-from custom_components.whatsminer.api.transport import Transport, V2Transport
+from custom_components.whatsminer.api.v2.transport import Transport, V2Transport
 
 from .conftest import run_inline
 from .fake_miner import FIXTURES, INVALID_CMD, Action, FakeMiner, btminer_reply, fixture
@@ -560,7 +561,7 @@ async def test_an_injected_transport_carries_every_exchange(miner: FakeMiner) ->
 
     await client.identity()
     await client.fetch()
-    assert await client.power_on() is CommandOutcome.CONFIRMED
+    assert await client.run(StartMining()) is CommandOutcome.CONFIRMED
 
     assert len(transport.requests) == miner.connections == client.connections_opened == 3 + 4 + 2
     assert miner.executed == ["power_on"]
@@ -572,9 +573,9 @@ async def test_async_with_closes_the_client(miner: FakeMiner) -> None:
         "127.0.0.1", "admin", run_blocking=run_inline, transport=transport
     ) as client:
         assert isinstance(client, V2Client)
-        await client.power_on()
+        await client.run(StartMining())
     assert transport.closed == 0  # an injected transport belongs to the caller
-    await client.power_on()  # the token was forgotten on the way out
+    await client.run(StartMining())  # the token was forgotten on the way out
 
     assert [request["cmd"] for request in miner.requests if "cmd" in request].count(
         "get_token"

@@ -12,39 +12,20 @@ from custom_components.whatsminer.api import (
     CommandOutcome,
     PoolConfig,
     PowerMode,
-    V2Client,
     WhatsminerAuthError,
     WhatsminerConnectionError,
     WhatsminerInvalidReplyError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
     WhatsminerWriteDisabledError,
+    operations as ops,
 )
 from tests.simulator import PROFILES, SimulatedMiner
 
-from .conftest import run_inline
+from .conftest import simulated_client
 
 if TYPE_CHECKING:
     from tests.simulator.fixtures import MinerFactory
-
-
-def client_for(
-    miner: SimulatedMiner, password: str | None = None, *, timeout: float = 0.5
-) -> V2Client:
-    return V2Client(
-        miner.host,
-        password or miner.password,
-        port=miner.v2_port,
-        timeout=timeout,
-        connect_timeout=0.5,
-        run_blocking=run_inline,
-    )
-
-
-@pytest.fixture
-async def simulated(miner_factory: MinerFactory) -> SimulatedMiner:
-    """Start one simulated API 2.0.5 miner."""
-    return await miner_factory(profile="m50", password="admin", api_switch=True)
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -53,7 +34,7 @@ async def test_identity_and_poll_on_every_profile(
 ) -> None:
     miner = await miner_factory(profile=profile)
     facts = PROFILES[profile]
-    client = client_for(miner)
+    client = simulated_client(miner)
 
     identity = await client.identity()
     before = client.connections_opened
@@ -84,7 +65,7 @@ async def test_errors_reach_a_poll_without_identity_on_every_profile(
     miner = await miner_factory(profile=profile)
     miner.state.error_codes = [(110, "2024-06-15 09:15:00"), (531, "2024-06-15 10:30:00")]
 
-    async with client_for(miner) as client:
+    async with simulated_client(miner) as client:
         snapshot = await client.fetch()  # the API version is unknown: get_error_code is read
 
     assert "get_error_code" in miner.commands
@@ -92,17 +73,17 @@ async def test_errors_reach_a_poll_without_identity_on_every_profile(
     assert snapshot.hashrate == pytest.approx(PROFILES[profile].hashrate_ths, rel=0.1)
 
 
-async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> None:
-    client = client_for(simulated)
+async def test_writes_show_up_in_the_next_poll(v2_miner: SimulatedMiner) -> None:
+    client = simulated_client(v2_miner)
 
-    assert await client.power_off() is CommandOutcome.CONFIRMED
+    assert await client.run(ops.StopMining()) is CommandOutcome.CONFIRMED
     assert (await client.fetch()).mining is False
-    await client.power_on()
-    await client.set_power_mode(PowerMode.HIGH)
-    await client.set_power_limit(3000)
-    await client.set_fast_boot(True)
-    await client.update_pools(
-        [PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")]
+    await client.run(ops.StartMining())
+    await client.run(ops.SetPowerMode(PowerMode.HIGH))
+    await client.run(ops.SetPowerLimit(3000))
+    await client.run(ops.SetFastBoot(enabled=True))
+    await client.run(
+        ops.SetPools([PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")])
     )
     snapshot = await client.fetch()
 
@@ -115,19 +96,19 @@ async def test_writes_show_up_in_the_next_poll(simulated: SimulatedMiner) -> Non
     ]
 
 
-async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMiner) -> None:
-    client = client_for(simulated)
+async def test_settings_without_a_v2_read_reach_the_miner(v2_miner: SimulatedMiner) -> None:
+    client = simulated_client(v2_miner)
 
-    await client.set_upfreq_speed(9)
-    await client.set_temp_offset(-30)
-    await client.set_poweroff_cool(True)
-    await client.set_fan_zero_speed(True)
-    await client.set_target_freq(-100)
-    await client.set_time_zone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin")
-    await client.set_web_pools(False)
-    await client.set_hostname("rig-7")
-    await client.set_led(color="red", period=200, duration=100, start=0)
-    state = simulated.state
+    await client.run(ops.SetUpfreqSpeed(9))
+    await client.run(ops.SetTempOffset(-30))
+    await client.run(ops.SetPoweroffCool(enabled=True))
+    await client.run(ops.SetFanZeroSpeed(enabled=True))
+    await client.run(ops.SetTargetFreq(-100))
+    await client.run(ops.SetTimeZone("CET-1CEST,M3.5.0,M10.5.0/3", "Europe/Berlin"))
+    await client.run(ops.SetWebPools(enabled=False))
+    await client.run(ops.SetHostname("rig-7"))
+    await client.run(ops.SetLed(color="red", period=200, duration=100, start=0))
+    state = v2_miner.state
 
     assert (state.upfreq_speed, state.temp_offset, state.target_freq) == (9, -30, -100)
     assert (state.poweroff_cool, state.fan_zero_speed, state.web_pools) == (True, True, False)
@@ -136,36 +117,36 @@ async def test_settings_without_a_v2_read_reach_the_miner(simulated: SimulatedMi
     assert state.led != "auto"
     assert (await client.fetch()).upfreq_speed is None  # no v2 read reports it
 
-    await client.set_led_auto()
-    assert simulated.state.led == "auto"
+    await client.run(ops.SetLedAuto())
+    assert v2_miner.state.led == "auto"
 
 
-async def test_password_verification(simulated: SimulatedMiner) -> None:
-    client = client_for(simulated)
+async def test_password_verification(v2_miner: SimulatedMiner) -> None:
+    client = simulated_client(v2_miner)
 
     await client.verify_password()
 
     with pytest.raises(WhatsminerAuthError):
-        await client_for(simulated, "wrong").verify_password()
+        await simulated_client(v2_miner, "wrong").verify_password()
 
 
 async def test_disabled_write_api(miner_factory: MinerFactory) -> None:
     miner = await miner_factory(profile="m50", api_switch=False)
 
     with pytest.raises(WhatsminerWriteDisabledError):
-        await client_for(miner).reboot()
+        await simulated_client(miner).run(ops.Reboot())
 
 
 async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerFactory) -> None:
     # Long enough for the poll during it on a busy machine, whose event loop may stall for
     # most of a second (a full garbage collection); the sleep outlasts it.
     miner = await miner_factory(profile="m50", restart_seconds=1.0)
-    client = client_for(miner)
+    client = simulated_client(miner)
     await client.verify_password()  # the token is cached: only the reboot reply is lost
     miner.faults.drop = True
     miner.faults.count = 1
 
-    assert await client.reboot() is CommandOutcome.SENT
+    assert await client.run(ops.Reboot()) is CommandOutcome.SENT
     with pytest.raises(WhatsminerConnectionError):
         await client.fetch()
     await asyncio.sleep(1.15)
@@ -173,20 +154,20 @@ async def test_lost_reboot_reply_then_the_miner_comes_back(miner_factory: MinerF
     assert "reboot" in miner.commands
 
 
-async def test_cut_reboot_reply_counts_as_sent(simulated: SimulatedMiner) -> None:
-    client = client_for(simulated)
+async def test_cut_reboot_reply_counts_as_sent(v2_miner: SimulatedMiner) -> None:
+    client = simulated_client(v2_miner)
     await client.verify_password()  # the token is cached: only the reboot reply is cut
-    simulated.faults.truncate = True
-    simulated.faults.count = 1
+    v2_miner.faults.truncate = True
+    v2_miner.faults.count = 1
 
-    assert await client.reboot() is CommandOutcome.SENT
-    assert "reboot" in simulated.commands
+    assert await client.run(ops.Reboot()) is CommandOutcome.SENT
+    assert "reboot" in v2_miner.commands
 
 
-async def test_miner_without_pools_polls_with_no_pools(simulated: SimulatedMiner) -> None:
-    simulated.state.pools = []
+async def test_miner_without_pools_polls_with_no_pools(v2_miner: SimulatedMiner) -> None:
+    v2_miner.state.pools = []
 
-    snapshot = await client_for(simulated).fetch()
+    snapshot = await simulated_client(v2_miner).fetch()
 
     assert snapshot.pools == ()
     assert snapshot.active_pool is None
@@ -204,52 +185,52 @@ async def test_miner_without_pools_polls_with_no_pools(simulated: SimulatedMiner
     ],
 )
 async def test_faults_fail_the_poll_with_typed_errors(
-    simulated: SimulatedMiner, fault: str, error: type[Exception]
+    v2_miner: SimulatedMiner, fault: str, error: type[Exception]
 ) -> None:
-    setattr(simulated.faults, fault, True)
+    setattr(v2_miner.faults, fault, True)
 
     with pytest.raises(error):
-        await client_for(simulated).fetch()
+        await simulated_client(v2_miner).fetch()
 
 
-async def test_a_reply_above_1_mib_is_refused(simulated: SimulatedMiner) -> None:
-    simulated.faults.oversize = True  # the reply only completes after 1 MiB of spaces
+async def test_a_reply_above_1_mib_is_refused(v2_miner: SimulatedMiner) -> None:
+    v2_miner.faults.oversize = True  # the reply only completes after 1 MiB of spaces
 
     with pytest.raises(WhatsminerReplyTooLargeError):  # 5 MiB in all: time enough when busy
-        await client_for(simulated, timeout=5.0).fetch()
+        await simulated_client(v2_miner, timeout=5.0).fetch()
 
-    simulated.faults.oversize = False
-    assert (await client_for(simulated).fetch()).mining is True
+    v2_miner.faults.oversize = False
+    assert (await simulated_client(v2_miner).fetch()).mining is True
 
 
-async def test_slow_miner_times_out(simulated: SimulatedMiner) -> None:
-    simulated.faults.delay = 2.0
+async def test_slow_miner_times_out(v2_miner: SimulatedMiner) -> None:
+    v2_miner.faults.delay = 2.0
 
     with pytest.raises(WhatsminerTimeoutError):
-        await client_for(simulated).fetch()
+        await simulated_client(v2_miner).fetch()
 
 
-async def test_warm_up_asks_until_the_miner_is_warm(simulated: SimulatedMiner) -> None:
-    simulated.state.warm_up_polls = 2
-    client = client_for(simulated)
+async def test_warm_up_asks_until_the_miner_is_warm(v2_miner: SimulatedMiner) -> None:
+    v2_miner.state.warm_up_polls = 2
+    client = simulated_client(v2_miner)
 
     assert await client.warm_up(time_limit=60, poll_every=0) is True
 
-    assert simulated.commands.count("pre_power_on") == 3
-    assert simulated.requests[-1]["complete"] == "false"  # asks; does not claim it is done
+    assert v2_miner.commands.count("pre_power_on") == 3
+    assert v2_miner.requests[-1]["complete"] == "false"  # asks; does not claim it is done
 
 
-async def test_warm_up_gives_up_after_its_time_limit(simulated: SimulatedMiner) -> None:
-    simulated.state.warm_up_polls = 5
+async def test_warm_up_gives_up_after_its_time_limit(v2_miner: SimulatedMiner) -> None:
+    v2_miner.state.warm_up_polls = 5
 
-    assert await client_for(simulated).warm_up(time_limit=0, poll_every=0) is False
+    assert await simulated_client(v2_miner).warm_up(time_limit=0, poll_every=0) is False
 
-    assert simulated.commands.count("pre_power_on") == 1
+    assert v2_miner.commands.count("pre_power_on") == 1
 
 
-async def test_warm_up_waits_between_questions(simulated: SimulatedMiner) -> None:
-    simulated.state.warm_up_polls = 1
+async def test_warm_up_waits_between_questions(v2_miner: SimulatedMiner) -> None:
+    v2_miner.state.warm_up_polls = 1
 
     # The limit only has to outlast two questions, however slowly a busy machine asks them.
-    assert await client_for(simulated).warm_up(time_limit=60, poll_every=0.01) is True
-    assert simulated.commands.count("pre_power_on") == 2
+    assert await simulated_client(v2_miner).warm_up(time_limit=60, poll_every=0.01) is True
+    assert v2_miner.commands.count("pre_power_on") == 2

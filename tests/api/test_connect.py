@@ -34,7 +34,7 @@ from custom_components.whatsminer.api import (
     connect,
 )
 from custom_components.whatsminer.api.connect import new_client
-from custom_components.whatsminer.api.v3_transport import HEADER
+from custom_components.whatsminer.api.v3.transport import HEADER
 from tests.simulator import PROFILES
 
 from .conftest import run_inline

@@ -9,16 +9,14 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 import pytest
 
 from custom_components.whatsminer.api import WhatsminerInvalidReplyError
-from custom_components.whatsminer.api.crypto import (
+from custom_components.whatsminer.api.v2.crypto import (
     aes_key,
     decrypt_reply,
     derive_key,
     derive_sign,
     encrypt_command,
-    encrypt_v3_param,
-    v3_digest,
-    v3_token,
 )
+from custom_components.whatsminer.api.v3.crypto import encrypt_v3_param, v3_digest, v3_token
 
 # PROTOCOL.md §2.2 and §2.3 (computed with openssl from the vendor's example values).
 PASSWORD, SALT, NEWSALT, TIME = "admin", "BQ5hoXV9", "jbzkfQls", "5626"

@@ -27,8 +27,8 @@ from custom_components.whatsminer.api.download import (
     read_tail,
     split_header,
 )
-from custom_components.whatsminer.api.transport import V2Transport
-from custom_components.whatsminer.api.v3_transport import HEADER, V3Transport
+from custom_components.whatsminer.api.v2.transport import V2Transport
+from custom_components.whatsminer.api.v3.transport import HEADER, V3Transport
 from tests.simulator.v2_writes import miner_log
 
 from .conftest import run_inline

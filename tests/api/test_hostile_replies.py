@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 
 from custom_components.whatsminer.api import (
+    SetLedAuto,
     V2Client,
     V3Client,
     WhatsminerInvalidReplyError,
-    v2_models,
 )
-from custom_components.whatsminer.api.v2_models import V2Replies, errors
+from custom_components.whatsminer.api.v2 import models as v2_models
+from custom_components.whatsminer.api.v2.models import V2Replies, errors
 
 from .fake_miner import INVALID_CMD, FakeMiner, btminer_reply, encrypt_reply, fixture
 from .mutations import check_model
@@ -25,7 +26,7 @@ from .test_v3_client_replies import ScriptedTransport
 
 if TYPE_CHECKING:
     from custom_components.whatsminer.api.models import MinerData
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 ODD_STATUSES = [["S"], {"S": "S"}, None]
 
@@ -78,11 +79,11 @@ async def test_a_status_of_unknown_shape_fails_a_privileged_command_with_a_typed
     miner.script["set_led"] = [encrypt_reply({"STATUS": [{"STATUS": status}]}, miner.aes_key)]
 
     with pytest.raises(WhatsminerInvalidReplyError, match="STATUS that is not a string"):
-        await client.set_led_auto()
+        await client.run(SetLedAuto())
     miner.script["get_token"] = [{"STATUS": [{"STATUS": status}], "Msg": {}}]
     client._privileged.forget()
     with pytest.raises(WhatsminerInvalidReplyError, match="STATUS that is not a string"):
-        await client.set_led_auto()
+        await client.run(SetLedAuto())
 
 
 async def test_huge_numbers_in_every_board_do_not_overflow(

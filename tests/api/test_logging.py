@@ -11,12 +11,18 @@ import pytest
 
 from custom_components.whatsminer.api import (
     PoolConfig,
+    Reboot,
+    SetHostname,
+    SetLed,
+    SetLedAuto,
+    SetPools,
+    StartMining,
     V2Client,
     V3Client,
     WhatsminerAuthError,
     WhatsminerError,
 )
-from custom_components.whatsminer.api.crypto import aes_key
+from custom_components.whatsminer.api.v2.crypto import aes_key
 
 from .conftest import run_inline
 from .fake_miner import FakeMiner, _body, btminer_reply
@@ -25,7 +31,7 @@ from .test_v3_client_replies import ScriptedTransport
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 PASSWORD = "Sekr1t_x"
 POOL_PASSWORD = "pool-pass-42"
@@ -46,16 +52,16 @@ async def test_privileged_commands_log_no_secrets(caplog: pytest.LogCaptureFixtu
     caplog.set_level(logging.DEBUG)
     async with FakeMiner(password=PASSWORD) as miner:
         client = V2Client("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
-        await client.set_led(color="red", period=200, duration=100, start=0)
+        await client.run(SetLed(color="red", period=200, duration=100, start=0))
         pools = [PoolConfig(url="stratum+tcp://p:3333", worker="w", password=POOL_PASSWORD)]
-        await client.update_pools(pools)
+        await client.run(SetPools(pools))
         await client.verify_password()
         signs = list(miner.signs)
         miner.signs.clear()
-        await client.power_on()  # token rejected, fetched again
+        await client.run(StartMining())  # token rejected, fetched again
         wrong = V2Client("127.0.0.1", "Wr0ng_pw", port=miner.port, run_blocking=run_inline)
         with pytest.raises(WhatsminerAuthError):
-            await wrong.power_on()
+            await wrong.run(StartMining())
 
     logged = caplog.text + "".join(repr(record.__dict__) for record in caplog.records)
     logged += repr(pools)  # callers log what they pass in
@@ -145,10 +151,10 @@ class EchoingV2Peer:
 
 V2_PRIVILEGED: dict[str, Callable[[V2Client], Awaitable[object]]] = {
     "verify_password": lambda client: client.verify_password(),
-    "set_led": lambda client: client.set_led(color="red", period=200, duration=100, start=0),
-    "update_pools": lambda client: client.update_pools(POOLS),
-    "set_hostname": lambda client: client.set_hostname("rig-7"),
-    "reboot": lambda client: client.reboot(),  # whose unreadable reply counts as sent
+    "set_led": lambda client: client.run(SetLed(color="red", period=200, duration=100, start=0)),
+    "update_pools": lambda client: client.run(SetPools(POOLS)),
+    "set_hostname": lambda client: client.run(SetHostname("rig-7")),
+    "reboot": lambda client: client.run(Reboot()),  # whose unreadable reply counts as sent
 }
 POOLS = [PoolConfig(url="stratum+tcp://p:3333", worker="w", password=POOL_PASSWORD)]
 
@@ -186,7 +192,7 @@ async def test_v2_typed_errors_of_the_privileged_path_quote_no_secret(answer: ob
         client = V2Client("127.0.0.1", PASSWORD, port=miner.port, run_blocking=run_inline)
         miner.script["update_pools"] = [answer, answer]  # type: ignore[list-item]
         with pytest.raises(WhatsminerError) as caught:
-            await client.update_pools(POOLS)
+            await client.run(SetPools(POOLS))
 
     texts = _texts(caught.value)
     for secret in _secrets(miner.signs, [miner.key]):
@@ -222,9 +228,9 @@ V3_ECHOES: dict[str, Callable[[bytes], bytes]] = {
 }
 V3_WRITES: dict[str, Callable[[V3Client], Awaitable[object]]] = {
     "verify_password": lambda client: client.verify_password(),
-    "update_pools": lambda client: client.update_pools(POOLS),
-    "set_led_auto": lambda client: client.set_led_auto(),
-    "reboot": lambda client: client.reboot(),
+    "update_pools": lambda client: client.run(SetPools(POOLS)),
+    "set_led_auto": lambda client: client.run(SetLedAuto()),
+    "reboot": lambda client: client.run(Reboot()),
 }
 
 

@@ -14,7 +14,7 @@ from custom_components.whatsminer.api import (
     WhatsminerTokenLimitError,
     WhatsminerWriteDisabledError,
 )
-from custom_components.whatsminer.api.parser import (
+from custom_components.whatsminer.api.v2.parser import (
     check_read,
     check_status,
     decode_reply,

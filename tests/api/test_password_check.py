@@ -16,6 +16,7 @@ import pytest
 
 from custom_components.whatsminer.api import (
     CommandOutcome,
+    SetLedAuto,
     V2Client,
     V3Client,
     WhatsminerAuthError,
@@ -24,25 +25,14 @@ from custom_components.whatsminer.api import (
 )
 from tests.simulator.profiles import QUIRK_NO_ENCRYPTED_READS
 
-from .conftest import run_inline
+from .conftest import simulated_client
 from .fake_miner import INVALID_CMD, FakeMiner, encrypt_reply
 from .test_v3_client_replies import ScriptedTransport, reply
 
 if TYPE_CHECKING:
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
     from tests.simulator import SimulatedMiner
     from tests.simulator.fixtures import MinerFactory
-
-
-def client_for(miner: SimulatedMiner, password: str | None = None) -> V2Client:
-    return V2Client(
-        miner.host,
-        password or miner.password,
-        port=miner.v2_port,
-        timeout=0.5,
-        connect_timeout=0.5,
-        run_blocking=run_inline,
-    )
 
 
 @pytest.fixture
@@ -52,7 +42,7 @@ async def refusing(miner_factory: MinerFactory) -> SimulatedMiner:
 
 
 async def test_the_simulated_firmware_refuses_encrypted_reads(refusing: SimulatedMiner) -> None:
-    client = client_for(refusing)
+    client = simulated_client(refusing)
 
     with pytest.raises(WhatsminerCommandRejectedError) as caught:
         await client._privileged.send({"cmd": "status"})
@@ -64,17 +54,17 @@ async def test_the_simulated_firmware_refuses_encrypted_reads(refusing: Simulate
 async def test_right_password_passes_on_firmware_refusing_encrypted_reads(
     refusing: SimulatedMiner,
 ) -> None:
-    client = client_for(refusing)
+    client = simulated_client(refusing)
 
     await client.verify_password()
-    assert await client.set_led_auto() is CommandOutcome.CONFIRMED  # writes still work
+    assert await client.run(SetLedAuto()) is CommandOutcome.CONFIRMED  # writes still work
 
 
 async def test_wrong_password_fails_on_firmware_refusing_encrypted_reads(
     refusing: SimulatedMiner,
 ) -> None:
     with pytest.raises(WhatsminerAuthError):
-        await client_for(refusing, "wrong").verify_password()
+        await simulated_client(refusing, "wrong").verify_password()
 
 
 async def test_write_api_off_is_reported_on_firmware_refusing_encrypted_reads(
@@ -83,7 +73,7 @@ async def test_write_api_off_is_reported_on_firmware_refusing_encrypted_reads(
     miner = await miner_factory(profile="m50", api_switch=False, quirks={QUIRK_NO_ENCRYPTED_READS})
 
     with pytest.raises(WhatsminerWriteDisabledError):
-        await client_for(miner).verify_password()
+        await simulated_client(miner).verify_password()
 
 
 async def test_a_plaintext_refusal_proves_nothing(miner: FakeMiner, client: V2Client) -> None:
@@ -102,7 +92,7 @@ async def test_an_encrypted_refusal_of_a_write_still_fails_it(
     miner.script["set_led"] = [encrypt_reply(refusal, miner.aes_key)]
 
     with pytest.raises(WhatsminerCommandRejectedError, match="API command ERROR") as caught:
-        await client.set_led_auto()
+        await client.run(SetLedAuto())
 
     assert (caught.value.code, caught.value.encrypted) == (132, True)
 

@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.whatsminer.api import CommandOutcome, PoolConfig, V2Client
-from custom_components.whatsminer.api.v2_client import RECHECK_AFTER_S, SLOW_READ_EVERY_S
+from custom_components.whatsminer.api import (
+    CommandOutcome,
+    PoolConfig,
+    SetFastBoot,
+    SetPools,
+    V2Client,
+)
+from custom_components.whatsminer.api.v2.planner import RECHECK_AFTER_S, SLOW_READ_EVERY_S
 from tests.simulator import PROFILES, SimulatedMiner
 from tests.simulator.profiles import QUIRK_TWO_JOINS
 from tests.simulator.state import RestartKind
@@ -280,7 +286,7 @@ async def test_status_is_read_again_after_a_write(miner_factory: MinerFactory) -
     client = client_for(miner)[0]
     await client.fetch()
 
-    await client.set_fast_boot(enabled=False)
+    await client.run(SetFastBoot(enabled=False))
     start = len(miner.commands)
     await client.fetch()
 
@@ -293,8 +299,8 @@ async def test_pools_are_read_again_after_update_pools(miner_factory: MinerFacto
     client = client_for(miner)[0]
     await client.fetch()
 
-    outcome = await client.update_pools(
-        [PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")]
+    outcome = await client.run(
+        SetPools([PoolConfig(url="stratum+tcp://new.pool:3333", worker="me.rig", password="x")])
     )
     start = len(miner.commands)
     snapshot = await client.fetch()

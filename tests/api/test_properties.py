@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from custom_components.whatsminer.api import WhatsminerError
-from custom_components.whatsminer.api.crypto import aes_key, decrypt_reply
-from custom_components.whatsminer.api.parser import check_status, decode_reply
-from custom_components.whatsminer.api.v2_models import V2Replies, build_identity, build_miner_data
+from custom_components.whatsminer.api.v2.crypto import aes_key, decrypt_reply
+from custom_components.whatsminer.api.v2.models import V2Replies, build_identity, build_miner_data
+from custom_components.whatsminer.api.v2.parser import check_status, decode_reply
 
 from .fake_miner import FIXTURES
 

@@ -22,6 +22,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from custom_components.whatsminer.api import (
     PoolConfig,
+    Reboot,
+    SetFastBoot,
+    SetLedAuto,
+    SetPools,
+    StartMining,
+    StopMining,
     V2Client,
     V3Client,
     WhatsminerError,
@@ -35,7 +41,7 @@ from .mutations import Mutator, check_model
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 type Json = dict[str, Any]
 type Reply = object  # a JSON document, or raw bytes
@@ -327,18 +333,18 @@ V2_PRIVILEGED_REPLIES: Final = {
     "get_token": _v2_token_reply(),
     "privileged": WRITE_OK,
 }
-V2_PRIVILEGED_ACTIONS: Final = (
-    "verify_password",
-    "power_on",
-    "power_off",
-    "set_led_auto",
-    "update_pools",
-)
+V2_PRIVILEGED_ACTIONS: Final[dict[str, Callable[[V2Client], Awaitable[object]]]] = {
+    "verify_password": lambda client: client.verify_password(),
+    "power_on": lambda client: client.run(StartMining()),
+    "power_off": lambda client: client.run(StopMining()),
+    "set_led_auto": lambda client: client.run(SetLedAuto()),
+    "update_pools": lambda client: client.run(SetPools(POOLS)),
+}
 
 
 @PROPERTY_SETTINGS
 @given(
-    st.sampled_from(V2_PRIVILEGED_ACTIONS),
+    st.sampled_from(sorted(V2_PRIVILEGED_ACTIONS)),
     st.sampled_from([WRITE_OK, default_replies()["status"], *V2_CAPTURES.values()]),
     st.booleans(),
     st.data(),
@@ -349,8 +355,7 @@ async def test_v2_privileged_commands_with_mutated_replies(
     replies = V2_PRIVILEGED_REPLIES | {"privileged": answer}
     peer = V2Peer(replies, Mutator(data), plaintext=plaintext)
     client = V2Client("10.0.0.9", PASSWORD, transport=peer, run_blocking=run_inline)
-    method = getattr(client, action)
-    outcome = await _outcome(lambda: method(POOLS) if action == "update_pools" else method())
+    outcome = await _outcome(lambda: V2_PRIVILEGED_ACTIONS[action](client))
     _check(outcome, [PASSWORD, KEY, _aes_key().hex(), "pool-pass-42", *peer.signs])
 
 
@@ -358,15 +363,18 @@ V3_PRIVILEGED_REPLIES: Final = {
     **_captured_v3("asicrs_v3_get_device_info.json"),
     "write": {"code": 0, "when": 1, "msg": "ok", "desc": "set.miner.fastboot"},
 }
-V3_PRIVILEGED_ACTIONS: Final = ("verify_password", "set_fast_boot", "reboot", "update_pools")
+V3_PRIVILEGED_ACTIONS: Final[dict[str, Callable[[V3Client], Awaitable[object]]]] = {
+    "verify_password": lambda client: client.verify_password(),
+    "set_fast_boot": lambda client: client.run(SetFastBoot(enabled=True)),
+    "reboot": lambda client: client.run(Reboot()),
+    "update_pools": lambda client: client.run(SetPools(POOLS)),
+}
 
 
 @PROPERTY_SETTINGS
-@given(st.sampled_from(V3_PRIVILEGED_ACTIONS), st.data())
+@given(st.sampled_from(sorted(V3_PRIVILEGED_ACTIONS)), st.data())
 async def test_v3_writes_with_mutated_replies(action: str, data: st.DataObject) -> None:
     peer = V3Peer(cast("dict[str, Reply]", V3_PRIVILEGED_REPLIES), Mutator(data))
     client = V3Client("10.0.0.9", PASSWORD, transport=cast("V3Transport", peer))
-    method = getattr(client, action)
-    arguments = {"update_pools": (POOLS,), "set_fast_boot": (True,)}.get(action, ())
-    outcome = await _outcome(lambda: method(*arguments))
+    outcome = await _outcome(lambda: V3_PRIVILEGED_ACTIONS[action](client))
     _check(outcome, [PASSWORD, "pool-pass-42", *peer.tokens])

@@ -15,22 +15,19 @@ from custom_components.whatsminer.api import (
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
-from custom_components.whatsminer.api.transport import MAX_REPLY_BYTES, V2Transport
+from custom_components.whatsminer.api.common import MAX_REPLY_BYTES
+from custom_components.whatsminer.api.v2.transport import V2Transport
 
-from .fake_miner import reset
+from .fake_miner import loopback_server, reset
 
 type Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 @contextlib.asynccontextmanager
 async def serve(handler: Handler) -> AsyncIterator[int]:
-    """Run ``handler`` for each connection on 127.0.0.1; yield the port."""
-    tasks: set[asyncio.Task[Any]] = set()
+    """Run ``handler`` for each connection on 127.0.0.1 once it has read; yield the port."""
 
-    async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        tasks.add(task)
+    async def after_the_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await reader.read(4096)
             await handler(reader, writer)
@@ -39,15 +36,8 @@ async def serve(handler: Handler) -> AsyncIterator[int]:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(tracked, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await server.wait_closed()
+    async with loopback_server(after_the_request) as port:
+        yield port
 
 
 def transport(port: int, **kwargs: Any) -> V2Transport:

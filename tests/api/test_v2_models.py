@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -13,17 +13,22 @@ from custom_components.whatsminer.api import (
     Psu,
     WhatsminerInvalidReplyError,
 )
-from custom_components.whatsminer.api.parser import decode_reply, message, rows
 from custom_components.whatsminer.api.readings import mac_address
-from custom_components.whatsminer.api.v2_models import (
+from custom_components.whatsminer.api.v2.models import (
     V2Replies,
     api_version,
     build_identity,
     build_miner_data,
     errors,
 )
+from custom_components.whatsminer.api.v2.parser import decode_reply, message, rows
 
 from .fake_miner import FIXTURES, fixture
+
+if TYPE_CHECKING:
+    from syrupy.assertion import SnapshotAssertion
+
+    from custom_components.whatsminer.api import Identity
 
 
 def _rows(name: str, section: str) -> tuple[dict[str, Any], ...]:
@@ -406,13 +411,33 @@ def test_summary_errors_with_times_in_index_order() -> None:
     )
 
 
-def test_identity_of_api_2_0_5_firmware() -> None:
-    identity = build_identity(
+def identity_of_api_2_0_5() -> Identity:
+    return build_identity(
         version_msg=_msg("asicrs_v2_get_version.json"),
         miner_info=_msg("official205_get_miner_info.json") | {"minersn": "HTM1", "hostname": "wm"},
         device_rows=_rows("official205_devdetails.json", "DEVDETAILS"),
         summary=None,
     )
+
+
+POLLS = {
+    "vendor_examples": replies(),
+    "mining_off": replies(status=_msg("asicrs-pr187_status_v1api_fw20220919.json")),
+    "without_optional_reads": replies(error_codes=None, psu=None),
+}
+
+
+@pytest.mark.parametrize("poll", POLLS)
+def test_miner_data_from_captures(poll: str, snapshot: SnapshotAssertion) -> None:
+    assert build_miner_data(POLLS[poll]) == snapshot
+
+
+def test_identity_from_captures(snapshot: SnapshotAssertion) -> None:
+    assert identity_of_api_2_0_5() == snapshot
+
+
+def test_identity_of_api_2_0_5_firmware() -> None:
+    identity = identity_of_api_2_0_5()
 
     assert identity.mac == "C6:07:20:00:1E:C2"
     assert identity.hostname == "wm"

@@ -9,17 +9,22 @@ import pytest
 
 from custom_components.whatsminer.api import (
     CommandOutcome,
+    Reboot,
+    SetFastBoot,
+    SetPowerPercent,
+    SetUpfreqSpeed,
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
     WhatsminerInvalidReplyError,
 )
-from custom_components.whatsminer.api.v3_client import V3Client
+from custom_components.whatsminer.api.v3.client import V3Client
 
 from .fake_miner import FIXTURES
 
 if TYPE_CHECKING:
-    from custom_components.whatsminer.api.v3_transport import V3Transport
+    from custom_components.whatsminer.api import MinerData
+    from custom_components.whatsminer.api.v3.transport import V3Transport
 
 type Json = dict[str, Any]
 type Answer = Json | bytes | Exception
@@ -91,9 +96,13 @@ def scripted() -> ScriptedTransport:
     return ScriptedTransport()
 
 
+def client_on(transport: ScriptedTransport) -> V3Client:
+    return V3Client("10.0.0.9", "super", transport=cast("V3Transport", transport))
+
+
 @pytest.fixture
 def client(scripted: ScriptedTransport) -> V3Client:
-    return V3Client("10.0.0.9", "super", transport=cast("V3Transport", scripted))
+    return client_on(scripted)
 
 
 # Replies that are not what a read promises ----------------------------------------------
@@ -164,7 +173,7 @@ async def test_settings_that_cannot_be_read_keep_the_last_ones(
     client: V3Client, scripted: ScriptedTransport
 ) -> None:
     first = await client.fetch()
-    await client.set_fast_boot(True)  # makes the next poll read the settings again
+    await client.run(SetFastBoot(enabled=True))  # makes the next poll read the settings again
     scripted.script["get.miner.setting"] = [reply("invalid command", code=-2)]
     scripted.script["get.fan.setting"] = [b"\x00garbled"]
 
@@ -205,7 +214,7 @@ async def test_a_device_info_without_a_salt_leaves_the_salt_to_be_asked_for(
     del scripted.answers["get.device.info"]["msg"]["salt"]
     await client.identity()
 
-    assert await client.set_fast_boot(False) is CommandOutcome.CONFIRMED
+    assert await client.run(SetFastBoot(enabled=False)) is CommandOutcome.CONFIRMED
     assert scripted.sent[1] == {"cmd": "get.device.info", "param": "salt"}
 
 
@@ -216,7 +225,7 @@ async def test_a_salt_reply_without_a_salt_is_invalid(
     scripted.answers["get.device.info salt"] = reply({"salt": salt})
 
     with pytest.raises(WhatsminerInvalidReplyError, match="has no salt"):
-        await client.set_fast_boot(True)
+        await client.run(SetFastBoot(enabled=True))
 
 
 async def test_no_permission_without_a_known_api_switch_is_an_auth_error(
@@ -226,7 +235,7 @@ async def test_no_permission_without_a_known_api_switch_is_an_auth_error(
     scripted.script["set.miner.fastboot"] = [reply("no permission", code=-4)] * 2
 
     with pytest.raises(WhatsminerAuthError):
-        await client.set_fast_boot(True)
+        await client.run(SetFastBoot(enabled=True))
 
 
 async def test_a_write_the_miner_refuses_is_rejected_with_its_code(
@@ -235,7 +244,7 @@ async def test_a_write_the_miner_refuses_is_rejected_with_its_code(
     scripted.script["set.miner.upfreq_speed"] = [reply("invalid param: x", code=-2)]
 
     with pytest.raises(WhatsminerCommandRejectedError, match=r"set\.miner\.upfreq_speed") as caught:
-        await client.set_upfreq_speed(5)
+        await client.run(SetUpfreqSpeed(5))
 
     assert caught.value.code == -2
 
@@ -246,14 +255,14 @@ async def test_a_write_reply_without_a_code_is_invalid(
     scripted.script["set.miner.fastboot"] = [{"msg": "ok"}]
 
     with pytest.raises(WhatsminerInvalidReplyError, match="has no code"):
-        await client.set_fast_boot(True)
+        await client.run(SetFastBoot(enabled=True))
 
 
 @pytest.mark.parametrize(
     ("cmd", "write", "request_sent"),
     [
-        ("set.system.reboot", V3Client.reboot, False),
-        ("set.miner.fastboot", lambda client: client.set_fast_boot(True), True),
+        ("set.system.reboot", lambda client: client.run(Reboot()), False),
+        ("set.miner.fastboot", lambda client: client.run(SetFastBoot(enabled=True)), True),
     ],
     ids=["restarting-write-not-sent", "plain-write-sent"],
 )
@@ -299,3 +308,79 @@ async def test_an_injected_transport_is_not_closed(
 
     assert not scripted.closed
     assert client.connections_opened == 0
+
+
+# A stray frame on the kept connection (a late reply to another command) ----------------
+
+STRAY: Json = {"code": 0, "when": 1773869570, "msg": "ok", "desc": "set.miner.fastboot"}
+
+
+class ShiftedTransport(ScriptedTransport):
+    """A kept connection with stray frames queued: each reply then answers an earlier request.
+
+    Dropping the connection (``close``) loses what was queued, as a new TCP connection would.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing queued."""
+        super().__init__()
+        self.queued: list[bytes] = []
+
+    def inject(self, answer: Json) -> None:
+        """Queue a frame that no request of ours asked for."""
+        self.queued.append(json.dumps(answer).encode())
+
+    async def exchange(self, request: bytes, *, idempotent: bool = True) -> bytes:
+        """Answer with the oldest queued frame; queue this request's own answer behind it."""
+        answer = await super().exchange(request, idempotent=idempotent)
+        if not self.queued:
+            return answer
+        self.queued.append(answer)
+        return self.queued.pop(0)
+
+    async def close(self) -> None:
+        """Drop the connection and what was queued on it."""
+        self.queued.clear()
+        await super().close()
+
+
+@pytest.fixture
+def shifted() -> ShiftedTransport:
+    return ShiftedTransport()
+
+
+async def clean_poll() -> MinerData:
+    return await client_on(ScriptedTransport()).fetch()
+
+
+async def test_a_stray_frame_before_a_read_drops_the_connection(shifted: ShiftedTransport) -> None:
+    client = client_on(shifted)
+    await client.fetch()
+    shifted.inject(STRAY)
+
+    with pytest.raises(WhatsminerInvalidReplyError, match="another command") as caught:
+        await client.fetch()
+
+    assert shifted.closed
+    assert "fastboot" not in str(caught.value)  # the miner's text stays out of the error
+    assert await client.fetch() == await clean_poll()
+
+
+async def test_a_stray_frame_before_a_refused_write_is_not_its_answer(
+    shifted: ShiftedTransport,
+) -> None:
+    refused: Json = {"code": -2, "msg": "invalid param", "desc": "set.miner.power_percent"}
+    shifted.script["set.miner.power_percent"] = [refused, refused]
+    client = client_on(shifted)
+    await client.identity()  # the salt is cached: the write is the next frame sent
+    shifted.inject(STRAY)
+
+    with pytest.raises(
+        WhatsminerInvalidReplyError, match=r"instead of the set\.miner\.power_percent"
+    ):
+        await client.run(SetPowerPercent(50))
+    with pytest.raises(WhatsminerCommandRejectedError, match=r"code \-2"):
+        await client.run(SetPowerPercent(50))
+
+    assert shifted.closed
+    assert await client.fetch() == await clean_poll()

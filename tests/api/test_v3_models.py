@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import pytest
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.whatsminer.api import (
     ApiGeneration,
@@ -17,7 +16,7 @@ from custom_components.whatsminer.api import (
     WhatsminerError,
     WhatsminerInvalidReplyError,
 )
-from custom_components.whatsminer.api.v3_models import build_identity, build_miner_data, errors
+from custom_components.whatsminer.api.v3.models import build_identity, build_miner_data, errors
 
 from .fake_miner import FIXTURES
 from .mutations import check_model, mutate
@@ -26,12 +25,6 @@ if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
 type Json = dict[str, Any]
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Return syrupy's snapshot with Home Assistant's serializer and snapshots/ folder."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 def msg(name: str) -> Json:

@@ -19,11 +19,11 @@ from custom_components.whatsminer.api import (
     WhatsminerInvalidReplyError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
-    v3_transport,
 )
-from custom_components.whatsminer.api.v3_transport import FrameReader, V3Transport
+from custom_components.whatsminer.api.v3 import transport as v3_transport
+from custom_components.whatsminer.api.v3.transport import FrameReader, V3Transport
 
-from .fake_miner import reset
+from .fake_miner import loopback_server, reset
 
 HEADER = struct.Struct("<I")
 PEER = "10.0.0.9:4433"
@@ -99,24 +99,9 @@ def send(*chunks: bytes, then: str = "stay") -> Reply:
 @contextlib.asynccontextmanager
 async def serving(*replies: Reply) -> AsyncIterator[FramedServer]:
     fake = FramedServer(replies=list(replies))
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        tasks.add(task)
-        await fake.handle(reader, writer)
-
-    server = await asyncio.start_server(tracked, "127.0.0.1", 0)
-    fake.port = server.sockets[0].getsockname()[1]
-    try:
+    async with loopback_server(fake.handle) as port:
+        fake.port = port
         yield fake
-    finally:
-        server.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await server.wait_closed()
 
 
 def transport(port: int, **kwargs: object) -> V3Transport:

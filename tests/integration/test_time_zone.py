@@ -13,6 +13,7 @@ from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.whatsminer import time_zone
+from custom_components.whatsminer.api import SetFastBoot
 from custom_components.whatsminer.const import DOMAIN
 from custom_components.whatsminer.time_zone import posix_rule, rule_from_tzif
 
@@ -164,12 +165,14 @@ async def test_issue_follows_the_miner(
     """Set elsewhere to Home Assistant's zone, the issue goes; changed again, it returns."""
     coordinator = v3_entry.runtime_data
     v3_miner.state.zonename = HOME_ZONE
-    await coordinator.link.client.set_fast_boot(True)  # any write makes the poll read settings
+    await coordinator.link.client.run(
+        SetFastBoot(enabled=True)
+    )  # any write makes the poll read settings
     await coordinator.async_refresh()
     assert issue_of(hass, v3_entry) is None
 
     v3_miner.state.zonename = "Europe/Berlin"
-    await coordinator.link.client.set_fast_boot(False)
+    await coordinator.link.client.run(SetFastBoot(enabled=False))
     await coordinator.async_refresh()
     assert issue_of(hass, v3_entry) is not None
 

@@ -3,9 +3,10 @@
 This package imports nothing from Home Assistant so it can be published on its own.
 """
 
+from .arguments import check_hostname, check_zone_name
 from .client import WhatsminerClient
-from .commands import check_hostname, check_zone_name
-from .connect import connect
+from .common import BlockingRunner
+from .connect import connect, new_client
 from .errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
@@ -31,21 +32,64 @@ from .models import (
     PowerMode,
     Psu,
 )
-from .v2_client import V2Client
-from .v3_client import V3Client
+from .operations import (
+    Operation,
+    Reboot,
+    RestartMining,
+    SetFanZeroSpeed,
+    SetFastBoot,
+    SetHostname,
+    SetLed,
+    SetLedAuto,
+    SetPools,
+    SetPowerLimit,
+    SetPowerMode,
+    SetPoweroffCool,
+    SetPowerPercent,
+    SetTargetFreq,
+    SetTempOffset,
+    SetTimeZone,
+    SetUpfreqSpeed,
+    SetWebPools,
+    StartMining,
+    StopMining,
+)
+from .v2.client import V2Client
+from .v3.client import V3Client
 
 __all__ = [
     "ApiGeneration",
+    "BlockingRunner",
     "Board",
     "CommandOutcome",
     "ErrorCode",
     "Identity",
     "MinerData",
     "MinerLog",
+    "Operation",
     "Pool",
     "PoolConfig",
     "PowerMode",
     "Psu",
+    "Reboot",
+    "RestartMining",
+    "SetFanZeroSpeed",
+    "SetFastBoot",
+    "SetHostname",
+    "SetLed",
+    "SetLedAuto",
+    "SetPools",
+    "SetPowerLimit",
+    "SetPowerMode",
+    "SetPowerPercent",
+    "SetPoweroffCool",
+    "SetTargetFreq",
+    "SetTempOffset",
+    "SetTimeZone",
+    "SetUpfreqSpeed",
+    "SetWebPools",
+    "StartMining",
+    "StopMining",
     "V2Client",
     "V3Client",
     "WhatsminerAuthError",
@@ -62,4 +106,5 @@ __all__ = [
     "check_hostname",
     "check_zone_name",
     "connect",
+    "new_client",
 ]

@@ -8,12 +8,12 @@ needs to know the API generation.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Protocol, Self
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from .models import CommandOutcome, Identity, MinerData, MinerLog, PoolConfig, PowerMode
+    from .models import CommandOutcome, Identity, MinerData, MinerLog
+    from .operations import Operation
 
 
 class WhatsminerClient(Protocol):
@@ -48,64 +48,69 @@ class WhatsminerClient(Protocol):
     async def verify_password(self) -> None:
         """Prove the password with a harmless write; raise the auth or write-off error."""
 
-    async def power_on(self) -> CommandOutcome:
-        """Start mining."""
+    async def run(self, operation: Operation) -> CommandOutcome:
+        """Send one write (:mod:`.operations`); its arguments were checked when it was built.
+
+        CONFIRMED, or SENT when an operation whose reply is often lost (it stops or
+        restarts mining, or reboots) lost it, or got an unreadable one, after the request
+        left. Raises WhatsminerInvalidArgumentError, with nothing sent, for an operation
+        the miner's API generation does not have (:meth:`Identity.supports`).
+        """
 
     async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
-        """Preheat a stopped miner before ``power_on``; return whether it finished in time."""
+        """Preheat a stopped miner before it starts; return whether it finished in time.
 
-    async def power_off(self) -> CommandOutcome:
-        """Stop mining; the control board stays up."""
+        Not an operation: it asks again and again until the miner is warm. API v3 has no
+        preheating and reports the miner ready at once.
+        """
 
-    async def restart_mining(self) -> CommandOutcome:
-        """Restart the mining process."""
 
-    async def reboot(self) -> CommandOutcome:
-        """Reboot the control board."""
+class _Transport(Protocol):
+    """What the shared part of a client needs of its transport."""
 
-    async def set_fast_boot(self, enabled: bool) -> CommandOutcome:
-        """Switch fast boot (effective at the next start of the mining process)."""
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections opened so far."""
 
-    async def set_power_limit(self, watts: int) -> CommandOutcome:
-        """Limit the power draw; the mining process restarts."""
+    async def close(self) -> None:
+        """Release any connection kept open."""
 
-    async def set_upfreq_speed(self, speed: int) -> CommandOutcome:
-        """Set the ramp-up speed."""
 
-    async def set_power_mode(self, mode: PowerMode) -> CommandOutcome:
-        """Select a power mode preset; the mining process restarts."""
+class ClientBase[T: _Transport](ABC):
+    """What both clients do alike: the address, the connection count, ``async with``.
 
-    async def set_temp_offset(self, offset: int) -> CommandOutcome:
-        """Offset the target temperature by -30..0 °C."""
+    A subclass sets ``_host``, ``_transport`` and ``_owns_transport`` (a transport passed
+    in is its owner's to close) and says in :meth:`_forget` what it caches.
+    """
 
-    async def set_power_percent(self, percent: int) -> CommandOutcome:
-        """Run at 0..100 % of the power, without restarting mining."""
+    _host: str
+    _transport: T
+    _owns_transport: bool
 
-    async def set_poweroff_cool(self, enabled: bool) -> CommandOutcome:
-        """Keep the fans cooling while mining is stopped."""
+    @property
+    def host(self) -> str:
+        """The miner's address."""
+        return self._host
 
-    async def set_fan_zero_speed(self, enabled: bool) -> CommandOutcome:
-        """Allow the fans' lowest speed to be zero."""
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections opened so far (for benchmarks and tests)."""
+        return self._transport.connections_opened
 
-    async def set_led_auto(self) -> CommandOutcome:
-        """Give the LEDs back to the firmware."""
+    async def __aenter__(self) -> Self:
+        """Use the client in ``async with``; it closes on the way out."""
+        return self
 
-    async def set_led(
-        self, *, color: str, period: int, duration: int, start: int
-    ) -> CommandOutcome:
-        """Flash the red or green LED."""
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Close the client."""
+        await self.close()
 
-    async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
-        """Replace the pools with 1 to 3 new ones."""
+    async def close(self) -> None:
+        """Forget what the client cached; release the transport if the client made it."""
+        self._forget()
+        if self._owns_transport:
+            await self._transport.close()
 
-    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
-        """Allow or forbid editing the pools in the miner's web interface."""
-
-    async def set_target_freq(self, percent: int) -> CommandOutcome:
-        """Shift the target frequency by -100..100 %; the mining process restarts."""
-
-    async def set_hostname(self, hostname: str) -> CommandOutcome:
-        """Rename the miner on the network; effective after the network restarts."""
-
-    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
-        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
+    @abstractmethod
+    def _forget(self) -> None:
+        """Drop cached credentials and whatever else must not outlive a close."""

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from .errors import WhatsminerConnectionError, WhatsminerError
 from .models import ApiGeneration
-from .v2_client import V2Client
-from .v3_client import V3Client
+from .v2.client import V2Client
+from .v3.client import V3Client
 
 if TYPE_CHECKING:
     from .client import WhatsminerClient
+    from .common import BlockingRunner
     from .models import Identity
-    from .privileged import BlockingRunner
 
 _LOGGER = logging.getLogger(__name__)
 

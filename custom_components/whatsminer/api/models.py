@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
+from typing import ClassVar, Protocol
 
 
 class PowerMode(StrEnum):
@@ -43,6 +44,12 @@ class CommandOutcome(StrEnum):
     SENT = "sent"
 
 
+class _ForGenerations(Protocol):
+    """What an operation class says about the API generations that have it."""
+
+    generations: ClassVar[frozenset[ApiGeneration]]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Identity:
     """Static facts about a miner, read once and again only when the firmware changes."""
@@ -64,6 +71,10 @@ class Identity:
     def upfreq_speed_max(self) -> int:
         """The fastest ramp-up speed the miner's API takes: 9 on v2, 10 on v3."""
         return 10 if self.api_generation is ApiGeneration.V3 else 9
+
+    def supports(self, operation: type[_ForGenerations]) -> bool:
+        """Whether the miner's API has ``operation`` (a class of :mod:`.operations`)."""
+        return self.api_generation in operation.generations
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

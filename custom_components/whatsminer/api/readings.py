@@ -1,6 +1,6 @@
 """Readings both API generations derive alike from what a miner reports.
 
-The generations name and scale their fields differently (``v2_models``, ``v3_models``);
+The generations name and scale their fields differently (``v2/models.py``, ``v3/models.py``);
 what follows from the fields is the same: which of several sources wins, efficiency, the
 chip temperatures of the whole miner, a MAC address. What counts as unknown in a single
 value is :mod:`values`' job.

@@ -31,25 +31,24 @@ import functools
 import json
 import logging
 import re
-import time
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final
 
-from . import crypto
-from .download import announced_size
-from .errors import (
+from ..download import announced_size
+from ..errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
     WhatsminerConnectionError,
     WhatsminerInvalidReplyError,
     WhatsminerTokenLimitError,
 )
-from .models import MinerLog
+from ..models import MinerLog
+from . import crypto
 from .parser import check_status, decode_reply, message
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
 
-    from .parser import JsonObject
+    from ..common import BlockingRunner, JsonObject
     from .transport import Transport
 
 _LOGGER = logging.getLogger(__name__)
@@ -68,18 +67,6 @@ _PASSWORD_CHECK: Final[JsonObject] = {"cmd": "status"}
 
 _SALT: Final = re.compile(r"[./0-9A-Za-z]{1,8}")
 _TOKEN_TIME: Final = re.compile(r"[0-9]{1,12}")
-
-
-def _monotonic() -> float:
-    """Read ``time.monotonic`` when called, so a patched clock (freezegun) is seen."""
-    return time.monotonic()
-
-
-class BlockingRunner(Protocol):
-    """Runs a blocking function off the event loop (``hass.async_add_executor_job``)."""
-
-    def __call__[T](self, func: Callable[[], T], /) -> Awaitable[T]:
-        """Run ``func`` in a worker and return its result."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +88,12 @@ class PrivilegedChannel:
         password: str,
         transport: Transport,
         run_blocking: BlockingRunner,
-        clock: Callable[[], float] = _monotonic,
+        clock: Callable[[], float],
     ) -> None:
         """Prepare the channel; the first command fetches the first token.
 
-        ``clock`` measures token reuse and the token-limit back-off (tests inject one).
+        ``clock`` (monotonic seconds, the client's) measures token reuse and the
+        token-limit back-off.
         """
         self._host = host
         self._password = password

@@ -1,9 +1,9 @@
-"""Moving request and reply bytes between the client and a miner.
+"""Moving request and reply bytes between the v2 client and a miner.
 
 The client talks to a :class:`Transport`; it never opens sockets itself. API v2 has one
 request per TCP connection (:class:`V2Transport`). API v3 frames every message with a
-4-byte little-endian length and keeps one connection open for many frames; its
-transport (:mod:`v3_transport`) implements the same protocol.
+4-byte little-endian length and keeps one connection open for many frames
+(``api/v3/transport.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import socket
 import struct
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from .download import read_json_header, read_tail
-from .errors import (
+from ..common import Endpoint
+from ..download import read_json_header, read_tail
+from ..errors import (
     WhatsminerConnectionError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
@@ -27,12 +28,9 @@ from .errors import (
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from .download import SizeOf
+    from ..download import SizeOf
 
 _LOGGER = logging.getLogger(__name__)
-
-MAX_REPLY_BYTES: Final = 1024 * 1024
-"""The largest reply accepted. Real replies are a few KiB; this bounds memory."""
 
 _CHUNK_BYTES: Final = 64 * 1024
 _LINGER_RESET: Final = struct.pack("ii", 1, 0)
@@ -102,35 +100,12 @@ class _SocketReader:
         return await self._loop.sock_recv(self._sock, n)
 
 
-class V2Transport:
+class V2Transport(Endpoint):
     """API v2: one JSON request per TCP connection, the reply read until it is complete.
 
     The reply ends at whichever comes first: the miner closing the connection, a NUL
     byte (the cgminer terminator), or a complete JSON document.
     """
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float,
-        connect_timeout: float,
-        max_reply_bytes: int = MAX_REPLY_BYTES,
-    ) -> None:
-        """Remember where the miner listens and how long to wait for it."""
-        self._host = host
-        self._port = port
-        self._peer = f"{host}:{port}"
-        self._timeout = timeout
-        self._connect_timeout = connect_timeout
-        self._max_reply_bytes = max_reply_bytes
-        self._connections_opened = 0
-
-    @property
-    def connections_opened(self) -> int:
-        """TCP connections opened so far."""
-        return self._connections_opened
 
     async def exchange(self, request: bytes) -> bytes:
         """Open a connection, send ``request``, read the reply and close the connection.
@@ -218,19 +193,7 @@ class V2Transport:
         and one reply per connection need none of the stream machinery, whose objects
         were most of a poll's CPU time.
         """
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                sock = await self._open_socket(loop)
-        except TimeoutError as err:
-            raise WhatsminerTimeoutError(
-                f"{self._peer} did not accept a connection within {self._connect_timeout} s"
-            ) from err
-        except (OSError, ValueError, OverflowError) as err:
-            # ValueError (UnicodeError) and OverflowError: a host or port the resolver or
-            # the socket refuses. The client checks both first; this is the last line.
-            raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
-        self._connections_opened += 1
-        return sock
+        return await self._opened(self._open_socket(loop))
 
     async def _open_socket(self, loop: asyncio.AbstractEventLoop) -> socket.socket:
         """Connect to the first of the host's addresses that accepts; raise the last error."""

@@ -9,12 +9,12 @@ unless ``get.device.info`` or the summary also carries them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict
 
-from . import values
-from .errors import WhatsminerInvalidReplyError
-from .models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
-from .readings import (
+from .. import values
+from ..errors import WhatsminerInvalidReplyError
+from ..models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
+from ..readings import (
     NO_POWER_LIMIT_FROM,
     chip_temperatures,
     efficiency,
@@ -23,7 +23,7 @@ from .readings import (
 )
 
 if TYPE_CHECKING:
-    from .parser import JsonObject
+    from ..common import JsonObject
 
 _HASHRATE_NOW_KEYS: Final = ("hash-realtime", "hash-1min", "hash-average")
 _BOARD_HASHRATE_KEYS: Final = ("hash-realtime", "hash-average")
@@ -175,6 +175,62 @@ def _power_mode(setting: JsonObject) -> PowerMode | None:
     return PowerMode(name.lower()) if name is not None and name.lower() in PowerMode else None
 
 
+def _pools(status: JsonObject | None) -> tuple[Pool, ...]:
+    """Read the pools ``get.miner.status`` lists; none while btminer is down."""
+    listed = status.get("pools") if status is not None else None
+    return tuple(
+        pool
+        for position, row in enumerate(listed if isinstance(listed, list) else [])
+        if isinstance(row, dict) and (pool := _pool(position, row)) is not None
+    )
+
+
+class _Settings(TypedDict):
+    """The settings a v3 poll reads back, as :class:`MinerData` names them."""
+
+    power_mode: PowerMode | None
+    fast_boot: bool | None
+    upfreq_speed: int | None
+    power_percent: int | None
+    temp_offset: int | None
+    poweroff_cool: bool | None
+    fan_zero_speed: bool | None
+    led_auto: bool | None
+    web_pools: bool | None
+    target_freq: int | None
+    zone_name: str | None
+
+
+def _settings(
+    setting: JsonObject,
+    miner: JsonObject,
+    fans: JsonObject,
+    system_settings: JsonObject,
+    system: JsonObject,
+) -> _Settings:
+    """Read every setting back: ``get.*.setting`` first, device info where it has them."""
+    ledstatus = values.text(system.get("ledstatus"))
+    return _Settings(
+        power_mode=_power_mode(setting),
+        fast_boot=first_known(
+            values.flag(setting.get("fast-boot"), true="enable", false="disable"),
+            values.flag(miner.get("fast-boot"), true="enable", false="disable"),
+        ),
+        upfreq_speed=first_known(
+            _within(values.integer(setting.get("upfreq-speed")), _UPFREQ_SPEEDS),
+            _within(values.integer(miner.get("UpfreqSpeed")), _UPFREQ_SPEEDS),
+        ),
+        power_percent=_within(values.integer(setting.get("power-percent")), _POWER_PERCENTS),
+        temp_offset=_within(values.integer(fans.get("fan-temp-offset")), _TEMP_OFFSETS),
+        poweroff_cool=_switch(fans.get("fan-poweroff-cool")),
+        fan_zero_speed=_switch(fans.get("fan-zero-speed")),
+        led_auto=None if ledstatus is None else ledstatus.lower() == "auto",
+        web_pools=_switch(system_settings.get("web-pool")),
+        target_freq=_within(values.integer(setting.get("target-freq")), _TARGET_FREQS),
+        zone_name=values.text(system_settings.get("zonename")),
+    )
+
+
 def build_miner_data(
     *,
     status: JsonObject | None,
@@ -199,8 +255,6 @@ def build_miner_data(
     rows = [row for row in edevs if isinstance(row, dict)] if isinstance(edevs, list) else []
     temperatures = summary.get("board-temperature")
     boards = tuple(_board(position, row, temperatures) for position, row in enumerate(rows))
-    listed_pools = status.get("pools") if status is not None else None
-    pool_rows = listed_pools if isinstance(listed_pools, list) else []
     psu = _psu(device_info.get("power"))
     btminer_down = status is None or says_btminer_down(device_info.get("error-code"))
     hashrate = 0.0 if status is None else values.first_amount(summary, _HASHRATE_NOW_KEYS)
@@ -208,7 +262,6 @@ def build_miner_data(
         values.first_amount(summary, _POWER_NOW_KEYS),
         psu.input_power if psu else None,
     )
-    ledstatus = values.text(system.get("ledstatus"))
     chip_min, chip_avg, chip_max = chip_temperatures(
         summary, ("chip-temp-min", "chip-temp-avg", "chip-temp-max"), boards
     )
@@ -229,28 +282,8 @@ def build_miner_data(
         psu=psu,
         elapsed=values.count(summary.get("elapsed")),
         mining=False if btminer_down else values.boolean(miner.get("working")),
-        power_mode=_power_mode(setting),
-        fast_boot=first_known(
-            values.flag(setting.get("fast-boot"), true="enable", false="disable"),
-            values.flag(miner.get("fast-boot"), true="enable", false="disable"),
-        ),
-        upfreq_speed=first_known(
-            _within(values.integer(setting.get("upfreq-speed")), _UPFREQ_SPEEDS),
-            _within(values.integer(miner.get("UpfreqSpeed")), _UPFREQ_SPEEDS),
-        ),
-        power_percent=_within(values.integer(setting.get("power-percent")), _POWER_PERCENTS),
-        temp_offset=_within(values.integer(fans.get("fan-temp-offset")), _TEMP_OFFSETS),
-        poweroff_cool=_switch(fans.get("fan-poweroff-cool")),
-        fan_zero_speed=_switch(fans.get("fan-zero-speed")),
-        led_auto=None if ledstatus is None else ledstatus.lower() == "auto",
-        web_pools=_switch(system_settings.get("web-pool")),
-        target_freq=_within(values.integer(setting.get("target-freq")), _TARGET_FREQS),
-        zone_name=values.text(system_settings.get("zonename")),
-        pools=tuple(
-            pool
-            for position, row in enumerate(pool_rows)
-            if isinstance(row, dict) and (pool := _pool(position, row)) is not None
-        ),
+        **_settings(setting, miner, fans, system_settings, system),
+        pools=_pools(status),
         accepted=None,
         rejected=None,
         errors=errors(device_info),

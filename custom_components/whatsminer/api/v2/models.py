@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import re
 from typing import TYPE_CHECKING, Final
 
-from . import values
-from .errors import WhatsminerInvalidReplyError
-from .models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
-from .readings import (
+from .. import values
+from ..errors import WhatsminerInvalidReplyError
+from ..models import ApiGeneration, Board, ErrorCode, Identity, MinerData, Pool, PowerMode, Psu
+from ..readings import (
     NO_POWER_LIMIT_FROM,
     chip_temperatures,
     efficiency,
@@ -24,7 +24,7 @@ from .readings import (
 )
 
 if TYPE_CHECKING:
-    from .parser import JsonObject
+    from ..common import JsonObject
 
 MH_PER_TH: Final = 1_000_000
 GH_PER_TH: Final = 1_000

@@ -1,54 +1,41 @@
-"""V2Client: reads, polls and privileged commands for one miner (API v2).
+"""What a v2 poll reads, and what the client learned about its miner to read less.
 
-The client learns a few facts about its miner as it goes, so that later polls cost
+The planner learns a few facts about its miner as it goes, so that later polls cost
 fewer connections: how many reads it joins (three, two or none), whether it has
 ``edevs``, which optional reads it answers with "invalid cmd", and its API version. Only
 a clear answer teaches it something; a garbled reply changes nothing. A refusal is
 believed for :data:`RECHECK_AFTER_S` only, then the longer join or the optional read is
 tried again, so one transient refusal does not cost a connection for good. A firmware
-change seen by :meth:`V2Client.identity` forgets everything. What it learned only ever
-saves connections: :meth:`V2Client.fetch` returns the same data whether or not
-:meth:`V2Client.identity` ran before it.
+change seen by :meth:`PollPlanner.identity` forgets everything. What it learned only
+ever saves connections: :meth:`PollPlanner.fetch` returns the same data whether or not
+:meth:`PollPlanner.identity` ran before it.
 
 Data that changes rarely is read at a slow cadence (:data:`SLOW_READ_EVERY_S`), the
 last reply standing in between: ``get_psu`` always, and ``pools`` when the miner does
-not take it in the three-way join. ``update_pools`` makes the next poll read the pools
-again.
-
-Privileged commands go through the client's :class:`PrivilegedChannel`; this module
-checks their arguments first (nothing is sent when one is wrong). Settings that no v2
-read reports (ramp-up speed, fan settings, temperature offset) are None in the data;
-the entities remember what was written to them.
+not take it in the three-way join. Writes (:meth:`PollPlanner.note_write`) make the
+next poll read ``status`` again, and a pool change the pools.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import time
-from typing import TYPE_CHECKING, Final, Self
+from typing import TYPE_CHECKING, Final
 
-from . import commands, v2_models, values
-from .arguments import check_host, check_password, check_port
-from .download import DOWNLOAD_TIME_LIMIT_S, check_keep
-from .errors import (
-    WhatsminerCommandRejectedError,
-    WhatsminerInvalidArgumentError,
-    WhatsminerInvalidReplyError,
-)
-from .models import CommandOutcome, PowerMode
-from .parser import check_read, decode_reply, message, rows, split_joined
-from .privileged import PrivilegedChannel
-from .readings import first_known, mac_address
-from .transport import Transport, V2Transport
+from .. import values
+from ..errors import WhatsminerCommandRejectedError, WhatsminerInvalidReplyError
+from ..operations import SetPools
+from ..readings import first_known, mac_address
+from . import commands, models
+from .parser import check_read, message, rows
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
 
-    from .models import Identity, MinerData, MinerLog, PoolConfig
-    from .parser import JsonObject
-    from .privileged import BlockingRunner
+    from ..common import JsonObject
+    from ..models import Identity, MinerData
+    from ..operations import Operation
+    from .reads import V2Reader
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -75,12 +62,6 @@ _START_TIME_SLACK_S: Final = 5.0
 """How far btminer's start time may seem to move without a restart (rounding, latency)."""
 
 type Rows = tuple[JsonObject, ...]
-
-_POWER_MODE_COMMANDS: Final = {
-    PowerMode.LOW: commands.SET_LOW_POWER,
-    PowerMode.NORMAL: commands.SET_NORMAL_POWER,
-    PowerMode.HIGH: commands.SET_HIGH_POWER,
-}
 
 
 def _succeeded[T](result: T | BaseException) -> T:
@@ -115,13 +96,7 @@ def _hashing(summary: JsonObject) -> bool:
 
 def _mining_status(reply: JsonObject) -> bool:
     """Whether a ``status`` reply says the miner is mining."""
-    return v2_models.mining(message(reply)) is True
-
-
-def _warm(reply: JsonObject) -> bool:
-    """Whether a ``pre_power_on`` reply says the preheating is complete."""
-    msg = reply.get("Msg")
-    return isinstance(msg, dict) and values.boolean(msg.get("complete")) is True
+    return models.mining(message(reply)) is True
 
 
 def _pool_rows(reply: JsonObject) -> Rows:
@@ -136,45 +111,14 @@ def _pool_rows(reply: JsonObject) -> Rows:
     return rows(reply, sections)
 
 
-class V2Client:
-    """The protocol client for one Whatsminer (API v2 on TCP 4028)."""
+class PollPlanner:
+    """Reads one v2 miner's polls and identity with as few connections as it can."""
 
-    def __init__(
-        self,
-        host: str,
-        password: str,
-        *,
-        port: int = 4028,
-        timeout: float = 10.0,
-        connect_timeout: float = 5.0,
-        run_blocking: BlockingRunner | None = None,
-        transport: Transport | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        """Prepare the client; nothing is sent until a method is called.
-
-        ``timeout`` bounds each exchange (sending and reading the reply),
-        ``connect_timeout`` each connection attempt. ``run_blocking`` runs md5-crypt
-        off the event loop; it defaults to ``asyncio.to_thread``. A ``transport``
-        passed in (a shared or instrumented one) replaces the client's own; ``port``
-        and the timeouts then do not apply. ``clock`` (seconds, monotonic; default
-        ``time.monotonic``) times the re-checks and the slow reads.
-
-        Raises WhatsminerInvalidArgumentError for a host that cannot name a miner, a
-        port outside 1..65535, or a password that is not text or holds a NUL byte.
-        """
-        self._host = check_host(host)
-        self._owns_transport = transport is None
-        self._transport: Transport = transport or V2Transport(
-            host, check_port("port", port), timeout=timeout, connect_timeout=connect_timeout
-        )
-        self._privileged = PrivilegedChannel(
-            host=host,
-            password=check_password(password),
-            transport=self._transport,
-            run_blocking=run_blocking or asyncio.to_thread,
-        )
-        self._clock = clock or time.monotonic
+    def __init__(self, host: str, reader: V2Reader, clock: Callable[[], float]) -> None:
+        """Plan the reads of the miner at ``host``; ``clock`` is monotonic seconds."""
+        self._host = host
+        self._reader = reader
+        self._clock = clock
         # What this miner's firmware was found to do; forgotten on a firmware change.
         self._firmware: str | None = None
         self._api_version: tuple[int, ...] | None = None
@@ -188,61 +132,14 @@ class V2Client:
         self._kept_status: tuple[float, JsonObject] | None = None  # only one saying "mining"
         self._btminer_started: float | None = None  # on our clock, from summary "Elapsed"
 
-    @property
-    def host(self) -> str:
-        """The miner's address."""
-        return self._host
+    def note_write(self, operation: Operation | None) -> None:
+        """Forget what a write may change: the kept ``status``, and the pools it set.
 
-    @property
-    def connections_opened(self) -> int:
-        """TCP connections opened so far (for benchmarks and tests)."""
-        return self._transport.connections_opened
-
-    async def close(self) -> None:
-        """Forget the token and derived keys; release the transport if the client made it."""
-        self._privileged.forget()
-        if self._owns_transport:
-            await self._transport.close()
-
-    async def __aenter__(self) -> Self:
-        """Use the client as ``async with V2Client(...) as client``."""
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Close the client at the end of the ``async with`` block."""
-        await self.close()
-
-    # Reads ----------------------------------------------------------------------------
-
-    async def read(self, command: str) -> JsonObject:
-        """Send one plaintext read command (``summary``, ``get_psu``…); return its reply.
-
-        The reply has passed its STATUS check and has the shape its command promises.
+        ``operation`` is None for a write that is no operation (preheating).
         """
-        spec = commands.read_command(command)
-        reply = await self._exchange_json(spec.request())
-        check_read(reply, spec.sections)
-        return reply
-
-    async def read_joined(self, names: Sequence[str]) -> dict[str, JsonObject]:
-        """Send two or three cgminer-style reads joined with ``+`` on one connection.
-
-        Returns each command's reply by name, each checked as :meth:`read` checks.
-        """
-        specs = [commands.read_command(name) for name in names]
-        joined = tuple(spec.name for spec in specs)
-        if (
-            not 2 <= len(joined) <= commands.MAX_JOINED_READS  # noqa: PLR2004
-            or len(set(joined)) != len(joined)
-            or not all(spec.joinable for spec in specs)
-        ):
-            raise WhatsminerInvalidArgumentError(
-                "joined reads take 2 or 3 different cgminer-style reads (not get_* or status)"
-            )
-        parts = await self._joined_parts(joined)
-        for spec in specs:
-            check_read(parts[spec.name], spec.sections)
-        return parts
+        self._kept_status = None
+        if isinstance(operation, SetPools):
+            self._kept_pools = None
 
     async def fetch(self) -> MinerData:
         """Poll the miner once and return everything it reports.
@@ -291,8 +188,8 @@ class V2Client:
         if psu_kept and _summary_power(summary) is None:
             # The PSU's input power stands in for the summary's: it must be fresh.
             psu_reply, _ = await self._read_psu(now, fresh=True)
-        return v2_models.build_miner_data(
-            v2_models.V2Replies(
+        return models.build_miner_data(
+            models.V2Replies(
                 summary=summary,
                 boards=boards,
                 pools=pools,
@@ -322,8 +219,8 @@ class V2Client:
         miner_info = None if info_reply is None else message(info_reply)
         summary = None
         if mac_address(miner_info.get("mac") if miner_info else None) is None:
-            summary = _first_row(await self.read("summary"), ("SUMMARY",))
-        identity = v2_models.build_identity(
+            summary = _first_row(await self._reader.read("summary"), ("SUMMARY",))
+        identity = models.build_identity(
             version_msg=None if version_reply is None else message(version_reply),
             miner_info=miner_info,
             device_rows=() if details_reply is None else rows(details_reply, ("DEVDETAILS",)),
@@ -337,10 +234,6 @@ class V2Client:
         self._firmware = identity.firmware
         self._api_version = values.version(identity.api_version)
         return identity
-
-    async def _exchange_json(self, request: JsonObject) -> JsonObject:
-        """Send one plaintext JSON request and return the parsed (not yet checked) reply."""
-        return decode_reply(await self._transport.exchange(json.dumps(request).encode()))
 
     async def _read_optional(
         self, command: str, *, unreadable: JsonObject | None = None
@@ -357,7 +250,7 @@ class V2Client:
                 return None
             del self._unsupported_reads[command]
         try:
-            return await self.read(command)
+            return await self._reader.read(command)
         except WhatsminerCommandRejectedError as err:
             _LOGGER.debug("%s: optional read %s refused: %s", self._host, command, err)
             if err.code == CODE_INVALID_COMMAND:
@@ -398,7 +291,7 @@ class V2Client:
         kept = self._kept_status
         if not fresh and kept is not None and now - kept[0] < SLOW_READ_EVERY_S:
             return kept[1], True
-        reply = await self.read("status")
+        reply = await self._reader.read("status")
         self._kept_status = (now, reply) if _mining_status(reply) else None
         return reply, False
 
@@ -417,7 +310,7 @@ class V2Client:
 
     async def _read_pools(self) -> Rows:
         """Read the pool rows; none when the miner has no pools configured."""
-        return _pool_rows(await self._exchange_json({"cmd": "pools"}))
+        return _pool_rows(await self._reader.exchange_json({"cmd": "pools"}))
 
     async def _read_kept_pools(self, now: float) -> Rows:
         """Read the pool rows alone, or reuse them while they are younger than the cadence."""
@@ -450,13 +343,6 @@ class V2Client:
         summary, boards = _succeeded(summary_and_boards)
         return summary, boards, _succeeded(pools_read)
 
-    async def _joined_parts(self, names: tuple[str, ...]) -> dict[str, JsonObject]:
-        """Send reads joined with ``+``; return each part, not yet checked.
-
-        Raises the miner's refusal of the joined command as a whole.
-        """
-        return split_joined(await self._exchange_json({"cmd": "+".join(names)}), names)
-
     def _use_devs(self) -> None:
         """Read the boards with ``devs`` from now on: this firmware refused ``edevs``."""
         _LOGGER.debug("%s: edevs refused; reading boards with devs", self._host)
@@ -466,10 +352,12 @@ class V2Client:
         """Read the hashboard rows: ``edevs``, or ``devs`` where the firmware lacks it."""
         if self._board_read == "edevs":
             try:
-                return rows(await self.read("edevs"), commands.READ_COMMANDS["edevs"].sections)
+                return rows(
+                    await self._reader.read("edevs"), commands.READ_COMMANDS["edevs"].sections
+                )
             except WhatsminerCommandRejectedError:
                 self._use_devs()
-        return rows(await self.read("devs"), commands.READ_COMMANDS["devs"].sections)
+        return rows(await self._reader.read("devs"), commands.READ_COMMANDS["devs"].sections)
 
     async def _read_summary_and_boards(self, now: float, *, join: bool) -> tuple[JsonObject, Rows]:
         """Read summary and boards, joined on one connection when ``join``."""
@@ -477,7 +365,7 @@ class V2Client:
         if joined is not None:
             return joined[0], joined[1]
         summary, boards = await asyncio.gather(
-            self.read("summary"), self._read_boards(), return_exceptions=True
+            self._reader.read("summary"), self._read_boards(), return_exceptions=True
         )
         return _first_row(_succeeded(summary), ("SUMMARY",)), _succeeded(boards)
 
@@ -494,7 +382,7 @@ class V2Client:
         board_read = names[1]
         try:
             try:
-                parts = await self._joined_parts(names)
+                parts = await self._reader.joined_parts(names)
             except WhatsminerCommandRejectedError as err:
                 _LOGGER.debug(
                     "%s: %d joined reads refused (%s); joining fewer", self._host, len(names), err
@@ -533,154 +421,3 @@ class V2Client:
             self._use_devs()
             return await self._read_boards()
         return rows(part, sections)
-
-    # Privileged commands ----------------------------------------------------------------
-
-    async def verify_password(self) -> None:
-        """Check the password with a harmless privileged round trip (encrypted ``status``).
-
-        Firmware that refuses encrypted reads passes too: its encrypted "invalid cmd"
-        decrypts with the key derived from the password, which proves the password.
-
-        Raises WhatsminerAuthError for a wrong password and WhatsminerWriteDisabledError
-        when the miner's write API is switched off.
-        """
-        await self._privileged.verify_password()
-
-    async def download_log(self, keep: int) -> MinerLog:
-        """Download the miner's log (``download_logs``); keep only its last ``keep`` bytes.
-
-        A privileged command: its encrypted reply announces the size, then the file's
-        bytes follow on the same connection. The whole download has
-        :data:`~.download.DOWNLOAD_TIME_LIMIT_S` to finish.
-        """
-        return await self._privileged.download(
-            commands.DOWNLOAD_LOGS.build(),
-            keep=check_keep(keep),
-            time_limit=DOWNLOAD_TIME_LIMIT_S,
-        )
-
-    async def power_on(self) -> CommandOutcome:
-        """Start mining (hashboard power on)."""
-        return await self._run(commands.POWER_ON)
-
-    async def power_off(self, *, respond_before: bool = True) -> CommandOutcome:
-        """Stop mining; the control board stays up. The miner replies first by default."""
-        return await self._run(commands.POWER_OFF, respond_before=respond_before)
-
-    async def restart_mining(self) -> CommandOutcome:
-        """Restart the mining process (``restart_btminer``), not the control board."""
-        return await self._run(commands.RESTART_BTMINER)
-
-    async def reboot(self) -> CommandOutcome:
-        """Reboot the control board."""
-        return await self._run(commands.REBOOT)
-
-    async def set_fast_boot(self, enabled: bool) -> CommandOutcome:
-        """Switch fast boot; it takes effect at the next restart of the mining process."""
-        if not isinstance(enabled, bool):
-            raise WhatsminerInvalidArgumentError("enabled must be True or False")
-        return await self._run(commands.ENABLE_FAST_BOOT if enabled else commands.DISABLE_FAST_BOOT)
-
-    async def set_power_limit(self, watts: int) -> CommandOutcome:
-        """Limit the power draw to 0..99999 W; the miner restarts."""
-        return await self._run(commands.ADJUST_POWER_LIMIT, watts=watts)
-
-    async def set_upfreq_speed(self, speed: int) -> CommandOutcome:
-        """Set the ramp-up speed, 0 (normal) to 9 (fastest)."""
-        return await self._run(commands.ADJUST_UPFREQ_SPEED, speed=speed)
-
-    async def set_power_mode(self, mode: PowerMode) -> CommandOutcome:
-        """Select the low, normal or high power preset; the mining process restarts."""
-        command = _POWER_MODE_COMMANDS.get(mode) if isinstance(mode, str) else None
-        if command is None:
-            raise WhatsminerInvalidArgumentError("mode must be a PowerMode")
-        return await self._run(command)
-
-    async def set_target_freq(self, percent: int) -> CommandOutcome:
-        """Shift the target frequency by -100..100 %; the mining process restarts."""
-        return await self._run(commands.SET_TARGET_FREQ, percent=percent)
-
-    async def set_temp_offset(self, offset: int) -> CommandOutcome:
-        """Offset the hashboards' target temperature by -30..0 °C."""
-        return await self._run(commands.SET_TEMP_OFFSET, offset=offset)
-
-    async def set_power_percent(self, percent: int) -> CommandOutcome:
-        """Run at 0..100 % of the current power for now (``set_power_pct``)."""
-        return await self._run(commands.SET_POWER_PCT, percent=percent)
-
-    async def set_poweroff_cool(self, enabled: bool) -> CommandOutcome:
-        """Keep the fans cooling while mining is stopped."""
-        return await self._run(commands.SET_POWEROFF_COOL, enabled=enabled)
-
-    async def set_fan_zero_speed(self, enabled: bool) -> CommandOutcome:
-        """Allow the fans' lowest speed to be zero."""
-        return await self._run(commands.SET_FAN_ZERO_SPEED, enabled=enabled)
-
-    async def set_led_auto(self) -> CommandOutcome:
-        """Give the LEDs back to the firmware."""
-        return await self._run(commands.SET_LED_AUTO)
-
-    async def set_led(
-        self, *, color: str, period: int, duration: int, start: int
-    ) -> CommandOutcome:
-        """Flash the ``red`` or ``green`` LED: on ``duration`` ms every ``period`` ms."""
-        return await self._run(
-            commands.SET_LED, color=color, period=period, duration=duration, start=start
-        )
-
-    async def update_pools(self, pools: Sequence[PoolConfig]) -> CommandOutcome:
-        """Replace the pools with 1 to 3 new ones; unused slots are cleared.
-
-        The next poll reads the pools again, even when this fails: the miner may have
-        taken them before the reply was lost.
-        """
-        try:
-            return await self._run(commands.UPDATE_POOLS, pools=pools)
-        finally:
-            self._kept_pools = None
-
-    async def set_hostname(self, hostname: str) -> CommandOutcome:
-        """Rename the miner on the network; effective after the network restarts."""
-        return await self._run(commands.SET_HOSTNAME, hostname=hostname)
-
-    async def set_time_zone(self, posix: str, zone_name: str) -> CommandOutcome:
-        """Set the time zone (POSIX rule and IANA name); effective after a network restart."""
-        return await self._run(commands.SET_ZONE, timezone=posix, zonename=zone_name)
-
-    async def set_web_pools(self, enabled: bool) -> CommandOutcome:
-        """Allow or forbid editing the pools in the miner's web interface."""
-        if not isinstance(enabled, bool):
-            raise WhatsminerInvalidArgumentError("enabled must be True or False")
-        return await self._run(commands.ENABLE_WEB_POOLS if enabled else commands.DISABLE_WEB_POOLS)
-
-    async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
-        """Preheat a stopped miner (``pre_power_on``) until it says it is done.
-
-        The same command starts the preheating and asks how far it got; its reply's
-        ``Msg.complete`` turns ``"true"`` when the boards are warm. Asks every
-        ``poll_every`` seconds for at most ``time_limit`` seconds. Returns whether the
-        miner finished in time.
-        """
-        payload = commands.PRE_POWER_ON.build(complete=False, message="wait for adjust temp")
-        deadline = self._clock() + time_limit
-        while True:
-            self._kept_status = None  # a write may change what status reports
-            reply = await self._privileged.send(payload)
-            if reply is not None and _warm(reply):
-                return True
-            if self._clock() + poll_every > deadline:
-                _LOGGER.debug("%s: still preheating after %s s", self._host, time_limit)
-                return False
-            await asyncio.sleep(poll_every)
-
-    async def _run(self, command: commands.Command, **arguments: object) -> CommandOutcome:
-        """Check the arguments, then send the command through the privileged channel."""
-        payload = command.build(**arguments)
-        self._kept_status = None  # a write may change what status reports
-        reply = await self._privileged.send(
-            payload,
-            lost_reply_is_sent=command.lost_reply_is_sent,
-            forgets_token=command.forgets_token,
-        )
-        return CommandOutcome.SENT if reply is None else CommandOutcome.CONFIRMED

@@ -18,8 +18,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Final
 
-from . import values
-from .errors import (
+from .. import values
+from ..errors import (
     WhatsminerAuthError,
     WhatsminerCommandRejectedError,
     WhatsminerInvalidReplyError,
@@ -28,9 +28,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
-type JsonObject = Mapping[str, object]
+    from ..common import JsonObject
 
 _SUCCESS_STATES: Final = frozenset({"S", "I"})  # cgminer: success and informational
 

@@ -24,18 +24,18 @@ import logging
 import struct
 from typing import TYPE_CHECKING, Final
 
-from .download import read_tail
-from .errors import (
+from ..common import MAX_REPLY_BYTES, Endpoint
+from ..download import read_tail
+from ..errors import (
     WhatsminerConnectionError,
     WhatsminerInvalidArgumentError,
     WhatsminerInvalidReplyError,
     WhatsminerReplyTooLargeError,
     WhatsminerTimeoutError,
 )
-from .transport import MAX_REPLY_BYTES
 
 if TYPE_CHECKING:
-    from .download import SizeOf
+    from ..download import SizeOf
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class _Connection:
     frames: FrameReader
 
 
-class V3Transport:
+class V3Transport(Endpoint):
     """API v3: framed JSON requests on one persistent, lazily opened TCP connection."""
 
     def __init__(
@@ -132,20 +132,15 @@ class V3Transport:
         max_frame_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         """Remember where the miner listens and how long to wait for it; connect later."""
-        self._host = host
-        self._port = port
-        self._peer = f"{host}:{port}"
-        self._timeout = timeout
-        self._connect_timeout = connect_timeout
-        self._max_frame_bytes = max_frame_bytes
+        super().__init__(
+            host,
+            port,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_reply_bytes=max_frame_bytes,
+        )
         self._lock = asyncio.Lock()
         self._connection: _Connection | None = None
-        self._connections_opened = 0
-
-    @property
-    def connections_opened(self) -> int:
-        """TCP connections opened so far."""
-        return self._connections_opened
 
     async def exchange(self, request: bytes, *, idempotent: bool = True) -> bytes:
         """Send one request frame and return the body of the reply frame.
@@ -286,17 +281,6 @@ class V3Transport:
 
     async def _open(self) -> _Connection:
         """Open a connection to the miner."""
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                reader, writer = await asyncio.open_connection(self._host, self._port)
-        except TimeoutError as err:
-            raise WhatsminerTimeoutError(
-                f"{self._peer} did not accept a connection within {self._connect_timeout} s"
-            ) from err
-        except (OSError, ValueError, OverflowError) as err:
-            # ValueError (UnicodeError) and OverflowError: a host or port the resolver or
-            # the socket refuses. The client checks both first; this is the last line.
-            raise WhatsminerConnectionError(f"cannot connect to {self._peer}: {err}") from err
-        self._connections_opened += 1
-        frames = FrameReader(reader, peer=self._peer, max_frame_bytes=self._max_frame_bytes)
+        reader, writer = await self._opened(asyncio.open_connection(self._host, self._port))
+        frames = FrameReader(reader, peer=self._peer, max_frame_bytes=self._max_reply_bytes)
         return _Connection(reader=reader, writer=writer, frames=frames)
