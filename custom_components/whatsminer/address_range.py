@@ -5,7 +5,8 @@ Accepted, separated by commas, semicolons, spaces or new lines:
 ``192.168.1.0/24`` (a block; its network and broadcast addresses are left out),
 ``192.168.1.7`` (one address). Only addresses a miner on the user's own network can have
 are accepted: private, link-local or loopback. A miner at any other address is added
-the single way. Only the addresses typed are ever contacted.
+the single way. Only the addresses typed are ever contacted. ``describe_addresses``
+writes addresses back in these forms, as short as they go.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 from enum import StrEnum
 import ipaddress
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 MAX_ADDRESSES: Final = 1024
 """The most addresses one scan may cover (a /22)."""
@@ -104,3 +108,33 @@ def _range(part: str) -> list[Address]:
 def _is_local(address: Address) -> bool:
     """Whether a miner on the user's own network can have this address."""
     return address.is_private or address.is_link_local or address.is_loopback
+
+
+def describe_addresses(hosts: Iterable[str]) -> str:
+    """Return addresses as short as the range form takes them: ``10.0.0.1-9, 10.0.0.12``.
+
+    Consecutive addresses become one range (last octet only within one IPv4 /24).
+    """
+    addresses = sorted(
+        {ipaddress.ip_address(host) for host in hosts}, key=lambda a: (a.version, int(a))
+    )
+    runs: list[list[Address]] = []
+    for address in addresses:
+        if (
+            runs
+            and runs[-1][-1].version == address.version
+            and int(address) - int(runs[-1][-1]) == 1
+        ):
+            runs[-1].append(address)
+        else:
+            runs.append([address])
+    return ", ".join(_describe_run(run[0], run[-1]) for run in runs)
+
+
+def _describe_run(first: Address, last: Address) -> str:
+    """Return one address, or a range in its shortest form."""
+    if first == last:
+        return str(first)
+    if isinstance(first, ipaddress.IPv4Address) and int(first) >> 8 == int(last) >> 8:
+        return f"{first}-{int(last) & 0xFF}"
+    return f"{first}-{last}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
-import ipaddress
 import math
 from typing import TYPE_CHECKING, Final
 
@@ -31,7 +30,7 @@ from .api import (
 from .const import LOGGER
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from .api.privileged import BlockingRunner
 
@@ -196,36 +195,3 @@ class Scan:
         while not self.finished and (target >= self.total or self.probed < target):
             self._progressed.clear()
             await self._progressed.wait()
-
-
-def describe_addresses(hosts: Iterable[str]) -> str:
-    """Return addresses as short as the range form takes them: ``10.0.0.1-9, 10.0.0.12``.
-
-    Consecutive addresses become one range (last octet only within one IPv4 /24).
-    """
-    addresses = sorted(
-        {ipaddress.ip_address(host) for host in hosts}, key=lambda a: (a.version, int(a))
-    )
-    runs: list[list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = []
-    for address in addresses:
-        if (
-            runs
-            and runs[-1][-1].version == address.version
-            and int(address) - int(runs[-1][-1]) == 1
-        ):
-            runs[-1].append(address)
-        else:
-            runs.append([address])
-    return ", ".join(_describe_run(run[0], run[-1]) for run in runs)
-
-
-def _describe_run(
-    first: ipaddress.IPv4Address | ipaddress.IPv6Address,
-    last: ipaddress.IPv4Address | ipaddress.IPv6Address,
-) -> str:
-    """Return one address, or a range in its shortest form."""
-    if first == last:
-        return str(first)
-    if isinstance(first, ipaddress.IPv4Address) and int(first) >> 8 == int(last) >> 8:
-        return f"{first}-{int(last) & 0xFF}"
-    return f"{first}-{last}"

@@ -11,6 +11,7 @@ from custom_components.whatsminer.address_range import (
     MAX_ADDRESSES,
     AddressRangeError,
     RangeProblem,
+    describe_addresses,
     parse_addresses,
 )
 
@@ -103,3 +104,18 @@ def test_any_ipv4_range(first: int, length: int) -> None:
         assert addresses in {RangeProblem.TOO_LARGE, RangeProblem.NOT_LOCAL}
         return
     assert len(addresses) == last - first + 1
+
+
+@pytest.mark.parametrize(
+    ("hosts", "described"),
+    [
+        ([], ""),
+        (["10.0.0.7"], "10.0.0.7"),
+        (["10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.9"], "10.0.0.1-3, 10.0.0.9"),
+        (["10.0.0.255", "10.0.1.0"], "10.0.0.255-10.0.1.0"),
+        (["fd00::2", "fd00::1", "10.0.0.1"], "10.0.0.1, fd00::1-fd00::2"),
+    ],
+)
+def test_describe_addresses(hosts: list[str], described: str) -> None:
+    """Addresses are listed as the range form takes them, consecutive ones as a range."""
+    assert describe_addresses(hosts) == described

@@ -24,23 +24,26 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.whatsminer import scan
-from custom_components.whatsminer.address_range import MAX_ADDRESSES, RangeProblem
+from custom_components.whatsminer.address_range import (
+    MAX_ADDRESSES,
+    RangeProblem,
+    describe_addresses,
+)
 from custom_components.whatsminer.api import ApiGeneration, connect
-from custom_components.whatsminer.config_flow import (
+from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
+from custom_components.whatsminer.naming import miner_name
+from custom_components.whatsminer.range_flow import (
     CONF_ADDRESSES,
     CONF_MINERS,
     NONE_LISTED,
     SOURCE_RANGE_ADD,
 )
-from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
-from custom_components.whatsminer.naming import miner_name
 from custom_components.whatsminer.scan import (
     PROBE_CONCURRENCY,
     ProbeProblem,
     Reached,
     Scan,
     Unreached,
-    describe_addresses,
     probe,
 )
 from tests.simulator.fixtures import SIMULATOR_HOSTS, allow_simulator_sockets
@@ -563,18 +566,3 @@ async def test_a_slow_miner_is_given_up(miner_factory: MinerFactory) -> None:
         v3.host, ProbeProblem.NO_ANSWER
     )
     await eventually(lambda: v3.v3_open_connections == 0)
-
-
-@pytest.mark.parametrize(
-    ("hosts", "described"),
-    [
-        ([], ""),
-        (["10.0.0.7"], "10.0.0.7"),
-        (["10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.9"], "10.0.0.1-3, 10.0.0.9"),
-        (["10.0.0.255", "10.0.1.0"], "10.0.0.255-10.0.1.0"),
-        (["fd00::2", "fd00::1", "10.0.0.1"], "10.0.0.1, fd00::1-fd00::2"),
-    ],
-)
-def test_describe_addresses(hosts: list[str], described: str) -> None:
-    """Addresses are listed as the range form takes them, consecutive ones as a range."""
-    assert describe_addresses(hosts) == described
