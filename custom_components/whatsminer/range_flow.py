@@ -8,6 +8,13 @@ added. An entry created that way also ends a DHCP discovery of the same miner st
 waiting for its password (Home Assistant aborts flows of a unique id once an entry has
 it), so a miner found both ways is added once.
 
+The pick step says what happened, in counts: the miners that answered (those that
+refused the password too), how many are new, have their write API off, are already
+configured or refused the password, and the addresses where nothing answered. A list
+shows its first few names and how many more there are, and a line with nothing to say
+is left out (the translations choose it with ICU plural forms, which Home Assistant's
+frontend applies to every flow text).
+
 The steps live in ``RangeFlow``, a ConfigFlow registered for no domain, which the
 integration's flow class inherits: Home Assistant looks steps up on the flow itself.
 """
@@ -17,7 +24,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_PASSWORD
@@ -36,12 +43,12 @@ from homeassistant.helpers.selector import (
 
 from .address_range import MAX_ADDRESSES, AddressRangeError, describe_addresses, parse_addresses
 from .const import DOMAIN
-from .naming import FALLBACK_MODEL, miner_name
-from .scan import ProbeProblem, Reached, Scan, Unreached
+from .naming import miner_name, readable_model
+from .scan import PROBE_CONCURRENCY, ProbeProblem, Reached, Scan, Unreached
 from .schema import vol
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
 
     from .api import Identity
     from .scan import Probed
@@ -55,8 +62,8 @@ CONF_MINERS: Final = "miners"
 ADD_CONCURRENCY: Final = 16
 """How many picked miners are added (and set up) at once."""
 
-NONE_LISTED: Final = "—"
-"""What a list of the range report shows when it is empty."""
+LISTED: Final = 3
+"""How many names a list of the report shows before saying how many more there are."""
 
 RANGE_SCHEMA = vol.Schema(
     {
@@ -76,6 +83,59 @@ class PickedMiner:
     password: str
 
 
+@dataclass(frozen=True, slots=True)
+class RangeReport:
+    """What a scan found, sorted the way the pick step tells it.
+
+    A miner that answers at two addresses counts once, at the first; one already
+    configured counts as that, whether or not it took the password.
+    """
+
+    total: int  # addresses scanned
+    offer: dict[str, Reached]  # miners not configured yet, by unique id, in address order
+    configured: list[str]  # entry titles of the miners that answered and are configured
+    refused: list[Unreached]  # miners that refused the password
+    silent: list[str]  # addresses where nothing answered as a miner
+    failed: list[str]  # addresses that failed unexpectedly
+
+    @classmethod
+    def sort(cls, total: int, outcomes: Iterable[Probed], titles: Mapping[str, str]) -> Self:
+        """Sort a scan's outcomes; ``titles`` are the configured entries' by unique id."""
+        report = cls(total, {}, [], [], [], [])
+        seen: set[str] = set()
+        for outcome in outcomes:
+            if isinstance(outcome, Unreached) and not outcome.answered:
+                failed = outcome.problem is ProbeProblem.UNEXPECTED
+                (report.failed if failed else report.silent).append(outcome.host)
+                continue
+            key = format_mac(outcome.identity.mac) if outcome.identity else outcome.host
+            if key in seen:
+                continue
+            seen.add(key)
+            if key in titles:
+                report.configured.append(titles[key])
+            elif isinstance(outcome, Unreached):
+                report.refused.append(outcome)
+            else:
+                report.offer[key] = outcome
+        return report
+
+    def placeholders(self) -> dict[str, str]:
+        """Return the counts and the first few names of each list, for the texts."""
+        unverified = [r for r in self.offer.values() if not r.password_verified]
+        answered = len(self.offer) + len(self.configured) + len(self.refused)
+        return {
+            "total": str(self.total),
+            "answered": str(answered),
+            "new": str(len(self.offer)),
+            **_listed("unverified", [miner_name(r.identity) for r in unverified]),
+            **_listed("configured", self.configured),
+            **_listed("refused", [_refused_label(outcome) for outcome in self.refused]),
+            **_listed_addresses("silent", self.silent),
+            **_listed_addresses("failed", self.failed),
+        }
+
+
 class RangeFlow(ConfigFlow, metaclass=ABCMeta):
     """The range steps of the integration's config flow (registered for no domain)."""
 
@@ -83,8 +143,7 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
     _scan_task: asyncio.Task[list[Probed]] | None = None
     _progress_step: asyncio.Task[None] | None = None
     _range_password: str
-    _offer: dict[str, Reached]  # by unique id, in address order
-    _report: dict[str, str]
+    _report: RangeReport
 
     @abstractmethod
     def _create_entry(self, identity: Identity, host: str, password: str) -> ConfigFlowResult:
@@ -130,7 +189,12 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
                 scan.run(), f"{DOMAIN} scan of {scan.total} addresses"
             )
         if self._scan_task.done():
-            self._sort_outcomes(self._scan_task.result())
+            titles = {
+                entry.unique_id: entry.title
+                for entry in self._async_current_entries(include_ignore=False)
+                if entry.unique_id is not None
+            }
+            self._report = RangeReport.sort(scan.total, self._scan_task.result(), titles)
             return self.async_show_progress_done(next_step_id="range_pick")
         if self._progress_step is None or self._progress_step.done():
             self._progress_step = self.hass.async_create_task(
@@ -142,7 +206,9 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
             description_placeholders={
                 "total": str(scan.total),
                 "probed": str(scan.probed),
-                "found": str(scan.found),
+                "answered": str(scan.answered),
+                "at_once": str(PROBE_CONCURRENCY),
+                "limited": "yes" if scan.total > PROBE_CONCURRENCY else "no",
             },
             progress_task=self._progress_step,
         )
@@ -151,22 +217,24 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """List what the scan found; add the miners the user picks, one entry each."""
-        if not self._offer:
+        offer = self._report.offer
+        if not offer:
             return self.async_abort(
-                reason="range_nothing_to_add", description_placeholders=self._report
+                reason="range_nothing_to_add",
+                description_placeholders=self._report.placeholders(),
             )
         errors: dict[str, str] = {}
         if user_input is not None:
-            if picked := [self._offer[unique_id] for unique_id in user_input[CONF_MINERS]]:
+            if picked := [offer[unique_id] for unique_id in user_input[CONF_MINERS]]:
                 return await self._async_add_picked(picked)
             errors[CONF_MINERS] = "range_none_picked"
         options = [
             SelectOptionDict(value=unique_id, label=_option_label(reached))
-            for unique_id, reached in self._offer.items()
+            for unique_id, reached in offer.items()
         ]
         schema = vol.Schema(
             {
-                vol.Required(CONF_MINERS, default=list(self._offer)): SelectSelector(
+                vol.Required(CONF_MINERS, default=list(offer)): SelectSelector(
                     SelectSelectorConfig(
                         options=options, multiple=True, mode=SelectSelectorMode.LIST
                     )
@@ -177,7 +245,7 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
             step_id="range_pick",
             data_schema=schema,
             errors=errors,
-            description_placeholders=self._report,
+            description_placeholders=self._report.placeholders(),
         )
 
     async def async_step_range_add(self, miner: PickedMiner) -> ConfigFlowResult:
@@ -202,41 +270,6 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
         if self._scan_task is not None:
             self._scan_task.cancel()
 
-    def _sort_outcomes(self, outcomes: list[Probed]) -> None:
-        """Split the scan's outcomes into the miners to offer and the report to show.
-
-        A miner that answers at two addresses is offered once, at the first.
-        """
-        configured = {
-            entry.unique_id for entry in self._async_current_entries(include_ignore=False)
-        }
-        seen: set[str] = set()
-        known: list[Reached] = []
-        unreached: dict[ProbeProblem, list[str]] = {problem: [] for problem in ProbeProblem}
-        self._offer = {}
-        for outcome in outcomes:
-            if isinstance(outcome, Unreached):
-                unreached[outcome.problem].append(outcome.host)
-                continue
-            unique_id = format_mac(outcome.identity.mac)
-            if unique_id in seen:
-                continue
-            seen.add(unique_id)
-            if unique_id in configured:
-                known.append(outcome)
-            else:
-                self._offer[unique_id] = outcome
-        unverified = [reached for reached in self._offer.values() if not reached.password_verified]
-        self._report = {
-            "total": str(self._scan.total),
-            "found": str(len(seen)),
-            "configured": _names(known),
-            "unverified": _names(unverified),
-            "refused": _addresses(unreached[ProbeProblem.REFUSED]),
-            "unanswered": _addresses(unreached[ProbeProblem.NO_ANSWER]),
-            "failed": _addresses(unreached[ProbeProblem.UNEXPECTED]),
-        }
-
     async def _async_add_picked(self, picked: list[Reached]) -> ConfigFlowResult:
         """Start one ``range_add`` flow per picked miner, then end with how many were added."""
         limit = asyncio.Semaphore(ADD_CONCURRENCY)
@@ -257,29 +290,45 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
             description_placeholders={
                 "added": str(len(picked) - len(skipped)),
                 "picked": str(len(picked)),
-                "skipped": _names(skipped),
+                **_listed("skipped", [miner_name(reached.identity) for reached in skipped]),
             },
         )
 
 
 def _option_label(reached: Reached) -> str:
-    """Return what the pick list shows of a miner: model, host name, MAC, address, API."""
+    """Return a row of the pick list: the entry's name to be, model, MAC, address, API."""
     identity = reached.identity
     parts = (
-        identity.model or FALLBACK_MODEL,
-        identity.hostname,
+        miner_name(identity),
+        readable_model(identity.model),
         identity.mac,
         reached.host,
         f"API v{identity.api_generation.value}",
     )
-    return " · ".join(part for part in parts if part)
+    return " · ".join(parts)
 
 
-def _names(miners: Iterable[Reached]) -> str:
-    """Return the miners as their entries would be named, with their addresses."""
-    return ", ".join(f"{miner_name(m.identity)} ({m.host})" for m in miners) or NONE_LISTED
+def _refused_label(outcome: Unreached) -> str:
+    """Return a miner that refused the password: model and MAC when known, and address."""
+    if (identity := outcome.identity) is None:
+        return outcome.host
+    return " · ".join((readable_model(identity.model), identity.mac, outcome.host))
 
 
-def _addresses(hosts: list[str]) -> str:
-    """Return the addresses in their shortest form."""
-    return describe_addresses(hosts) or NONE_LISTED
+def _listed(key: str, names: Sequence[str]) -> dict[str, str]:
+    """Return how many ``names`` there are, the first few, and how many more."""
+    return {
+        key: str(len(names)),
+        f"{key}_list": ", ".join(names[:LISTED]),
+        f"{key}_more": str(max(0, len(names) - LISTED)),
+    }
+
+
+def _listed_addresses(key: str, hosts: Sequence[str]) -> dict[str, str]:
+    """Return how many addresses there are, the first few runs of them, and how many more."""
+    shown = describe_addresses(hosts)[:LISTED]
+    return {
+        key: str(len(hosts)),
+        f"{key}_list": ", ".join(str(run) for run in shown),
+        f"{key}_more": str(len(hosts) - sum(run.size for run in shown)),
+    }

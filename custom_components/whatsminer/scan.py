@@ -66,10 +66,19 @@ class Reached:
 
 @dataclass(frozen=True, slots=True)
 class Unreached:
-    """An address where no miner took the password, and why."""
+    """An address where no miner took the password, and why.
+
+    ``identity`` is what a miner that refused the password told before (None otherwise).
+    """
 
     host: str
     problem: ProbeProblem
+    identity: Identity | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Whether a miner answered here (and then refused the password)."""
+        return self.problem is ProbeProblem.REFUSED
 
 
 type Probed = Reached | Unreached
@@ -100,7 +109,7 @@ async def probe(
                 # Refused before the password was looked at; setup raises the issue.
                 return Reached(host, identity, password_verified=False)
     except WhatsminerAuthError:
-        return Unreached(host, ProbeProblem.REFUSED)
+        return Unreached(host, ProbeProblem.REFUSED, identity)
     except (WhatsminerError, TimeoutError):
         return Unreached(host, ProbeProblem.NO_ANSWER)
     except Exception:  # noqa: BLE001 - every address must get an answer, whatever went wrong
@@ -112,8 +121,9 @@ async def probe(
 class Scan:
     """Probe many addresses with one password, at most ``concurrency`` at a time.
 
-    ``probed``, ``found``, ``peak`` (the most probes that ran at once) and ``finished``
-    can be read while it runs; ``wait_for_progress`` lets a progress display follow it.
+    ``probed``, ``answered`` (miners, those that refused the password too), ``peak`` (the
+    most probes that ran at once) and ``finished`` can be read while it runs;
+    ``wait_for_progress`` lets a progress display follow it.
     """
 
     def __init__(
@@ -133,7 +143,7 @@ class Scan:
         self._progressed = asyncio.Event()
         self._running = 0
         self.probed = 0
-        self.found = 0
+        self.answered = 0
         self.peak = 0
         self.finished = False
 
@@ -166,8 +176,8 @@ class Scan:
                     self._running -= 1
                 outcomes[index] = outcome
                 self.probed += 1
-                if isinstance(outcome, Reached):
-                    self.found += 1
+                if isinstance(outcome, Reached) or outcome.answered:
+                    self.answered += 1
                 self._progressed.set()
 
         try:
@@ -181,7 +191,7 @@ class Scan:
             "Scanned %d addresses, at most %d at once: %d miners answered",
             self.total,
             self.peak,
-            self.found,
+            self.answered,
         )
         return [outcomes[index] for index in range(self.total)]
 

@@ -12,7 +12,7 @@ from http import HTTPStatus
 import json
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
@@ -31,12 +31,12 @@ from custom_components.whatsminer.address_range import (
 )
 from custom_components.whatsminer.api import ApiGeneration, connect
 from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
-from custom_components.whatsminer.naming import miner_name
+from custom_components.whatsminer.naming import miner_name, readable_model
 from custom_components.whatsminer.range_flow import (
     CONF_ADDRESSES,
     CONF_MINERS,
-    NONE_LISTED,
     SOURCE_RANGE_ADD,
+    RangeReport,
 )
 from custom_components.whatsminer.scan import (
     PROBE_CONCURRENCY,
@@ -52,7 +52,7 @@ from .conftest import entry_for
 from .test_config_flow import dhcp_info
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from homeassistant.config_entries import ConfigFlowResult
     from homeassistant.core import Event, HomeAssistant
@@ -65,10 +65,109 @@ if TYPE_CHECKING:
 PASSWORD = "s3cret"
 FLOWS = "/api/config/config_entries/flow"
 ABSENT = tuple(f"{SIMULATOR_HOSTS[0].rsplit('.', 1)[0]}.{octet}" for octet in range(251, 255))
-STRINGS = json.loads(
-    (Path(__file__).parents[2] / "custom_components" / "whatsminer" / "strings.json").read_text()
-)["config"]
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+SILENT = tuple(f"127.0.255.{octet}" for octet in range(1, 11))
+"""Ten more addresses where nothing listens: no simulator or bench uses 127.0.255.x."""
+TRANSLATIONS = Path(__file__).parents[2] / "custom_components" / "whatsminer" / "translations"
+LANGUAGES = {
+    language: json.loads((TRANSLATIONS / f"{language}.json").read_text())["config"]
+    for language in ("en", "de")
+}
+STRINGS = LANGUAGES["en"]
+ARGUMENT = re.compile(r"\{\s*(\w+)\s*(?:,\s*(plural|select)\s*,\s*)?(\})?")
+BRANCH = re.compile(r"\s*(=?\w+)\s*\{")
+
+
+def render(message: str, values: Mapping[str, str]) -> str:
+    """Format ``message`` the way the frontend does: ICU MessageFormat.
+
+    The subset the flow texts use: ``{name}``, ``{n, plural, =0 {…} one {…} other {…}}``
+    with ``#`` for the number, and ``{key, select, yes {…} other {…}}``; English and
+    German share the plural rule (one is 1). A missing value or a malformed text fails.
+    """
+    text, end = _render(message, 0, values, None)
+    assert end == len(message), f"unbalanced braces in {message!r}"
+    return text
+
+
+def _render(message: str, pos: int, values: Mapping[str, str], number: int | None) -> Piece:
+    """Render from ``pos`` up to the end of the branch (a closing brace) or the message."""
+    out: list[str] = []
+    while pos < len(message) and message[pos] != "}":
+        char = message[pos]
+        if char == "#" and number is not None:
+            out.append(str(number))
+        elif char == "{":
+            argument = ARGUMENT.match(message, pos)
+            assert argument is not None, message[pos:]
+            name, kind, closed = argument.groups()
+            value = values[name]
+            if kind is None:
+                assert closed, message[pos:]
+                out.append(value)
+                pos = argument.end()
+                continue
+            choice, pos = _choose(
+                message, argument.end(), values, kind=kind, value=value, number=number
+            )
+            out.append(choice)
+            continue
+        else:
+            out.append(char)
+        pos += 1
+    return Piece("".join(out), pos)
+
+
+def _choose(
+    message: str, pos: int, values: Mapping[str, str], *, kind: str, value: str, number: int | None
+) -> Piece:
+    """Render the branches of a plural or select, return the one ``value`` chooses."""
+    branches: dict[str, str] = {}
+    inner = int(value) if kind == "plural" else number
+    while (branch := BRANCH.match(message, pos)) is not None:
+        text, pos = _render(message, branch.end(), values, inner)
+        assert message[pos] == "}", message
+        branches[branch[1]] = text
+        pos += 1
+    assert message[pos] == "}", message
+    assert "other" in branches, message
+    if kind == "select":
+        return Piece(branches.get(value, branches["other"]), pos + 1)
+    category = "one" if inner == 1 else "other"
+    chosen = branches.get(f"={value}", branches.get(category, branches["other"]))
+    return Piece(chosen, pos + 1)
+
+
+class Piece(NamedTuple):
+    """Rendered text, and where in the message rendering stopped."""
+
+    text: str
+    end: int
+
+
+def shown(result: ConfigFlowResult, language: str = "en") -> str:
+    """Return the description the frontend shows for ``result``, in ``language``."""
+    texts = LANGUAGES[language]
+    if result["type"] is FlowResultType.SHOW_PROGRESS:
+        text = texts["progress"][result["progress_action"]]
+    elif result["type"] is FlowResultType.ABORT:
+        text = texts["abort"][result["reason"]]
+    else:
+        text = texts["step"][result["step_id"]]["description"]
+    return render(text, result["description_placeholders"] or {})
+
+
+def listed(key: str, *names: str, count: int | None = None, more: int = 0) -> dict[str, str]:
+    """Return the placeholders of one list of the report: count, first names, how many more."""
+    return {
+        key: str(len(names) if count is None else count),
+        f"{key}_list": ", ".join(names),
+        f"{key}_more": str(more),
+    }
+
+
+def typed(hosts: Iterable[str]) -> str:
+    """Return the addresses as a user types them, as short as the range form takes them."""
+    return ", ".join(str(run) for run in describe_addresses(hosts))
 
 
 @pytest.fixture
@@ -79,24 +178,20 @@ def absent(miner_factory: MinerFactory) -> tuple[str, ...]:
 
 
 def assert_translated(result: ConfigFlowResult) -> None:
-    """Each text the frontend shows for ``result`` exists and gets all its placeholders."""
-    if result["type"] is FlowResultType.SHOW_PROGRESS:
-        texts = [STRINGS["progress"][result["progress_action"]]]
-    elif result["type"] is FlowResultType.ABORT:
-        texts = [STRINGS["abort"][result["reason"]]]
-    else:
-        step = STRINGS["step"][result["step_id"]]
-        schema = result["data_schema"]
-        assert schema is not None
-        assert set(step["data"]) == {str(key) for key in schema.schema}
-        texts = [
-            step["description"],
-            *step["data_description"].values(),
-            *(STRINGS["error"][error] for error in (result["errors"] or {}).values()),
-        ]
-    placeholders = set(result["description_placeholders"] or {})
-    for text in texts:
-        assert set(PLACEHOLDER.findall(text)) <= placeholders, text
+    """Each text the frontend shows for ``result`` exists, in each language, and renders."""
+    for texts in LANGUAGES.values():
+        if result["type"] is FlowResultType.FORM:
+            step = texts["step"][result["step_id"]]
+            schema = result["data_schema"]
+            assert schema is not None
+            assert set(step["data"]) == {str(key) for key in schema.schema}
+            for text in (
+                *step["data_description"].values(),
+                *(texts["error"][error] for error in (result["errors"] or {}).values()),
+            ):
+                render(text, result["description_placeholders"] or {})
+    for language in LANGUAGES:
+        shown(result, language)
 
 
 def uid(miner: SimulatedMiner) -> str:
@@ -127,7 +222,7 @@ async def start_scan(hass: HomeAssistant, hosts: Iterable[str]) -> ConfigFlowRes
     result = await range_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_ADDRESSES: describe_addresses(hosts), CONF_PASSWORD: PASSWORD},
+        {CONF_ADDRESSES: typed(hosts), CONF_PASSWORD: PASSWORD},
     )
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     assert result["step_id"] == "range_scan"
@@ -191,7 +286,7 @@ async def test_range_flow_adds_the_picked_miners(
     hass.bus.async_listen(EVENT_DATA_ENTRY_FLOW_PROGRESSED, progressed.append)
 
     result = await start_scan(hass, hosts)
-    assert result["description_placeholders"] == {"total": "20", "probed": "0", "found": "0"}
+    assert shown(result) == "Scanning 20 addresses: 0 done, 0 miners answered so far."
     flow_id = result["flow_id"]
     await hass.async_block_till_done()
     result = await hass.config_entries.flow.async_configure(flow_id)
@@ -203,18 +298,32 @@ async def test_range_flow_adds_the_picked_miners(
     new = [*plain, v3, locked]
     assert list(options) == [uid(miner) for miner in new]
     v3_identity = await identity_of(v3)
-    v3_label = (v3_identity.model, v3_identity.hostname, v3.mac, v3.host, "API v3")
-    assert options[uid(v3)] == " · ".join(part for part in v3_label if part)
+    # The name the entry gets and a readable model, not the factory host name.
+    assert options[uid(v3)] == (
+        f"{miner_name(v3_identity)} · M60S (VK40) · {v3.mac} · {v3.host} · API v3"
+    )
     assert options[uid(plain[0])].endswith(f" · {plain[0].mac} · {plain[0].host} · API v2")
+    refused = f"M50 (VH50) · {other.mac} · {other.host}"
     assert result["description_placeholders"] == {
         "total": "20",
-        "found": "15",
-        "configured": f"{miner_name(await identity_of(known))} ({known.host})",
-        "unverified": f"{miner_name(await identity_of(locked))} ({locked.host})",
-        "refused": other.host,
-        "unanswered": describe_addresses(absent),
-        "failed": NONE_LISTED,
+        "answered": "16",
+        "new": "14",
+        **listed("unverified", miner_name(await identity_of(locked))),
+        **listed("configured", known_entry.title),
+        **listed("refused", refused),
+        **listed("silent", typed(absent), count=4),
+        **listed("failed"),
     }
+    assert shown(result) == (
+        "16 miners answered at the 20 addresses scanned.\n\n"
+        "- 14 new, listed below: each one you pick gets an entry of its own.\n"
+        "- 1 with the write API switched off, so the password could not be checked (added"
+        " anyway; a repair issue then explains how to enable the API):"
+        f" {miner_name(await identity_of(locked))}\n"
+        f"- 1 already configured, not offered again: {known_entry.title}\n"
+        f"- 1 refused the password: {refused}\n"
+        f"- 4 addresses did not answer as a miner: {typed(absent)}"
+    )
 
     picked = [*plain[2:], v3, locked]
     result = await pick(hass, result, *(uid(miner) for miner in picked))
@@ -226,8 +335,10 @@ async def test_range_flow_adds_the_picked_miners(
     assert result["description_placeholders"] == {
         "added": "12",
         "picked": "12",
-        "skipped": NONE_LISTED,
+        **listed("skipped"),
     }
+    assert shown(result) == "12 miners added, of 12 picked."
+    assert shown(result, "de") == "12 Miner von 12 ausgewählten hinzugefügt."
     entries = {entry.unique_id: entry for entry in hass.config_entries.async_entries(DOMAIN)}
     assert set(entries) == {uid(miner) for miner in [*picked, known]}
     for miner in picked:
@@ -248,7 +359,9 @@ async def test_range_flow_adds_the_picked_miners(
     ("text", "problem", "part"),
     [
         (" ,; ", RangeProblem.EMPTY, ""),
-        ("127.0.0.2-127.0.0.1", RangeProblem.INVALID, "127.0.0.2-127.0.0.1"),
+        ("127.0.0.2, miner.lan", RangeProblem.INVALID, "miner.lan"),
+        ("127.0.0.60-127.0.0.10", RangeProblem.BACKWARDS, "127.0.0.60-127.0.0.10"),
+        ("127.0.0.2 [::1]", RangeProblem.IPV6, "[::1]"),
         ("10.0.0.0/21", RangeProblem.TOO_LARGE, "10.0.0.0/21"),
         ("127.0.0.2, 8.8.8.8", RangeProblem.NOT_LOCAL, "8.8.8.8"),
     ],
@@ -273,6 +386,8 @@ async def test_range_form_errors(
     assert result["errors"] == {CONF_ADDRESSES: problem.value}
     assert_translated(result)
     assert result["description_placeholders"] == {"max": str(MAX_ADDRESSES), "part": part}
+    error = render(STRINGS["error"][problem.value], result["description_placeholders"])
+    assert part in error
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_ADDRESSES: absent[0], CONF_PASSWORD: PASSWORD}
@@ -290,25 +405,47 @@ def test_every_range_problem_has_a_form_test() -> None:
 async def test_nothing_to_add(
     hass: HomeAssistant, miner_factory: MinerFactory, absent: tuple[str, ...]
 ) -> None:
-    """With nothing new to add the flow ends, and says what it found instead."""
-    known = await miner_factory(password=PASSWORD)
-    (await entry_for(known)).add_to_hass(hass)
+    """With nothing new to add the flow ends, and says what it found instead.
+
+    Five configured miners make a long list: the first three names, then how many more.
+    """
+    known = [await miner_factory(password=PASSWORD) for _ in range(5)]
+    titles = []
+    for miner in known:
+        entry = await entry_for(miner)
+        entry.add_to_hass(hass)
+        titles.append(entry.title)
     other = await miner_factory(password="other")
 
-    result = await scan_range(hass, [known.host, other.host, *absent])
+    result = await scan_range(hass, [*(miner.host for miner in known), other.host, *absent])
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "range_nothing_to_add"
+    refused = f"M50 (VH50) · {other.mac} · {other.host}"
     assert result["description_placeholders"] == {
-        "total": "6",
-        "found": "1",
-        "configured": f"{miner_name(await identity_of(known))} ({known.host})",
-        "unverified": NONE_LISTED,
-        "refused": other.host,
-        "unanswered": describe_addresses(absent),
-        "failed": NONE_LISTED,
+        "total": "10",
+        "answered": "6",
+        "new": "0",
+        **listed("unverified"),
+        **listed("configured", *titles[:3], count=5, more=2),
+        **listed("refused", refused),
+        **listed("silent", typed(absent), count=4),
+        **listed("failed"),
     }
-    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    assert shown(result) == (
+        "Nothing new to add: 6 miners answered at the 10 addresses scanned.\n\n"
+        f"- 5 already configured: {', '.join(titles[:3])}, … and 2 more\n"
+        f"- 1 refused the password: {refused}\n"
+        f"- 4 addresses did not answer as a miner: {typed(absent)}"
+    )
+    assert shown(result, "de") == (
+        "Nichts Neues hinzuzufügen: 6 Miner haben unter den 10 durchsuchten Adressen"
+        " geantwortet.\n\n"
+        f"- 5 bereits eingerichtet: {', '.join(titles[:3])}, … und 2 weitere\n"
+        f"- 1 hat das Passwort abgelehnt: {refused}\n"
+        f"- 4 Adressen haben nicht als Miner geantwortet: {typed(absent)}"
+    )
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 5
 
 
 async def test_at_least_one_miner_must_be_picked(
@@ -316,7 +453,20 @@ async def test_at_least_one_miner_must_be_picked(
 ) -> None:
     """An empty pick is refused; the list stays, and a pick then adds."""
     miner = await miner_factory(password=PASSWORD)
-    result = await scan_range(hass, [miner.host])
+    result = await start_scan(hass, [miner.host])
+    assert shown(result) == "Scanning 1 address: 0 done, 0 miners answered so far."
+    assert shown(result, "de") == (
+        "1 Adresse wird durchsucht: 0 erledigt, bisher haben 0 Miner geantwortet."
+    )
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert shown(result) == (
+        "1 miner answered at the one address scanned.\n\n"
+        "- 1 new, listed below: each one you pick gets an entry of its own."
+    )
+    assert shown(result, "de").startswith(
+        "1 Miner hat unter der einen durchsuchten Adresse geantwortet.\n\n- 1 neu,"
+    )
 
     result = await pick(hass, result)
     assert result["type"] is FlowResultType.FORM
@@ -326,6 +476,7 @@ async def test_at_least_one_miner_must_be_picked(
     result = await pick(hass, result, uid(miner))
     assert result["type"] is FlowResultType.ABORT
     assert result["description_placeholders"]["added"] == "1"
+    assert shown(result) == "1 miner added, of 1 picked."
 
 
 async def test_cancelling_the_scan_leaves_nothing_behind(
@@ -417,8 +568,12 @@ async def test_a_miner_added_meanwhile_is_skipped(
     assert result["description_placeholders"] == {
         "added": "1",
         "picked": "2",
-        "skipped": f"{miner_name(await identity_of(miner))} ({miner.host})",
+        **listed("skipped", miner_name(await identity_of(miner))),
     }
+    assert shown(result) == (
+        "1 miner added, of 2 picked.\n\n1 skipped, added meanwhile (for example from their"
+        f" discovery): {miner_name(await identity_of(miner))}"
+    )
     sources = {entry.unique_id: entry.source for entry in hass.config_entries.async_entries(DOMAIN)}
     assert sources == {uid(miner): SOURCE_DHCP, uid(other): SOURCE_RANGE_ADD}
 
@@ -433,7 +588,7 @@ async def test_a_miner_at_two_addresses_is_offered_once(
     result = await scan_range(hass, [first.host, second.host])
 
     assert list(offered(result)) == [uid(first)]
-    assert result["description_placeholders"]["found"] == "1"
+    assert result["description_placeholders"]["answered"] == "1"
     assert first.host in offered(result)[uid(first)]
 
 
@@ -472,8 +627,103 @@ async def test_an_unexpected_error_is_listed(
         result = await scan_range(hass, [broken.host, miner.host])
 
     assert list(offered(result)) == [uid(miner)]
-    assert result["description_placeholders"]["failed"] == broken.host
+    assert result["description_placeholders"]["failed_list"] == broken.host
+    assert shown(result).endswith(f"- 1 address failed unexpectedly (see the log): {broken.host}")
     assert f"Unexpected error while connecting to {broken.host}" in caplog.text
+
+
+async def test_twenty_miners_at_thirty_addresses(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """The pick step counts what happened: 20 answered, 2 of them refused the password.
+
+    Eighteen miners take the password (ten M50, four M30S+, four M60S on API v3), two
+    refuse it (shown with the model and MAC the scan learned), ten addresses are silent.
+    """
+    profiles = ["m50"] * 10 + ["m30_old"] * 4 + ["m60_v3"] * 4
+    miners = [await miner_factory(profile=profile, password=PASSWORD) for profile in profiles]
+    refused = [
+        await miner_factory(profile=profile, password="other") for profile in ("m50", "m60_v3")
+    ]
+    allow_simulator_sockets(*SILENT)
+
+    result = await scan_range(hass, [*(miner.host for miner in [*miners, *refused]), *SILENT])
+
+    labels = list(offered(result).values())
+    assert len(labels) == 18
+    first = miners[0]
+    name = f"M50_VH50 {first.mac[-5:].replace(':', '')}"
+    assert labels[0] == f"{name} · M50 (VH50) · {first.mac} · {first.host} · API v2"
+    assert " · M30S+ (VE40) · " in labels[10]
+    assert " · M60S (VK40) · " in labels[14]
+    refused_rows = [
+        f"M50 (VH50) · {refused[0].mac} · {refused[0].host}",
+        f"M60S (VK40) · {refused[1].mac} · {refused[1].host}",
+    ]
+    assert shown(result) == (
+        "20 miners answered at the 30 addresses scanned.\n\n"
+        "- 18 new, listed below: each one you pick gets an entry of its own.\n"
+        f"- 2 refused the password: {', '.join(refused_rows)}\n"
+        f"- 10 addresses did not answer as a miner: {typed(SILENT)}"
+    )
+    assert shown(result, "de") == (
+        "20 Miner haben unter den 30 durchsuchten Adressen geantwortet.\n\n"
+        "- 18 neu, unten aufgeführt: jeder, den du auswählst, bekommt einen eigenen Eintrag.\n"
+        f"- 2 haben das Passwort abgelehnt: {', '.join(refused_rows)}\n"
+        f"- 10 Adressen haben nicht als Miner geantwortet: {typed(SILENT)}"
+    )
+
+
+async def test_at_most_32_at_a_time_is_said_of_larger_scans(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """The progress text names the limit only when the scan has more addresses than it."""
+    allow_simulator_sockets()
+    result = await range_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ADDRESSES: "127.0.255.1-33", CONF_PASSWORD: PASSWORD}
+    )
+
+    assert shown(result).startswith("Scanning 33 addresses, at most 32 at a time: ")
+    assert shown(result, "de").startswith(
+        "33 Adressen werden durchsucht, höchstens 32 gleichzeitig: "
+    )
+    hass.config_entries.flow.async_abort(result["flow_id"])
+
+
+def test_a_refusal_before_the_identity_is_listed_by_address() -> None:
+    """A miner that refused the password before telling who it is counts, by its address."""
+    report = RangeReport.sort(1, [Unreached("10.0.0.7", ProbeProblem.REFUSED)], {})
+
+    assert report.placeholders() == {
+        "total": "1",
+        "answered": "1",
+        "new": "0",
+        **listed("unverified"),
+        **listed("configured"),
+        **listed("refused", "10.0.0.7"),
+        **listed("silent"),
+        **listed("failed"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "readable"),
+    [
+        ("M50_VH50", "M50 (VH50)"),
+        ("M30S+VE40", "M30S+ (VE40)"),
+        ("M60S_VK40", "M60S (VK40)"),
+        ("M30S++_V10", "M30S++ (V10)"),
+        ("M50S+VH40", "M50S+ (VH40)"),
+        (" M21S_V20 ", "M21S (V20)"),
+        ("Antminer", "Antminer"),
+        ("", "Whatsminer"),
+        (None, "Whatsminer"),
+    ],
+)
+def test_readable_model(model: str | None, readable: str) -> None:
+    """The firmware's model word becomes model and hashboard version; others stay."""
+    assert readable_model(model) == readable
 
 
 async def test_range_flow_over_http(
@@ -535,7 +785,7 @@ async def test_a_scan_probes_at_most_32_addresses_at_once(miner_factory: MinerFa
     assert scanner.peak == PROBE_CONCURRENCY
     assert [outcome.host for outcome in outcomes] == [miner.host for miner in miners]
     assert all(isinstance(outcome, Reached) and outcome.password_verified for outcome in outcomes)
-    assert (scanner.probed, scanner.found, scanner.finished) == (40, 40, True)
+    assert (scanner.probed, scanner.answered, scanner.finished) == (40, 40, True)
     await scanner.wait_for_progress(0)  # returns at once: the scan has ended
 
 
