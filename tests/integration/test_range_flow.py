@@ -65,8 +65,9 @@ if TYPE_CHECKING:
 PASSWORD = "s3cret"
 FLOWS = "/api/config/config_entries/flow"
 ABSENT = tuple(f"{SIMULATOR_HOSTS[0].rsplit('.', 1)[0]}.{octet}" for octet in range(251, 255))
-SILENT = tuple(f"127.0.255.{octet}" for octet in range(1, 11))
-"""Ten more addresses where nothing listens: no simulator or bench uses 127.0.255.x."""
+QUIET_NET = "127.0.255"
+"""A /24 where nothing listens: no simulator, bench or end-to-end test uses it."""
+SILENT = tuple(f"{QUIET_NET}.{octet}" for octet in range(1, 11))
 TRANSLATIONS = Path(__file__).parents[2] / "custom_components" / "whatsminer" / "translations"
 LANGUAGES = {
     language: json.loads((TRANSLATIONS / f"{language}.json").read_text())["config"]
@@ -678,10 +679,10 @@ async def test_at_most_32_at_a_time_is_said_of_larger_scans(
     hass: HomeAssistant, miner_factory: MinerFactory
 ) -> None:
     """The progress text names the limit only when the scan has more addresses than it."""
-    allow_simulator_sockets()
+    allow_simulator_sockets(*(f"{QUIET_NET}.{octet}" for octet in range(1, 34)))
     result = await range_form(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_ADDRESSES: "127.0.255.1-33", CONF_PASSWORD: PASSWORD}
+        result["flow_id"], {CONF_ADDRESSES: f"{QUIET_NET}.1-33", CONF_PASSWORD: PASSWORD}
     )
 
     assert shown(result).startswith("Scanning 33 addresses, at most 32 at a time: ")
