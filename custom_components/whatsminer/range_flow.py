@@ -12,8 +12,11 @@ The pick step says what happened, in counts: the miners that answered (those tha
 refused the password too), how many are new, have their write API off, are already
 configured or refused the password, and the addresses where nothing answered. A list
 shows its first few names and how many more there are, and a line with nothing to say
-is left out (the translations choose it with ICU plural forms, which Home Assistant's
-frontend applies to every flow text).
+is left out. The translations choose their words with ICU MessageFormat plurals, which
+Home Assistant's frontend applies to every flow text; each plural at the top level of a
+text starts with ``offset:0``, which changes nothing for the frontend but lets Home
+Assistant's own check of a translation's ``{placeholders}`` (Python's format syntax)
+read the same names in every language instead of logging an error for each.
 
 The steps live in ``RangeFlow``, a ConfigFlow registered for no domain, which the
 integration's flow class inherits: Home Assistant looks steps up on the flow itself.
@@ -24,6 +27,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 import asyncio
 from dataclasses import dataclass
+import math
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlow, ConfigFlowResult
@@ -208,7 +212,7 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
                 "probed": str(scan.probed),
                 "answered": str(scan.answered),
                 "at_once": str(PROBE_CONCURRENCY),
-                "limited": "yes" if scan.total > PROBE_CONCURRENCY else "no",
+                "rounds": str(math.ceil(scan.total / PROBE_CONCURRENCY)),
             },
             progress_task=self._progress_step,
         )

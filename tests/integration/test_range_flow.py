@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from http import HTTPStatus
 import json
+import logging
 from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -19,6 +20,7 @@ from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.data_entry_flow import EVENT_DATA_ENTRY_FLOW_PROGRESSED, FlowResultType
 from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -74,16 +76,16 @@ LANGUAGES = {
     for language in ("en", "de")
 }
 STRINGS = LANGUAGES["en"]
-ARGUMENT = re.compile(r"\{\s*(\w+)\s*(?:,\s*(plural|select)\s*,\s*)?(\})?")
+ARGUMENT = re.compile(r"\{\s*(\w+)\s*(?:,\s*(plural|select)\s*,\s*(?:offset:(\d+)\s*)?)?(\})?")
 BRANCH = re.compile(r"\s*(=?\w+)\s*\{")
 
 
 def render(message: str, values: Mapping[str, str]) -> str:
     """Format ``message`` the way the frontend does: ICU MessageFormat.
 
-    The subset the flow texts use: ``{name}``, ``{n, plural, =0 {…} one {…} other {…}}``
-    with ``#`` for the number, and ``{key, select, yes {…} other {…}}``; English and
-    German share the plural rule (one is 1). A missing value or a malformed text fails.
+    The subset the flow texts use: ``{name}`` and ``{n, plural, offset:k =0 {…} one {…}
+    other {…}}`` with ``#`` for the number less the offset; English and German share the
+    plural rule (one is 1). A missing value or a malformed text fails.
     """
     text, end = _render(message, 0, values, None)
     assert end == len(message), f"unbalanced braces in {message!r}"
@@ -100,16 +102,15 @@ def _render(message: str, pos: int, values: Mapping[str, str], number: int | Non
         elif char == "{":
             argument = ARGUMENT.match(message, pos)
             assert argument is not None, message[pos:]
-            name, kind, closed = argument.groups()
+            name, kind, offset, closed = argument.groups()
             value = values[name]
             if kind is None:
                 assert closed, message[pos:]
                 out.append(value)
                 pos = argument.end()
                 continue
-            choice, pos = _choose(
-                message, argument.end(), values, kind=kind, value=value, number=number
-            )
+            assert kind == "plural", message[pos:]
+            choice, pos = _choose(message, argument.end(), values, value, int(offset or 0))
             out.append(choice)
             continue
         else:
@@ -118,22 +119,17 @@ def _render(message: str, pos: int, values: Mapping[str, str], number: int | Non
     return Piece("".join(out), pos)
 
 
-def _choose(
-    message: str, pos: int, values: Mapping[str, str], *, kind: str, value: str, number: int | None
-) -> Piece:
-    """Render the branches of a plural or select, return the one ``value`` chooses."""
+def _choose(message: str, pos: int, values: Mapping[str, str], value: str, offset: int) -> Piece:
+    """Render the branches of a plural, return the one ``value`` chooses."""
     branches: dict[str, str] = {}
-    inner = int(value) if kind == "plural" else number
+    number = int(value) - offset
     while (branch := BRANCH.match(message, pos)) is not None:
-        text, pos = _render(message, branch.end(), values, inner)
+        text, pos = _render(message, branch.end(), values, number)
         assert message[pos] == "}", message
         branches[branch[1]] = text
         pos += 1
     assert message[pos] == "}", message
-    assert "other" in branches, message
-    if kind == "select":
-        return Piece(branches.get(value, branches["other"]), pos + 1)
-    category = "one" if inner == 1 else "other"
+    category = "one" if number == 1 else "other"
     chosen = branches.get(f"={value}", branches.get(category, branches["other"]))
     return Piece(chosen, pos + 1)
 
@@ -690,6 +686,28 @@ async def test_at_most_32_at_a_time_is_said_of_larger_scans(
         "33 Adressen werden durchsucht, höchstens 32 gleichzeitig: "
     )
     hass.config_entries.flow.async_abort(result["flow_id"])
+
+
+async def test_home_assistant_keeps_the_plural_texts_of_every_language(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Home Assistant's translation loader takes the German texts as they are, quietly.
+
+    It compares a translation's placeholders with the English ones in Python's format
+    syntax, which cannot read an ICU plural; one that starts with ``offset:0`` reads as
+    the same names in both languages.
+    """
+    texts = await async_get_translations(hass, "de", "config", {DOMAIN})
+
+    prefix = f"component.{DOMAIN}.config"
+    for key in ("step.range_pick.description", "progress.range_scan", "abort.range_added"):
+        section, *rest = key.split(".")
+        german = LANGUAGES["de"][section]
+        for part in rest:
+            german = german[part]
+        assert texts[f"{prefix}.{key}"] == german
+    assert texts[f"{prefix}.abort.range_nothing_to_add"].startswith("Nichts Neues")
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
 
 
 def test_a_refusal_before_the_identity_is_listed_by_address() -> None:
