@@ -10,13 +10,13 @@ it), so a miner found both ways is added once.
 
 The pick step says what happened, in counts: the miners that answered (those that
 refused the password too), how many are new, have their write API off, are already
-configured or refused the password, and the addresses where nothing answered. A list
-shows its first few names and how many more there are, and a line with nothing to say
-is left out. The translations choose their words with ICU MessageFormat plurals, which
-Home Assistant's frontend applies to every flow text; each plural at the top level of a
-text starts with ``offset:0``, which changes nothing for the frontend but lets Home
-Assistant's own check of a translation's ``{placeholders}`` (Python's format syntax)
-read the same names in every language instead of logging an error for each.
+configured or refused the password, and the addresses where nothing answered. Each count
+has a fixed label in the texts, so its words are right for every number; the names a
+count stands for (the first few, and how many more) come in a placeholder of their own,
+a nested markdown list of data only, empty when there are none. The texts hold plain
+``{placeholders}`` only, as hassfest requires: no plural or select syntax. A choice that
+would drop a sentence is a choice of text instead (the progress text that says how many
+addresses are probed at once, the end that lists miners skipped).
 
 The steps live in ``RangeFlow``, a ConfigFlow registered for no domain, which the
 integration's flow class inherits: Home Assistant looks steps up on the flow itself.
@@ -27,7 +27,6 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 import asyncio
 from dataclasses import dataclass
-import math
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlow, ConfigFlowResult
@@ -68,6 +67,9 @@ ADD_CONCURRENCY: Final = 16
 
 LISTED: Final = 3
 """How many names a list of the report shows before saying how many more there are."""
+
+NESTED_ITEM: Final = "\n  - "
+"""Starts an item of a list nested in the text's own list item (the line of its count)."""
 
 RANGE_SCHEMA = vol.Schema(
     {
@@ -204,15 +206,15 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
             self._progress_step = self.hass.async_create_task(
                 scan.wait_for_progress(scan.probed), f"{DOMAIN} scan progress"
             )
+        batched = scan.total > PROBE_CONCURRENCY
         return self.async_show_progress(
             step_id="range_scan",
-            progress_action="range_scan",
+            progress_action="range_scan_batched" if batched else "range_scan",
             description_placeholders={
                 "total": str(scan.total),
                 "probed": str(scan.probed),
                 "answered": str(scan.answered),
                 "at_once": str(PROBE_CONCURRENCY),
-                "rounds": str(math.ceil(scan.total / PROBE_CONCURRENCY)),
             },
             progress_task=self._progress_step,
         )
@@ -275,7 +277,11 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
             self._scan_task.cancel()
 
     async def _async_add_picked(self, picked: list[Reached]) -> ConfigFlowResult:
-        """Start one ``range_add`` flow per picked miner, then end with how many were added."""
+        """Start one ``range_add`` flow per picked miner, then end with how many were added.
+
+        The end names the miners skipped (added meanwhile by another flow) in a text of
+        its own, so the usual end has no line about skipping.
+        """
         limit = asyncio.Semaphore(ADD_CONCURRENCY)
 
         async def add(reached: Reached) -> bool:
@@ -290,7 +296,7 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
         added = await asyncio.gather(*(add(reached) for reached in picked))
         skipped = [reached for reached, done in zip(picked, added, strict=True) if not done]
         return self.async_abort(
-            reason="range_added",
+            reason="range_added_some_skipped" if skipped else "range_added",
             description_placeholders={
                 "added": str(len(picked) - len(skipped)),
                 "picked": str(len(picked)),
@@ -320,19 +326,29 @@ def _refused_label(outcome: Unreached) -> str:
 
 
 def _listed(key: str, names: Sequence[str]) -> dict[str, str]:
-    """Return how many ``names`` there are, the first few, and how many more."""
+    """Return how many ``names`` there are, and the first few with how many more."""
     return {
         key: str(len(names)),
-        f"{key}_list": ", ".join(names[:LISTED]),
-        f"{key}_more": str(max(0, len(names) - LISTED)),
+        f"{key}_list": _nested_list(names[:LISTED], len(names) - LISTED),
     }
 
 
 def _listed_addresses(key: str, hosts: Sequence[str]) -> dict[str, str]:
-    """Return how many addresses there are, the first few runs of them, and how many more."""
+    """Return how many addresses there are, and the first few runs with how many more."""
     shown = describe_addresses(hosts)[:LISTED]
     return {
         key: str(len(hosts)),
-        f"{key}_list": ", ".join(str(run) for run in shown),
-        f"{key}_more": str(len(hosts) - sum(run.size for run in shown)),
+        f"{key}_list": _nested_list(
+            [str(run) for run in shown], len(hosts) - sum(run.size for run in shown)
+        ),
     }
+
+
+def _nested_list(shown: Sequence[str], more: int) -> str:
+    """Return ``shown`` as a nested markdown list, the last item "… (+more)" if any more.
+
+    Data only, no words, so the list reads the same in every language; nothing at all
+    when there is nothing to show, and the text's line then ends with its count of 0.
+    """
+    items = [*shown, *([f"… (+{more})"] if more > 0 else [])]
+    return "".join(f"{NESTED_ITEM}{item}" for item in items)

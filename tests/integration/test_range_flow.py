@@ -13,7 +13,7 @@ import json
 import logging
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
@@ -76,69 +76,16 @@ LANGUAGES = {
     for language in ("en", "de")
 }
 STRINGS = LANGUAGES["en"]
-ARGUMENT = re.compile(r"\{\s*(\w+)\s*(?:,\s*(plural|select)\s*,\s*(?:offset:(\d+)\s*)?)?(\})?")
-BRANCH = re.compile(r"\s*(=?\w+)\s*\{")
+PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 
 
 def render(message: str, values: Mapping[str, str]) -> str:
-    """Format ``message`` the way the frontend does: ICU MessageFormat.
+    """Format ``message`` the way the frontend does: each ``{name}`` by its value.
 
-    The subset the flow texts use: ``{name}`` and ``{n, plural, offset:k =0 {…} one {…}
-    other {…}}`` with ``#`` for the number less the offset; English and German share the
-    plural rule (one is 1). A missing value or a malformed text fails.
+    The texts hold plain placeholders only (test_strings checks it), which the
+    frontend's formatter fills in as written. A missing value fails.
     """
-    text, end = _render(message, 0, values, None)
-    assert end == len(message), f"unbalanced braces in {message!r}"
-    return text
-
-
-def _render(message: str, pos: int, values: Mapping[str, str], number: int | None) -> Piece:
-    """Render from ``pos`` up to the end of the branch (a closing brace) or the message."""
-    out: list[str] = []
-    while pos < len(message) and message[pos] != "}":
-        char = message[pos]
-        if char == "#" and number is not None:
-            out.append(str(number))
-        elif char == "{":
-            argument = ARGUMENT.match(message, pos)
-            assert argument is not None, message[pos:]
-            name, kind, offset, closed = argument.groups()
-            value = values[name]
-            if kind is None:
-                assert closed, message[pos:]
-                out.append(value)
-                pos = argument.end()
-                continue
-            assert kind == "plural", message[pos:]
-            choice, pos = _choose(message, argument.end(), values, value, int(offset or 0))
-            out.append(choice)
-            continue
-        else:
-            out.append(char)
-        pos += 1
-    return Piece("".join(out), pos)
-
-
-def _choose(message: str, pos: int, values: Mapping[str, str], value: str, offset: int) -> Piece:
-    """Render the branches of a plural, return the one ``value`` chooses."""
-    branches: dict[str, str] = {}
-    number = int(value) - offset
-    while (branch := BRANCH.match(message, pos)) is not None:
-        text, pos = _render(message, branch.end(), values, number)
-        assert message[pos] == "}", message
-        branches[branch[1]] = text
-        pos += 1
-    assert message[pos] == "}", message
-    category = "one" if number == 1 else "other"
-    chosen = branches.get(f"={value}", branches.get(category, branches["other"]))
-    return Piece(chosen, pos + 1)
-
-
-class Piece(NamedTuple):
-    """Rendered text, and where in the message rendering stopped."""
-
-    text: str
-    end: int
+    return PLACEHOLDER.sub(lambda name: values[name[1]], message)
 
 
 def shown(result: ConfigFlowResult, language: str = "en") -> str:
@@ -154,11 +101,11 @@ def shown(result: ConfigFlowResult, language: str = "en") -> str:
 
 
 def listed(key: str, *names: str, count: int | None = None, more: int = 0) -> dict[str, str]:
-    """Return the placeholders of one list of the report: count, first names, how many more."""
+    """Return the placeholders of one list of the report: its count and its nested list."""
+    items = [*names, *([f"… (+{more})"] if more else [])]
     return {
         key: str(len(names) if count is None else count),
-        f"{key}_list": ", ".join(names),
-        f"{key}_more": str(more),
+        f"{key}_list": "".join(f"\n  - {item}" for item in items),
     }
 
 
@@ -283,7 +230,7 @@ async def test_range_flow_adds_the_picked_miners(
     hass.bus.async_listen(EVENT_DATA_ENTRY_FLOW_PROGRESSED, progressed.append)
 
     result = await start_scan(hass, hosts)
-    assert shown(result) == "Scanning 20 addresses: 0 done, 0 miners answered so far."
+    assert shown(result) == "Addresses scanned: 0 of 20. Miners that answered so far: 0."
     flow_id = result["flow_id"]
     await hass.async_block_till_done()
     result = await hass.config_entries.flow.async_configure(flow_id)
@@ -312,14 +259,14 @@ async def test_range_flow_adds_the_picked_miners(
         **listed("failed"),
     }
     assert shown(result) == (
-        "16 miners answered at the 20 addresses scanned.\n\n"
-        "- 14 new, listed below: each one you pick gets an entry of its own.\n"
-        "- 1 with the write API switched off, so the password could not be checked (added"
-        " anyway; a repair issue then explains how to enable the API):"
-        f" {miner_name(await identity_of(locked))}\n"
-        f"- 1 already configured, not offered again: {known_entry.title}\n"
-        f"- 1 refused the password: {refused}\n"
-        f"- 4 addresses did not answer as a miner: {typed(absent)}"
+        "Addresses scanned: 20. Miners that answered: 16.\n\n"
+        "- New, listed below: 14. Each one you pick gets an entry of its own.\n"
+        "- Write API switched off, so the password could not be checked: 1\n"
+        f"  - {miner_name(await identity_of(locked))}\n"
+        f"- Already configured, not offered again: 1\n  - {known_entry.title}\n"
+        f"- Refused the password: 1\n  - {refused}\n"
+        f"- Addresses where no miner answered: 4\n  - {typed(absent)}\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
     )
 
     picked = [*plain[2:], v3, locked]
@@ -334,8 +281,8 @@ async def test_range_flow_adds_the_picked_miners(
         "picked": "12",
         **listed("skipped"),
     }
-    assert shown(result) == "12 miners added, of 12 picked."
-    assert shown(result, "de") == "12 Miner von 12 ausgewählten hinzugefügt."
+    assert shown(result) == "Miners added: 12 of 12 picked."
+    assert shown(result, "de") == "Hinzugefügte Miner: 12 von 12 ausgewählten."
     entries = {entry.unique_id: entry for entry in hass.config_entries.async_entries(DOMAIN)}
     assert set(entries) == {uid(miner) for miner in [*picked, known]}
     for miner in picked:
@@ -429,18 +376,21 @@ async def test_nothing_to_add(
         **listed("silent", typed(absent), count=4),
         **listed("failed"),
     }
+    configured = "".join(f"\n  - {title}" for title in titles[:3])
     assert shown(result) == (
-        "Nothing new to add: 6 miners answered at the 10 addresses scanned.\n\n"
-        f"- 5 already configured: {', '.join(titles[:3])}, … and 2 more\n"
-        f"- 1 refused the password: {refused}\n"
-        f"- 4 addresses did not answer as a miner: {typed(absent)}"
+        "Nothing new to add. Addresses scanned: 10. Miners that answered: 6.\n\n"
+        f"- Already configured: 5{configured}\n  - … (+2)\n"
+        f"- Refused the password: 1\n  - {refused}\n"
+        f"- Addresses where no miner answered: 4\n  - {typed(absent)}\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
     )
     assert shown(result, "de") == (
-        "Nichts Neues hinzuzufügen: 6 Miner haben unter den 10 durchsuchten Adressen"
-        " geantwortet.\n\n"
-        f"- 5 bereits eingerichtet: {', '.join(titles[:3])}, … und 2 weitere\n"
-        f"- 1 hat das Passwort abgelehnt: {refused}\n"
-        f"- 4 Adressen haben nicht als Miner geantwortet: {typed(absent)}"
+        "Nichts Neues hinzuzufügen. Durchsuchte Adressen: 10. Miner, die geantwortet haben:"
+        " 6.\n\n"
+        f"- Bereits eingerichtet: 5{configured}\n  - … (+2)\n"
+        f"- Passwort abgelehnt: 1\n  - {refused}\n"
+        f"- Adressen, unter denen kein Miner geantwortet hat: 4\n  - {typed(absent)}\n"
+        "- Adressen mit unerwartetem Fehler (siehe Protokoll): 0"
     )
     assert len(hass.config_entries.async_entries(DOMAIN)) == 5
 
@@ -451,18 +401,23 @@ async def test_at_least_one_miner_must_be_picked(
     """An empty pick is refused; the list stays, and a pick then adds."""
     miner = await miner_factory(password=PASSWORD)
     result = await start_scan(hass, [miner.host])
-    assert shown(result) == "Scanning 1 address: 0 done, 0 miners answered so far."
+    assert shown(result) == "Addresses scanned: 0 of 1. Miners that answered so far: 0."
     assert shown(result, "de") == (
-        "1 Adresse wird durchsucht: 0 erledigt, bisher haben 0 Miner geantwortet."
+        "Durchsuchte Adressen: 0 von 1. Miner, die bisher geantwortet haben: 0."
     )
     await hass.async_block_till_done()
     result = await hass.config_entries.flow.async_configure(result["flow_id"])
     assert shown(result) == (
-        "1 miner answered at the one address scanned.\n\n"
-        "- 1 new, listed below: each one you pick gets an entry of its own."
+        "Addresses scanned: 1. Miners that answered: 1.\n\n"
+        "- New, listed below: 1. Each one you pick gets an entry of its own.\n"
+        "- Write API switched off, so the password could not be checked: 0\n"
+        "- Already configured, not offered again: 0\n"
+        "- Refused the password: 0\n"
+        "- Addresses where no miner answered: 0\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
     )
     assert shown(result, "de").startswith(
-        "1 Miner hat unter der einen durchsuchten Adresse geantwortet.\n\n- 1 neu,"
+        "Durchsuchte Adressen: 1. Miner, die geantwortet haben: 1.\n\n- Neu, unten aufgeführt: 1."
     )
 
     result = await pick(hass, result)
@@ -473,7 +428,7 @@ async def test_at_least_one_miner_must_be_picked(
     result = await pick(hass, result, uid(miner))
     assert result["type"] is FlowResultType.ABORT
     assert result["description_placeholders"]["added"] == "1"
-    assert shown(result) == "1 miner added, of 1 picked."
+    assert shown(result) == "Miners added: 1 of 1 picked."
 
 
 async def test_cancelling_the_scan_leaves_nothing_behind(
@@ -562,14 +517,16 @@ async def test_a_miner_added_meanwhile_is_skipped(
     result = await pick(hass, result, uid(miner), uid(other))
     await hass.async_block_till_done()
 
+    assert result["reason"] == "range_added_some_skipped"
+    assert_translated(result)
     assert result["description_placeholders"] == {
         "added": "1",
         "picked": "2",
         **listed("skipped", miner_name(await identity_of(miner))),
     }
     assert shown(result) == (
-        "1 miner added, of 2 picked.\n\n1 skipped, added meanwhile (for example from their"
-        f" discovery): {miner_name(await identity_of(miner))}"
+        "Miners added: 1 of 2 picked.\n\n- Skipped, because they were added meanwhile (for"
+        f" example from their discovery): 1\n  - {miner_name(await identity_of(miner))}"
     )
     sources = {entry.unique_id: entry.source for entry in hass.config_entries.async_entries(DOMAIN)}
     assert sources == {uid(miner): SOURCE_DHCP, uid(other): SOURCE_RANGE_ADD}
@@ -624,8 +581,10 @@ async def test_an_unexpected_error_is_listed(
         result = await scan_range(hass, [broken.host, miner.host])
 
     assert list(offered(result)) == [uid(miner)]
-    assert result["description_placeholders"]["failed_list"] == broken.host
-    assert shown(result).endswith(f"- 1 address failed unexpectedly (see the log): {broken.host}")
+    assert result["description_placeholders"]["failed_list"] == f"\n  - {broken.host}"
+    assert shown(result).endswith(
+        f"- Addresses that failed unexpectedly (see the log): 1\n  - {broken.host}"
+    )
     assert f"Unexpected error while connecting to {broken.host}" in caplog.text
 
 
@@ -657,17 +616,24 @@ async def test_twenty_miners_at_thirty_addresses(
         f"M50 (VH50) · {refused[0].mac} · {refused[0].host}",
         f"M60S (VK40) · {refused[1].mac} · {refused[1].host}",
     ]
+    rows = "".join(f"\n  - {row}" for row in refused_rows)
     assert shown(result) == (
-        "20 miners answered at the 30 addresses scanned.\n\n"
-        "- 18 new, listed below: each one you pick gets an entry of its own.\n"
-        f"- 2 refused the password: {', '.join(refused_rows)}\n"
-        f"- 10 addresses did not answer as a miner: {typed(SILENT)}"
+        "Addresses scanned: 30. Miners that answered: 20.\n\n"
+        "- New, listed below: 18. Each one you pick gets an entry of its own.\n"
+        "- Write API switched off, so the password could not be checked: 0\n"
+        "- Already configured, not offered again: 0\n"
+        f"- Refused the password: 2{rows}\n"
+        f"- Addresses where no miner answered: 10\n  - {typed(SILENT)}\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
     )
     assert shown(result, "de") == (
-        "20 Miner haben unter den 30 durchsuchten Adressen geantwortet.\n\n"
-        "- 18 neu, unten aufgeführt: jeder, den du auswählst, bekommt einen eigenen Eintrag.\n"
-        f"- 2 haben das Passwort abgelehnt: {', '.join(refused_rows)}\n"
-        f"- 10 Adressen haben nicht als Miner geantwortet: {typed(SILENT)}"
+        "Durchsuchte Adressen: 30. Miner, die geantwortet haben: 20.\n\n"
+        "- Neu, unten aufgeführt: 18. Jeder ausgewählte Miner bekommt einen eigenen Eintrag.\n"
+        "- Schreib-API ausgeschaltet, daher Passwort nicht geprüft: 0\n"
+        "- Bereits eingerichtet, nicht erneut angeboten: 0\n"
+        f"- Passwort abgelehnt: 2{rows}\n"
+        f"- Adressen, unter denen kein Miner geantwortet hat: 10\n  - {typed(SILENT)}\n"
+        "- Adressen mit unerwartetem Fehler (siehe Protokoll): 0"
     )
 
 
@@ -681,32 +647,38 @@ async def test_at_most_32_at_a_time_is_said_of_larger_scans(
         result["flow_id"], {CONF_ADDRESSES: f"{QUIET_NET}.1-33", CONF_PASSWORD: PASSWORD}
     )
 
-    assert shown(result).startswith("Scanning 33 addresses, at most 32 at a time: ")
+    assert result["progress_action"] == "range_scan_batched"
+    assert_translated(result)
+    assert shown(result).startswith("Addresses scanned: 0 of 33, at most 32 at a time. ")
     assert shown(result, "de").startswith(
-        "33 Adressen werden durchsucht, höchstens 32 gleichzeitig: "
+        "Durchsuchte Adressen: 0 von 33, höchstens 32 gleichzeitig. "
     )
     hass.config_entries.flow.async_abort(result["flow_id"])
 
 
-async def test_home_assistant_keeps_the_plural_texts_of_every_language(
+async def test_home_assistant_loads_the_german_texts_quietly(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Home Assistant's translation loader takes the German texts as they are, quietly.
+    """Home Assistant's translation loader takes the German range texts as they are.
 
-    It compares a translation's placeholders with the English ones in Python's format
-    syntax, which cannot read an ICU plural; one that starts with ``offset:0`` reads as
-    the same names in both languages.
+    It compares a translation's placeholders with the English ones and logs an error
+    (and may drop the text) where they differ.
     """
     texts = await async_get_translations(hass, "de", "config", {DOMAIN})
 
     prefix = f"component.{DOMAIN}.config"
-    for key in ("step.range_pick.description", "progress.range_scan", "abort.range_added"):
+    german = LANGUAGES["de"]
+    keys = [
+        *(f"progress.{key}" for key in german["progress"]),
+        *(f"abort.{key}" for key in german["abort"] if key.startswith("range_")),
+        "step.range_pick.description",
+    ]
+    for key in keys:
         section, *rest = key.split(".")
-        german = LANGUAGES["de"][section]
+        text = german[section]
         for part in rest:
-            german = german[part]
-        assert texts[f"{prefix}.{key}"] == german
-    assert texts[f"{prefix}.abort.range_nothing_to_add"].startswith("Nichts Neues")
+            text = text[part]
+        assert texts[f"{prefix}.{key}"] == text
     assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
 
 
@@ -724,6 +696,19 @@ def test_a_refusal_before_the_identity_is_listed_by_address() -> None:
         **listed("silent"),
         **listed("failed"),
     }
+
+
+def test_a_long_list_of_addresses_names_its_first_three_runs() -> None:
+    """Silent addresses are named in runs: the first three, then how many addresses more."""
+    hosts = ["10.0.0.1", "10.0.0.2", "10.0.0.4", "10.0.0.6", "10.0.0.8", "10.0.0.9"]
+    outcomes = [Unreached(host, ProbeProblem.NO_ANSWER) for host in hosts]
+
+    report = RangeReport.sort(len(hosts), outcomes, {})
+
+    assert report.placeholders()["silent"] == "6"
+    assert report.placeholders()["silent_list"] == (
+        "\n  - 10.0.0.1-2\n  - 10.0.0.4\n  - 10.0.0.6\n  - … (+2)"
+    )
 
 
 @pytest.mark.parametrize(
