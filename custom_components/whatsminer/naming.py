@@ -4,10 +4,14 @@ Every miner leaves the factory with the host name "WhatsMiner", so a farm of the
 would get as many devices named alike (and entity ids numbered _2, _3, ...). A host
 name the user set is kept; the factory one (or none) becomes the model and the end
 of the MAC address, the way the miner's own label and the DHCP lease tell them apart.
+
+The firmware writes a model and its hashboard version as one word ("M50_VH50",
+"M30S+VE40"); ``readable_model`` writes them the way people do, "M50 (VH50)".
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -15,6 +19,9 @@ if TYPE_CHECKING:
 
 FACTORY_HOSTNAME: Final = "whatsminer"
 FALLBACK_MODEL: Final = "Whatsminer"
+
+_MODEL_AND_VERSION: Final = re.compile(r"(M\d+[A-Z]*\+*)_?(V[A-Z]{0,2}\d+[A-Z]?)", re.IGNORECASE)
+"""The firmware's model word: the model ("M50", "M30S+"), then its hashboard version."""
 
 
 def miner_name(identity: Identity) -> str:
@@ -24,3 +31,16 @@ def miner_name(identity: Identity) -> str:
         return hostname
     suffix = identity.mac.replace(":", "").replace("-", "")[-4:].upper()
     return f"{identity.model or FALLBACK_MODEL} {suffix}"
+
+
+def readable_model(model: str | None) -> str:
+    """Return the firmware's model as people write it: "M50_VH50" as "M50 (VH50)".
+
+    A model that does not read as model and hashboard version is returned as it is.
+    """
+    model = (model or "").strip()
+    if not model:
+        return FALLBACK_MODEL
+    if parts := _MODEL_AND_VERSION.fullmatch(model):
+        return f"{parts[1]} ({parts[2]})"
+    return model

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
-import ipaddress
 import math
 from typing import TYPE_CHECKING, Final
 
@@ -31,7 +30,7 @@ from .api import (
 from .const import LOGGER
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from .api import BlockingRunner
 
@@ -67,10 +66,19 @@ class Reached:
 
 @dataclass(frozen=True, slots=True)
 class Unreached:
-    """An address where no miner took the password, and why."""
+    """An address where no miner took the password, and why.
+
+    ``identity`` is what a miner that refused the password told before (None otherwise).
+    """
 
     host: str
     problem: ProbeProblem
+    identity: Identity | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Whether a miner answered here (and then refused the password)."""
+        return self.problem is ProbeProblem.REFUSED
 
 
 type Probed = Reached | Unreached
@@ -101,7 +109,7 @@ async def probe(
                 # Refused before the password was looked at; setup raises the issue.
                 return Reached(host, identity, password_verified=False)
     except WhatsminerAuthError:
-        return Unreached(host, ProbeProblem.REFUSED)
+        return Unreached(host, ProbeProblem.REFUSED, identity)
     except (WhatsminerError, TimeoutError):
         return Unreached(host, ProbeProblem.NO_ANSWER)
     except Exception:  # noqa: BLE001 - every address must get an answer, whatever went wrong
@@ -113,8 +121,9 @@ async def probe(
 class Scan:
     """Probe many addresses with one password, at most ``concurrency`` at a time.
 
-    ``probed``, ``found``, ``peak`` (the most probes that ran at once) and ``finished``
-    can be read while it runs; ``wait_for_progress`` lets a progress display follow it.
+    ``probed``, ``answered`` (miners, those that refused the password too), ``peak`` (the
+    most probes that ran at once) and ``finished`` can be read while it runs;
+    ``wait_for_progress`` lets a progress display follow it.
     """
 
     def __init__(
@@ -134,7 +143,7 @@ class Scan:
         self._progressed = asyncio.Event()
         self._running = 0
         self.probed = 0
-        self.found = 0
+        self.answered = 0
         self.peak = 0
         self.finished = False
 
@@ -167,8 +176,8 @@ class Scan:
                     self._running -= 1
                 outcomes[index] = outcome
                 self.probed += 1
-                if isinstance(outcome, Reached):
-                    self.found += 1
+                if isinstance(outcome, Reached) or outcome.answered:
+                    self.answered += 1
                 self._progressed.set()
 
         try:
@@ -182,7 +191,7 @@ class Scan:
             "Scanned %d addresses, at most %d at once: %d miners answered",
             self.total,
             self.peak,
-            self.found,
+            self.answered,
         )
         return [outcomes[index] for index in range(self.total)]
 
@@ -196,36 +205,3 @@ class Scan:
         while not self.finished and (target >= self.total or self.probed < target):
             self._progressed.clear()
             await self._progressed.wait()
-
-
-def describe_addresses(hosts: Iterable[str]) -> str:
-    """Return addresses as short as the range form takes them: ``10.0.0.1-9, 10.0.0.12``.
-
-    Consecutive addresses become one range (last octet only within one IPv4 /24).
-    """
-    addresses = sorted(
-        {ipaddress.ip_address(host) for host in hosts}, key=lambda a: (a.version, int(a))
-    )
-    runs: list[list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = []
-    for address in addresses:
-        if (
-            runs
-            and runs[-1][-1].version == address.version
-            and int(address) - int(runs[-1][-1]) == 1
-        ):
-            runs[-1].append(address)
-        else:
-            runs.append([address])
-    return ", ".join(_describe_run(run[0], run[-1]) for run in runs)
-
-
-def _describe_run(
-    first: ipaddress.IPv4Address | ipaddress.IPv6Address,
-    last: ipaddress.IPv4Address | ipaddress.IPv6Address,
-) -> str:
-    """Return one address, or a range in its shortest form."""
-    if first == last:
-        return str(first)
-    if isinstance(first, ipaddress.IPv4Address) and int(first) >> 8 == int(last) >> 8:
-        return f"{first}-{int(last) & 0xFF}"
-    return f"{first}-{last}"

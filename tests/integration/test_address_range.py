@@ -11,6 +11,7 @@ from custom_components.whatsminer.address_range import (
     MAX_ADDRESSES,
     AddressRangeError,
     RangeProblem,
+    describe_addresses,
     parse_addresses,
 )
 
@@ -31,8 +32,6 @@ from custom_components.whatsminer.address_range import (
         ("  192.168.1.1  192.168.1.2 ", ["192.168.1.1", "192.168.1.2"]),
         ("169.254.1.1", ["169.254.1.1"]),
         ("127.0.0.2-127.0.0.3", ["127.0.0.2", "127.0.0.3"]),
-        ("fd00::1-fd00::2", ["fd00::1", "fd00::2"]),
-        ("fe80::1", ["fe80::1"]),
         ("192.168.0.0/22", [str(a) for a in ipaddress.ip_network("192.168.0.0/22").hosts()]),
     ],
 )
@@ -47,14 +46,23 @@ def test_accepted(text: str, expected: list[str]) -> None:
         (" ,; \n", RangeProblem.EMPTY),
         ("miner.lan", RangeProblem.INVALID),
         ("192.168.1.300", RangeProblem.INVALID),
-        ("192.168.1.20-192.168.1.10", RangeProblem.INVALID),
-        ("192.168.1.20-10", RangeProblem.INVALID),
-        ("192.168.1.1-fd00::1", RangeProblem.INVALID),
+        ("192.168.1.20-192.168.1.10", RangeProblem.BACKWARDS),
+        ("192.168.1.20-10", RangeProblem.BACKWARDS),
+        ("192.168.1.1-fd00::1", RangeProblem.IPV6),
+        ("fd00::1", RangeProblem.IPV6),
+        ("[fd00::1]", RangeProblem.IPV6),
+        ("fd00::1-fd00::2", RangeProblem.IPV6),
+        ("[fd00::1]-[fd00::9]", RangeProblem.IPV6),
+        ("fd00::/120", RangeProblem.IPV6),
+        ("fe80::1%eth0", RangeProblem.IPV6),
+        ("::ffff:192.168.1.1", RangeProblem.IPV6),
+        ("2001:4860::1", RangeProblem.IPV6),
+        ("1:2:3", RangeProblem.INVALID),
+        ("[192.168.1.1]", RangeProblem.INVALID),
         ("192.168.1.0/33", RangeProblem.INVALID),
         ("192.168.1.1-", RangeProblem.INVALID),
         ("8.8.8.8", RangeProblem.NOT_LOCAL),
         ("192.168.1.1, 1.1.1.1", RangeProblem.NOT_LOCAL),
-        ("2001:4860::1", RangeProblem.NOT_LOCAL),
         ("10.0.0.0/21", RangeProblem.TOO_LARGE),
         ("10.0.0.0-10.0.4.0", RangeProblem.TOO_LARGE),
         ("10.0.0.0/22, 10.0.4.0/24", RangeProblem.TOO_LARGE),
@@ -83,13 +91,13 @@ def parsed_or_problem(text: str) -> list[str] | RangeProblem:
 
 @given(st.text(max_size=60))
 def test_any_text_gives_addresses_or_a_typed_error(text: str) -> None:
-    """Whatever is typed: a bounded list of local addresses, or AddressRangeError."""
+    """Whatever is typed: a bounded list of local IPv4 addresses, or AddressRangeError."""
     addresses = parsed_or_problem(text)
     if isinstance(addresses, RangeProblem):
         return
     assert 0 < len(addresses) <= MAX_ADDRESSES
     for address in addresses:
-        parsed = ipaddress.ip_address(address)
+        parsed = ipaddress.IPv4Address(address)
         assert parsed.is_private or parsed.is_link_local or parsed.is_loopback
 
 
@@ -103,3 +111,31 @@ def test_any_ipv4_range(first: int, length: int) -> None:
         assert addresses in {RangeProblem.TOO_LARGE, RangeProblem.NOT_LOCAL}
         return
     assert len(addresses) == last - first + 1
+
+
+@given(st.integers(0, 2**32 - 2), st.integers(1, 2000))
+def test_any_backwards_ipv4_range(last: int, length: int) -> None:
+    """A range whose first address is after its last says so, whatever its size."""
+    first = min(last + length, 2**32 - 1)
+    text = f"{ipaddress.IPv4Address(first)}-{ipaddress.IPv4Address(last)}"
+    assert parsed_or_problem(text) is RangeProblem.BACKWARDS
+
+
+@pytest.mark.parametrize(
+    ("hosts", "described"),
+    [
+        ([], ""),
+        (["10.0.0.7"], "10.0.0.7"),
+        (["10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.9"], "10.0.0.1-3, 10.0.0.9"),
+        (["10.0.0.255", "10.0.1.0"], "10.0.0.255-10.0.1.0"),
+        (["10.0.0.2", "10.0.0.1", "10.0.0.2"], "10.0.0.1-2"),
+    ],
+)
+def test_describe_addresses(hosts: list[str], described: str) -> None:
+    """Addresses are listed as the range form takes them, consecutive ones as a range."""
+    runs = describe_addresses(hosts)
+    assert ", ".join(str(run) for run in runs) == described
+    assert sum(run.size for run in runs) == len(set(hosts))
+    assert parsed_or_problem(described or ",") == (
+        sorted(set(hosts), key=ipaddress.IPv4Address) or RangeProblem.EMPTY
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from http import HTTPStatus
 import json
+import logging
 from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any
@@ -19,28 +20,32 @@ from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.data_entry_flow import EVENT_DATA_ENTRY_FLOW_PROGRESSED, FlowResultType
 from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.whatsminer import scan
-from custom_components.whatsminer.address_range import MAX_ADDRESSES, RangeProblem
+from custom_components.whatsminer.address_range import (
+    MAX_ADDRESSES,
+    RangeProblem,
+    describe_addresses,
+)
 from custom_components.whatsminer.api import ApiGeneration, connect
-from custom_components.whatsminer.config_flow import (
+from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
+from custom_components.whatsminer.naming import miner_name, readable_model
+from custom_components.whatsminer.range_flow import (
     CONF_ADDRESSES,
     CONF_MINERS,
-    NONE_LISTED,
     SOURCE_RANGE_ADD,
+    RangeReport,
 )
-from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
-from custom_components.whatsminer.naming import miner_name
 from custom_components.whatsminer.scan import (
     PROBE_CONCURRENCY,
     ProbeProblem,
     Reached,
     Scan,
     Unreached,
-    describe_addresses,
     probe,
 )
 from tests.simulator.fixtures import SIMULATOR_HOSTS, allow_simulator_sockets
@@ -49,7 +54,7 @@ from .conftest import entry_for
 from .test_config_flow import dhcp_info
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from homeassistant.config_entries import ConfigFlowResult
     from homeassistant.core import Event, HomeAssistant
@@ -62,10 +67,51 @@ if TYPE_CHECKING:
 PASSWORD = "s3cret"
 FLOWS = "/api/config/config_entries/flow"
 ABSENT = tuple(f"{SIMULATOR_HOSTS[0].rsplit('.', 1)[0]}.{octet}" for octet in range(251, 255))
-STRINGS = json.loads(
-    (Path(__file__).parents[2] / "custom_components" / "whatsminer" / "strings.json").read_text()
-)["config"]
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+QUIET_NET = "127.0.255"
+"""A /24 where nothing listens: no simulator, bench or end-to-end test uses it."""
+SILENT = tuple(f"{QUIET_NET}.{octet}" for octet in range(1, 11))
+TRANSLATIONS = Path(__file__).parents[2] / "custom_components" / "whatsminer" / "translations"
+LANGUAGES = {
+    language: json.loads((TRANSLATIONS / f"{language}.json").read_text())["config"]
+    for language in ("en", "de")
+}
+STRINGS = LANGUAGES["en"]
+PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+
+
+def render(message: str, values: Mapping[str, str]) -> str:
+    """Format ``message`` the way the frontend does: each ``{name}`` by its value.
+
+    The texts hold plain placeholders only (test_strings checks it), which the
+    frontend's formatter fills in as written. A missing value fails.
+    """
+    return PLACEHOLDER.sub(lambda name: values[name[1]], message)
+
+
+def shown(result: ConfigFlowResult, language: str = "en") -> str:
+    """Return the description the frontend shows for ``result``, in ``language``."""
+    texts = LANGUAGES[language]
+    if result["type"] is FlowResultType.SHOW_PROGRESS:
+        text = texts["progress"][result["progress_action"]]
+    elif result["type"] is FlowResultType.ABORT:
+        text = texts["abort"][result["reason"]]
+    else:
+        text = texts["step"][result["step_id"]]["description"]
+    return render(text, result["description_placeholders"] or {})
+
+
+def listed(key: str, *names: str, count: int | None = None, more: int = 0) -> dict[str, str]:
+    """Return the placeholders of one list of the report: its count and its nested list."""
+    items = [*names, *([f"… (+{more})"] if more else [])]
+    return {
+        key: str(len(names) if count is None else count),
+        f"{key}_list": "".join(f"\n  - {item}" for item in items),
+    }
+
+
+def typed(hosts: Iterable[str]) -> str:
+    """Return the addresses as a user types them, as short as the range form takes them."""
+    return ", ".join(str(run) for run in describe_addresses(hosts))
 
 
 @pytest.fixture
@@ -76,24 +122,20 @@ def absent(miner_factory: MinerFactory) -> tuple[str, ...]:
 
 
 def assert_translated(result: ConfigFlowResult) -> None:
-    """Each text the frontend shows for ``result`` exists and gets all its placeholders."""
-    if result["type"] is FlowResultType.SHOW_PROGRESS:
-        texts = [STRINGS["progress"][result["progress_action"]]]
-    elif result["type"] is FlowResultType.ABORT:
-        texts = [STRINGS["abort"][result["reason"]]]
-    else:
-        step = STRINGS["step"][result["step_id"]]
-        schema = result["data_schema"]
-        assert schema is not None
-        assert set(step["data"]) == {str(key) for key in schema.schema}
-        texts = [
-            step["description"],
-            *step["data_description"].values(),
-            *(STRINGS["error"][error] for error in (result["errors"] or {}).values()),
-        ]
-    placeholders = set(result["description_placeholders"] or {})
-    for text in texts:
-        assert set(PLACEHOLDER.findall(text)) <= placeholders, text
+    """Each text the frontend shows for ``result`` exists, in each language, and renders."""
+    for texts in LANGUAGES.values():
+        if result["type"] is FlowResultType.FORM:
+            step = texts["step"][result["step_id"]]
+            schema = result["data_schema"]
+            assert schema is not None
+            assert set(step["data"]) == {str(key) for key in schema.schema}
+            for text in (
+                *step["data_description"].values(),
+                *(texts["error"][error] for error in (result["errors"] or {}).values()),
+            ):
+                render(text, result["description_placeholders"] or {})
+    for language in LANGUAGES:
+        shown(result, language)
 
 
 def uid(miner: SimulatedMiner) -> str:
@@ -124,7 +166,7 @@ async def start_scan(hass: HomeAssistant, hosts: Iterable[str]) -> ConfigFlowRes
     result = await range_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_ADDRESSES: describe_addresses(hosts), CONF_PASSWORD: PASSWORD},
+        {CONF_ADDRESSES: typed(hosts), CONF_PASSWORD: PASSWORD},
     )
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     assert result["step_id"] == "range_scan"
@@ -188,7 +230,7 @@ async def test_range_flow_adds_the_picked_miners(
     hass.bus.async_listen(EVENT_DATA_ENTRY_FLOW_PROGRESSED, progressed.append)
 
     result = await start_scan(hass, hosts)
-    assert result["description_placeholders"] == {"total": "20", "probed": "0", "found": "0"}
+    assert shown(result) == "Addresses scanned: 0 of 20. Miners that answered so far: 0."
     flow_id = result["flow_id"]
     await hass.async_block_till_done()
     result = await hass.config_entries.flow.async_configure(flow_id)
@@ -200,18 +242,32 @@ async def test_range_flow_adds_the_picked_miners(
     new = [*plain, v3, locked]
     assert list(options) == [uid(miner) for miner in new]
     v3_identity = await identity_of(v3)
-    v3_label = (v3_identity.model, v3_identity.hostname, v3.mac, v3.host, "API v3")
-    assert options[uid(v3)] == " · ".join(part for part in v3_label if part)
+    # The name the entry gets and a readable model, not the factory host name.
+    assert options[uid(v3)] == (
+        f"{miner_name(v3_identity)} · M60S (VK40) · {v3.mac} · {v3.host} · API v3"
+    )
     assert options[uid(plain[0])].endswith(f" · {plain[0].mac} · {plain[0].host} · API v2")
+    refused = f"M50 (VH50) · {other.mac} · {other.host}"
     assert result["description_placeholders"] == {
         "total": "20",
-        "found": "15",
-        "configured": f"{miner_name(await identity_of(known))} ({known.host})",
-        "unverified": f"{miner_name(await identity_of(locked))} ({locked.host})",
-        "refused": other.host,
-        "unanswered": describe_addresses(absent),
-        "failed": NONE_LISTED,
+        "answered": "16",
+        "new": "14",
+        **listed("unverified", miner_name(await identity_of(locked))),
+        **listed("configured", known_entry.title),
+        **listed("refused", refused),
+        **listed("silent", typed(absent), count=4),
+        **listed("failed"),
     }
+    assert shown(result) == (
+        "Addresses scanned: 20. Miners that answered: 16.\n\n"
+        "- New, listed below: 14. Each one you pick gets an entry of its own.\n"
+        "- Write API switched off, so the password could not be checked: 1\n"
+        f"  - {miner_name(await identity_of(locked))}\n"
+        f"- Already configured, not offered again: 1\n  - {known_entry.title}\n"
+        f"- Refused the password: 1\n  - {refused}\n"
+        f"- Addresses where no miner answered: 4\n  - {typed(absent)}\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
+    )
 
     picked = [*plain[2:], v3, locked]
     result = await pick(hass, result, *(uid(miner) for miner in picked))
@@ -223,8 +279,10 @@ async def test_range_flow_adds_the_picked_miners(
     assert result["description_placeholders"] == {
         "added": "12",
         "picked": "12",
-        "skipped": NONE_LISTED,
+        **listed("skipped"),
     }
+    assert shown(result) == "Miners added: 12 of 12 picked."
+    assert shown(result, "de") == "Hinzugefügte Miner: 12 von 12 ausgewählten."
     entries = {entry.unique_id: entry for entry in hass.config_entries.async_entries(DOMAIN)}
     assert set(entries) == {uid(miner) for miner in [*picked, known]}
     for miner in picked:
@@ -245,7 +303,9 @@ async def test_range_flow_adds_the_picked_miners(
     ("text", "problem", "part"),
     [
         (" ,; ", RangeProblem.EMPTY, ""),
-        ("127.0.0.2-127.0.0.1", RangeProblem.INVALID, "127.0.0.2-127.0.0.1"),
+        ("127.0.0.2, miner.lan", RangeProblem.INVALID, "miner.lan"),
+        ("127.0.0.60-127.0.0.10", RangeProblem.BACKWARDS, "127.0.0.60-127.0.0.10"),
+        ("127.0.0.2 [::1]", RangeProblem.IPV6, "[::1]"),
         ("10.0.0.0/21", RangeProblem.TOO_LARGE, "10.0.0.0/21"),
         ("127.0.0.2, 8.8.8.8", RangeProblem.NOT_LOCAL, "8.8.8.8"),
     ],
@@ -270,6 +330,8 @@ async def test_range_form_errors(
     assert result["errors"] == {CONF_ADDRESSES: problem.value}
     assert_translated(result)
     assert result["description_placeholders"] == {"max": str(MAX_ADDRESSES), "part": part}
+    error = render(STRINGS["error"][problem.value], result["description_placeholders"])
+    assert part in error
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_ADDRESSES: absent[0], CONF_PASSWORD: PASSWORD}
@@ -287,25 +349,50 @@ def test_every_range_problem_has_a_form_test() -> None:
 async def test_nothing_to_add(
     hass: HomeAssistant, miner_factory: MinerFactory, absent: tuple[str, ...]
 ) -> None:
-    """With nothing new to add the flow ends, and says what it found instead."""
-    known = await miner_factory(password=PASSWORD)
-    (await entry_for(known)).add_to_hass(hass)
+    """With nothing new to add the flow ends, and says what it found instead.
+
+    Five configured miners make a long list: the first three names, then how many more.
+    """
+    known = [await miner_factory(password=PASSWORD) for _ in range(5)]
+    titles = []
+    for miner in known:
+        entry = await entry_for(miner)
+        entry.add_to_hass(hass)
+        titles.append(entry.title)
     other = await miner_factory(password="other")
 
-    result = await scan_range(hass, [known.host, other.host, *absent])
+    result = await scan_range(hass, [*(miner.host for miner in known), other.host, *absent])
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "range_nothing_to_add"
+    refused = f"M50 (VH50) · {other.mac} · {other.host}"
     assert result["description_placeholders"] == {
-        "total": "6",
-        "found": "1",
-        "configured": f"{miner_name(await identity_of(known))} ({known.host})",
-        "unverified": NONE_LISTED,
-        "refused": other.host,
-        "unanswered": describe_addresses(absent),
-        "failed": NONE_LISTED,
+        "total": "10",
+        "answered": "6",
+        "new": "0",
+        **listed("unverified"),
+        **listed("configured", *titles[:3], count=5, more=2),
+        **listed("refused", refused),
+        **listed("silent", typed(absent), count=4),
+        **listed("failed"),
     }
-    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    configured = "".join(f"\n  - {title}" for title in titles[:3])
+    assert shown(result) == (
+        "Nothing new to add. Addresses scanned: 10. Miners that answered: 6.\n\n"
+        f"- Already configured: 5{configured}\n  - … (+2)\n"
+        f"- Refused the password: 1\n  - {refused}\n"
+        f"- Addresses where no miner answered: 4\n  - {typed(absent)}\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
+    )
+    assert shown(result, "de") == (
+        "Nichts Neues hinzuzufügen. Durchsuchte Adressen: 10. Miner, die geantwortet haben:"
+        " 6.\n\n"
+        f"- Bereits eingerichtet: 5{configured}\n  - … (+2)\n"
+        f"- Passwort abgelehnt: 1\n  - {refused}\n"
+        f"- Adressen, unter denen kein Miner geantwortet hat: 4\n  - {typed(absent)}\n"
+        "- Adressen mit unerwartetem Fehler (siehe Protokoll): 0"
+    )
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 5
 
 
 async def test_at_least_one_miner_must_be_picked(
@@ -313,7 +400,25 @@ async def test_at_least_one_miner_must_be_picked(
 ) -> None:
     """An empty pick is refused; the list stays, and a pick then adds."""
     miner = await miner_factory(password=PASSWORD)
-    result = await scan_range(hass, [miner.host])
+    result = await start_scan(hass, [miner.host])
+    assert shown(result) == "Addresses scanned: 0 of 1. Miners that answered so far: 0."
+    assert shown(result, "de") == (
+        "Durchsuchte Adressen: 0 von 1. Miner, die bisher geantwortet haben: 0."
+    )
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert shown(result) == (
+        "Addresses scanned: 1. Miners that answered: 1.\n\n"
+        "- New, listed below: 1. Each one you pick gets an entry of its own.\n"
+        "- Write API switched off, so the password could not be checked: 0\n"
+        "- Already configured, not offered again: 0\n"
+        "- Refused the password: 0\n"
+        "- Addresses where no miner answered: 0\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
+    )
+    assert shown(result, "de").startswith(
+        "Durchsuchte Adressen: 1. Miner, die geantwortet haben: 1.\n\n- Neu, unten aufgeführt: 1."
+    )
 
     result = await pick(hass, result)
     assert result["type"] is FlowResultType.FORM
@@ -323,6 +428,7 @@ async def test_at_least_one_miner_must_be_picked(
     result = await pick(hass, result, uid(miner))
     assert result["type"] is FlowResultType.ABORT
     assert result["description_placeholders"]["added"] == "1"
+    assert shown(result) == "Miners added: 1 of 1 picked."
 
 
 async def test_cancelling_the_scan_leaves_nothing_behind(
@@ -411,11 +517,17 @@ async def test_a_miner_added_meanwhile_is_skipped(
     result = await pick(hass, result, uid(miner), uid(other))
     await hass.async_block_till_done()
 
+    assert result["reason"] == "range_added_some_skipped"
+    assert_translated(result)
     assert result["description_placeholders"] == {
         "added": "1",
         "picked": "2",
-        "skipped": f"{miner_name(await identity_of(miner))} ({miner.host})",
+        **listed("skipped", miner_name(await identity_of(miner))),
     }
+    assert shown(result) == (
+        "Miners added: 1 of 2 picked.\n\n- Skipped, because they were added meanwhile (for"
+        f" example from their discovery): 1\n  - {miner_name(await identity_of(miner))}"
+    )
     sources = {entry.unique_id: entry.source for entry in hass.config_entries.async_entries(DOMAIN)}
     assert sources == {uid(miner): SOURCE_DHCP, uid(other): SOURCE_RANGE_ADD}
 
@@ -430,7 +542,7 @@ async def test_a_miner_at_two_addresses_is_offered_once(
     result = await scan_range(hass, [first.host, second.host])
 
     assert list(offered(result)) == [uid(first)]
-    assert result["description_placeholders"]["found"] == "1"
+    assert result["description_placeholders"]["answered"] == "1"
     assert first.host in offered(result)[uid(first)]
 
 
@@ -469,8 +581,153 @@ async def test_an_unexpected_error_is_listed(
         result = await scan_range(hass, [broken.host, miner.host])
 
     assert list(offered(result)) == [uid(miner)]
-    assert result["description_placeholders"]["failed"] == broken.host
+    assert result["description_placeholders"]["failed_list"] == f"\n  - {broken.host}"
+    assert shown(result).endswith(
+        f"- Addresses that failed unexpectedly (see the log): 1\n  - {broken.host}"
+    )
     assert f"Unexpected error while connecting to {broken.host}" in caplog.text
+
+
+async def test_twenty_miners_at_thirty_addresses(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """The pick step counts what happened: 20 answered, 2 of them refused the password.
+
+    Eighteen miners take the password (ten M50, four M30S+, four M60S on API v3), two
+    refuse it (shown with the model and MAC the scan learned), ten addresses are silent.
+    """
+    profiles = ["m50"] * 10 + ["m30_old"] * 4 + ["m60_v3"] * 4
+    miners = [await miner_factory(profile=profile, password=PASSWORD) for profile in profiles]
+    refused = [
+        await miner_factory(profile=profile, password="other") for profile in ("m50", "m60_v3")
+    ]
+    allow_simulator_sockets(*SILENT)
+
+    result = await scan_range(hass, [*(miner.host for miner in [*miners, *refused]), *SILENT])
+
+    labels = list(offered(result).values())
+    assert len(labels) == 18
+    first = miners[0]
+    name = f"M50_VH50 {first.mac[-5:].replace(':', '')}"
+    assert labels[0] == f"{name} · M50 (VH50) · {first.mac} · {first.host} · API v2"
+    assert " · M30S+ (VE40) · " in labels[10]
+    assert " · M60S (VK40) · " in labels[14]
+    refused_rows = [
+        f"M50 (VH50) · {refused[0].mac} · {refused[0].host}",
+        f"M60S (VK40) · {refused[1].mac} · {refused[1].host}",
+    ]
+    rows = "".join(f"\n  - {row}" for row in refused_rows)
+    assert shown(result) == (
+        "Addresses scanned: 30. Miners that answered: 20.\n\n"
+        "- New, listed below: 18. Each one you pick gets an entry of its own.\n"
+        "- Write API switched off, so the password could not be checked: 0\n"
+        "- Already configured, not offered again: 0\n"
+        f"- Refused the password: 2{rows}\n"
+        f"- Addresses where no miner answered: 10\n  - {typed(SILENT)}\n"
+        "- Addresses that failed unexpectedly (see the log): 0"
+    )
+    assert shown(result, "de") == (
+        "Durchsuchte Adressen: 30. Miner, die geantwortet haben: 20.\n\n"
+        "- Neu, unten aufgeführt: 18. Jeder ausgewählte Miner bekommt einen eigenen Eintrag.\n"
+        "- Schreib-API ausgeschaltet, daher Passwort nicht geprüft: 0\n"
+        "- Bereits eingerichtet, nicht erneut angeboten: 0\n"
+        f"- Passwort abgelehnt: 2{rows}\n"
+        f"- Adressen, unter denen kein Miner geantwortet hat: 10\n  - {typed(SILENT)}\n"
+        "- Adressen mit unerwartetem Fehler (siehe Protokoll): 0"
+    )
+
+
+async def test_at_most_32_at_a_time_is_said_of_larger_scans(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """The progress text names the limit only when the scan has more addresses than it."""
+    allow_simulator_sockets(*(f"{QUIET_NET}.{octet}" for octet in range(1, 34)))
+    result = await range_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ADDRESSES: f"{QUIET_NET}.1-33", CONF_PASSWORD: PASSWORD}
+    )
+
+    assert result["progress_action"] == "range_scan_batched"
+    assert_translated(result)
+    assert shown(result).startswith("Addresses scanned: 0 of 33, at most 32 at a time. ")
+    assert shown(result, "de").startswith(
+        "Durchsuchte Adressen: 0 von 33, höchstens 32 gleichzeitig. "
+    )
+    hass.config_entries.flow.async_abort(result["flow_id"])
+
+
+async def test_home_assistant_loads_the_german_texts_quietly(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Home Assistant's translation loader takes the German range texts as they are.
+
+    It compares a translation's placeholders with the English ones and logs an error
+    (and may drop the text) where they differ.
+    """
+    texts = await async_get_translations(hass, "de", "config", {DOMAIN})
+
+    prefix = f"component.{DOMAIN}.config"
+    german = LANGUAGES["de"]
+    keys = [
+        *(f"progress.{key}" for key in german["progress"]),
+        *(f"abort.{key}" for key in german["abort"] if key.startswith("range_")),
+        "step.range_pick.description",
+    ]
+    for key in keys:
+        section, *rest = key.split(".")
+        text = german[section]
+        for part in rest:
+            text = text[part]
+        assert texts[f"{prefix}.{key}"] == text
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+def test_a_refusal_before_the_identity_is_listed_by_address() -> None:
+    """A miner that refused the password before telling who it is counts, by its address."""
+    report = RangeReport.sort(1, [Unreached("10.0.0.7", ProbeProblem.REFUSED)], {})
+
+    assert report.placeholders() == {
+        "total": "1",
+        "answered": "1",
+        "new": "0",
+        **listed("unverified"),
+        **listed("configured"),
+        **listed("refused", "10.0.0.7"),
+        **listed("silent"),
+        **listed("failed"),
+    }
+
+
+def test_a_long_list_of_addresses_names_its_first_three_runs() -> None:
+    """Silent addresses are named in runs: the first three, then how many addresses more."""
+    hosts = ["10.0.0.1", "10.0.0.2", "10.0.0.4", "10.0.0.6", "10.0.0.8", "10.0.0.9"]
+    outcomes = [Unreached(host, ProbeProblem.NO_ANSWER) for host in hosts]
+
+    report = RangeReport.sort(len(hosts), outcomes, {})
+
+    assert report.placeholders()["silent"] == "6"
+    assert report.placeholders()["silent_list"] == (
+        "\n  - 10.0.0.1-2\n  - 10.0.0.4\n  - 10.0.0.6\n  - … (+2)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "readable"),
+    [
+        ("M50_VH50", "M50 (VH50)"),
+        ("M30S+VE40", "M30S+ (VE40)"),
+        ("M60S_VK40", "M60S (VK40)"),
+        ("M30S++_V10", "M30S++ (V10)"),
+        ("M50S+VH40", "M50S+ (VH40)"),
+        (" M21S_V20 ", "M21S (V20)"),
+        ("Antminer", "Antminer"),
+        ("", "Whatsminer"),
+        (None, "Whatsminer"),
+    ],
+)
+def test_readable_model(model: str | None, readable: str) -> None:
+    """The firmware's model word becomes model and hashboard version; others stay."""
+    assert readable_model(model) == readable
 
 
 async def test_range_flow_over_http(
@@ -532,7 +789,7 @@ async def test_a_scan_probes_at_most_32_addresses_at_once(miner_factory: MinerFa
     assert scanner.peak == PROBE_CONCURRENCY
     assert [outcome.host for outcome in outcomes] == [miner.host for miner in miners]
     assert all(isinstance(outcome, Reached) and outcome.password_verified for outcome in outcomes)
-    assert (scanner.probed, scanner.found, scanner.finished) == (40, 40, True)
+    assert (scanner.probed, scanner.answered, scanner.finished) == (40, 40, True)
     await scanner.wait_for_progress(0)  # returns at once: the scan has ended
 
 
@@ -563,18 +820,3 @@ async def test_a_slow_miner_is_given_up(miner_factory: MinerFactory) -> None:
         v3.host, ProbeProblem.NO_ANSWER
     )
     await eventually(lambda: v3.v3_open_connections == 0)
-
-
-@pytest.mark.parametrize(
-    ("hosts", "described"),
-    [
-        ([], ""),
-        (["10.0.0.7"], "10.0.0.7"),
-        (["10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.9"], "10.0.0.1-3, 10.0.0.9"),
-        (["10.0.0.255", "10.0.1.0"], "10.0.0.255-10.0.1.0"),
-        (["fd00::2", "fd00::1", "10.0.0.1"], "10.0.0.1, fd00::1-fd00::2"),
-    ],
-)
-def test_describe_addresses(hosts: list[str], described: str) -> None:
-    """Addresses are listed as the range form takes them, consecutive ones as a range."""
-    assert describe_addresses(hosts) == described

@@ -21,6 +21,8 @@ from custom_components.whatsminer import (
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / "whatsminer"
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text())
+TEXT_FILES = [INTEGRATION / "strings.json", *sorted((INTEGRATION / "translations").glob("*.json"))]
+PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}")
 ICONS = json.loads((INTEGRATION / "icons.json").read_text())
 PLATFORMS = {
     "binary_sensor": binary_sensor.BINARY_SENSORS,
@@ -39,10 +41,15 @@ PLATFORMS = {
 
 def keys(tree: dict[str, Any], prefix: str = "") -> set[str]:
     """Return every leaf path of a nested dict."""
-    found: set[str] = set()
+    return set(texts(tree, prefix))
+
+
+def texts(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Return every leaf of a nested dict by its path."""
+    found: dict[str, str] = {}
     for key, value in tree.items():
         path = f"{prefix}{key}"
-        found |= keys(value, f"{path}.") if isinstance(value, dict) else {path}
+        found |= texts(value, f"{path}.") if isinstance(value, dict) else {path: value}
     return found
 
 
@@ -55,6 +62,18 @@ def test_german_covers_every_string() -> None:
     """The German translation has exactly the English keys."""
     german = json.loads((INTEGRATION / "translations" / "de.json").read_text())
     assert keys(german) == keys(STRINGS)
+
+
+def test_every_placeholder_is_a_plain_name() -> None:
+    """Every brace opens or closes a ``{name}`` placeholder, as hassfest requires.
+
+    No plural or select syntax, no nested braces: hassfest refuses the texts otherwise.
+    """
+    for path in TEXT_FILES:
+        for key, text in texts(json.loads(path.read_text())).items():
+            rest = PLACEHOLDER.sub("", text)
+            assert "{" not in rest, f"{path.name} {key}: {text!r}"
+            assert "}" not in rest, f"{path.name} {key}: {text!r}"
 
 
 def test_every_entity_is_translated_and_has_an_icon() -> None:
