@@ -4,9 +4,13 @@ Importing a blueprint by URL, the Marketplace and every integration that fetches
 through the client session, whose resolver is aiodns on top of pycares. The two are separate
 packages with separate pins in the lane locks; a pair that does not fit together (aiodns 3.2.0,
 which Home Assistant 2025.4 pins, calls pycares 4's `getaddrinfo`, which pycares 5 changed)
-breaks every name lookup with a TypeError while everything by address keeps working. The
-test plugin swaps Home Assistant's mDNS resolver for aiohttp's AsyncResolver, which is the
-same aiodns path for a name that is not `.local`.
+breaks every name lookup with a TypeError while everything by address keeps working.
+
+Home Assistant's resolver is aiohttp-asyncmdnsresolver's dual resolver, which hands every name
+that is not `.local` to aiohttp's AsyncResolver, that is to aiodns. The test plugin replaces it
+with an AsyncResolver made once per test session, on the session's event loop, which aiodns 4
+(the newest lane) refuses to use from a test's own loop; so the test makes Home Assistant's own
+resolver class on its loop, with a stand-in for zeroconf that a name outside `.local` never asks.
 
 `localhost` resolves from the hosts file, so no network is needed; IPv4 only, because
 pytest-socket lets tests connect to 127.0.0.1 but not to ::1.
@@ -16,8 +20,10 @@ from __future__ import annotations
 
 import socket
 from typing import TYPE_CHECKING
+from unittest.mock import MagicMock, patch
 
 from aiohttp import web
+from aiohttp_asyncmdnsresolver.api import AsyncDualMDNSResolver
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 import pytest_socket  # type: ignore[import-untyped]
@@ -54,7 +60,11 @@ async def local_server() -> AsyncIterator[int]:
 
 async def test_client_session_resolves_a_name(hass: HomeAssistant, local_server: int) -> None:
     """A GET by host name reaches the server: the resolver's packages work together."""
-    session = async_get_clientsession(hass, family=socket.AF_INET)
+    resolver = AsyncDualMDNSResolver(async_zeroconf=MagicMock())
+    # The newest lane's plugin closes a session's resolver at teardown through this name.
+    resolver.real_close = resolver.close  # type: ignore[attr-defined]
+    with patch("homeassistant.helpers.aiohttp_client._async_make_resolver", return_value=resolver):
+        session = async_get_clientsession(hass, family=socket.AF_INET)
 
     async with session.get(f"http://localhost:{local_server}/") as response:
         assert response.status == 200
