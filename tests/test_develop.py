@@ -4,19 +4,21 @@ The Ctrl-C test is the one a person hits in a real terminal with `scripts/develo
 develop.log`: the terminal sends SIGINT to develop and tee alike, tee is gone before develop
 cleans up, and every write develop makes from then on goes into a closed pipe. Develop must
 still stop Home Assistant and both simulators, which it started in sessions of their own.
+The same holds with stdout a file or a terminal. The test needs no stdin (CI) and starts a real
+Home Assistant, hence e2e; a cold start takes seconds, the stop as long as hass takes to stop.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-import re
+import pty
+import select
 import signal
 import socket
 import subprocess
 import sys
 import time
-from typing import IO
 
 import pytest
 
@@ -100,20 +102,6 @@ def _started_groups(develop_pid: int) -> set[int]:
     }
 
 
-def _read_until(stream: IO[str], pattern: str, timeout: float) -> str:
-    """Return what `stream` printed up to the first line matching `pattern`."""
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = stream.readline()
-        if not line:
-            break
-        seen.append(line)
-        if re.search(pattern, line):
-            return "".join(seen)
-    pytest.fail(f"no line matching {pattern!r} within {timeout} s:\n{''.join(seen)}")
-
-
 def test_config_has_the_blueprints_and_my(tmp_path: Path) -> None:
     """Develop's config links every blueprint of the checkout and serves the import badges."""
     config = tmp_path / "config"
@@ -154,27 +142,80 @@ def test_a_taken_port_is_refused_before_anything_starts(
     assert not config.exists()
 
 
+class _Output:
+    """Where develop's stdout and stderr go, and how the test reads them.
+
+    A pipe (closed before the interrupt, as `| tee` is by the same Ctrl-C), a file, or a
+    pseudo-terminal. The interrupt itself is what a terminal sends: SIGINT to the process group.
+    """
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        self._read_fd = -1
+        if kind == "file":
+            log = folder / "develop.log"
+            self.target = os.open(log, os.O_WRONLY | os.O_CREAT, 0o600)
+            self._read_fd = os.open(log, os.O_RDONLY)
+        elif kind == "terminal":
+            self._read_fd, self.target = pty.openpty()
+        else:
+            self._read_fd, self.target = os.pipe()
+
+    def started(self) -> None:
+        """Close the writing end the child has its own copy of."""
+        os.close(self.target)
+
+    def read(self) -> bytes:
+        """Return what arrived within a moment, or nothing."""
+        if self.kind == "file":
+            time.sleep(0.1)
+            return os.read(self._read_fd, 65536)
+        if not select.select([self._read_fd], [], [], 0.1)[0]:
+            return b""
+        try:
+            return os.read(self._read_fd, 65536)
+        except OSError:  # a terminal whose other side is gone
+            return b""
+
+    def close(self) -> None:
+        """Stop reading; for the pipe, this is tee dying."""
+        if self._read_fd >= 0:
+            os.close(self._read_fd)
+            self._read_fd = -1
+
+
+def _wait_ready(develop: subprocess.Popen[bytes], output: _Output) -> None:
+    seen = b""
+    deadline = time.monotonic() + START_TIMEOUT
+    while READY_LINE.encode() not in seen:
+        if develop.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"develop did not get ready:\n{seen.decode(errors='replace')}")
+        seen += output.read()
+
+
 @pytest.mark.e2e
-def test_ctrl_c_behind_a_closed_pipe_stops_everything(tmp_path: Path, socket_enabled: None) -> None:
-    """Interrupted as a terminal does it, with its pipe gone, develop leaves nothing running."""
-    config = tmp_path / "config"
+@pytest.mark.parametrize("kind", ["closed pipe", "file", "terminal"])
+def test_ctrl_c_stops_everything(tmp_path: Path, kind: str, socket_enabled: None) -> None:
+    """Interrupted as a terminal does it, develop leaves nothing running, whatever stdout is."""
     port = _free_port()
     command = _develop(
-        config, port, "--no-onboard", "--miners", "2", "--v3", "1", "--first-host", FIRST_HOST
+        tmp_path / "config",
+        port,
+        *("--no-onboard", "--miners", "2", "--v3", "1", "--first-host", FIRST_HOST),
     )
+    output = _Output(kind, tmp_path)
     develop = subprocess.Popen(  # noqa: S603 - our own script
         command,
         env=_environment(),
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=output.target,
+        stderr=output.target,
         start_new_session=True,  # a process group of its own, as a terminal's foreground job
     )
+    output.started()
     groups: set[int] = set()
     try:
-        assert develop.stdout is not None
-        _read_until(develop.stdout, re.escape(READY_LINE), START_TIMEOUT)
+        _wait_ready(develop, output)
         groups = _started_groups(develop.pid)
         assert len(groups) == 3  # two simulators and Home Assistant
         assert _listening("127.0.0.1", port)
@@ -184,11 +225,13 @@ def test_ctrl_c_behind_a_closed_pipe_stops_everything(tmp_path: Path, socket_ena
         assert second.returncode == 1
         assert "already in use" in second.stderr
 
-        develop.stdout.close()  # tee died of the same Ctrl-C
+        if kind == "closed pipe":
+            output.close()
         os.killpg(develop.pid, signal.SIGINT)
         assert develop.wait(timeout=STOP_TIMEOUT) == 130
         left = {pid for pid, (_, group) in _process_stat().items() if group in groups}
     finally:
+        output.close()
         if develop.poll() is None:
             os.killpg(develop.pid, signal.SIGKILL)
             develop.wait()
