@@ -27,6 +27,18 @@ async def test_manifest_loads_in_home_assistant(hass: HomeAssistant) -> None:
     # New miners by their default hostname; known ones also after the user renamed them.
     assert integration.dhcp == [{"hostname": "whatsminer*"}, {"registered_devices": True}]
     assert str(integration.version) == json.loads(MANIFEST.read_text())["version"]
+    # Where the Add integration dialog of 2026.11 files it; older loaders keep unknown keys
+    # in the manifest and ignore them, so both lanes load it.
+    assert integration.manifest["categories"] == ["energy"]
+    assert integration.manifest["connectivity"] == ["network"]
+
+
+def test_manifest_keys_are_sorted_as_hassfest_wants() -> None:
+    """Domain, name, then alphabetical: hassfest fails an unsorted manifest."""
+    keys = list(json.loads(MANIFEST.read_text()))
+
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
 
 
 def test_hacs_minimum_is_the_oldest_tested_home_assistant() -> None:

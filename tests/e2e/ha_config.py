@@ -21,6 +21,8 @@ INTEGRATION_DIR = REPO_ROOT / "custom_components" / "whatsminer"
 # assist, bluetooth, ...) whose packages .venv does not have, so Home Assistant would
 # pip-install them at start. `frontend` brings api, auth, config, onboarding, lovelace and the
 # other integrations the UI needs; Home Assistant adds its always-on ones (person, backup, ...).
+# `my` serves the my.home-assistant.io redirects, so the README's blueprint import badges open
+# the import dialog instead of a 404.
 # `homeassistant.util.package` logs at info so a runtime pip install shows up in the log as
 # "Attempting install of ...": the end-to-end test fails on it.
 _CONFIGURATION_YAML = """\
@@ -44,6 +46,7 @@ config:
 history:
 logbook:
 energy:
+my:
 
 logger:
   default: warning

@@ -1,0 +1,246 @@
+"""scripts/develop: what it writes, that it refuses a taken port, and that Ctrl-C stops it all.
+
+The Ctrl-C test is the one a person hits in a real terminal with `scripts/develop 2>&1 | tee
+develop.log`: the terminal sends SIGINT to develop and tee alike, tee is gone before develop
+cleans up, and every write develop makes from then on goes into a closed pipe. Develop must
+still stop Home Assistant and both simulators, which it started in sessions of their own.
+The same holds with stdout a file or a terminal. The test needs no stdin (CI) and starts a real
+Home Assistant, hence e2e; a cold start takes seconds, the stop as long as hass takes to stop.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import pty
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEVELOP = REPO_ROOT / "scripts" / "develop"
+# Past scripts/develop's default miners (127.0.1.2 and up) and the end-to-end tests' (.100-.199).
+FIRST_HOST = "127.0.1.230"
+# A cold first start of Home Assistant (database, frontend) on a small, busy machine.
+START_TIMEOUT = 300.0
+# Home Assistant gets 30 s to stop before develop kills it.
+STOP_TIMEOUT = 60.0
+READY_LINE = "Ctrl-C stops everything."
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _develop(config_dir: Path, port: int, *options: str) -> list[str]:
+    """Return the command line of a develop run that leaves config/ and the venv alone."""
+    return [
+        str(DEVELOP),
+        "--no-setup",
+        "--config",
+        str(config_dir),
+        "--port",
+        str(port),
+        *options,
+    ]
+
+
+def _environment() -> dict[str, str]:
+    """Put this interpreter's venv first on PATH, as scripts/develop expects after setup."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {**os.environ, "PATH": path}
+
+
+def _run_refused(config_dir: Path, port: int) -> subprocess.CompletedProcess[str]:
+    """Run a develop that should stop at once, without stdin as in CI."""
+    return subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        _develop(config_dir, port, "--miners", "0"),
+        env=_environment(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) == 0
+
+
+def _process_stat() -> dict[int, tuple[int, int]]:
+    """Every live process: pid -> (parent pid, process group)."""
+    processes = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name in parentheses may hold spaces; the fields after it do not.
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z":
+            processes[int(entry.name)] = (int(fields[1]), int(fields[2]))
+    return processes
+
+
+def _started_groups(develop_pid: int) -> set[int]:
+    """Return the process groups develop started: its children that lead a group."""
+    return {
+        pid
+        for pid, (parent, group) in _process_stat().items()
+        if parent == develop_pid and group == pid
+    }
+
+
+def test_config_has_the_blueprints_and_my(tmp_path: Path) -> None:
+    """Develop's config links every blueprint of the checkout and serves the import badges."""
+    config = tmp_path / "config"
+    for _ in range(2):  # a second start finds its own links and keeps them
+        subprocess.run(  # noqa: S603 - our own script, fixed arguments
+            [sys.executable, "scripts/lib/develop_config.py", str(config), "8999"],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            check=True,
+        )
+
+    installed = config / "blueprints" / "automation" / "whatsminer"
+    shipped = sorted(
+        path.name for path in (REPO_ROOT / "blueprints/automation/whatsminer").iterdir()
+    )
+    assert sorted(path.name for path in installed.iterdir()) == shipped
+    for name in shipped:
+        assert (installed / name).read_text() == (
+            REPO_ROOT / "blueprints/automation/whatsminer" / name
+        ).read_text()
+    assert "\nmy:\n" in (config / "configuration.yaml").read_text()
+
+
+def test_a_taken_port_is_refused_before_anything_starts(
+    tmp_path: Path, socket_enabled: None
+) -> None:
+    """A second develop on a port in use says so and exits non-zero, writing nothing."""
+    config = tmp_path / "config"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = _run_refused(config, port)
+
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+    assert "another scripts/develop" in result.stderr
+    assert not config.exists()
+
+
+class _Output:
+    """Where develop's stdout and stderr go, and how the test reads them.
+
+    A pipe (closed before the interrupt, as `| tee` is by the same Ctrl-C), a file, or a
+    pseudo-terminal. The interrupt itself is what a terminal sends: SIGINT to the process group.
+    """
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        self._read_fd = -1
+        if kind == "file":
+            log = folder / "develop.log"
+            self.target = os.open(log, os.O_WRONLY | os.O_CREAT, 0o600)
+            self._read_fd = os.open(log, os.O_RDONLY)
+        elif kind == "terminal":
+            self._read_fd, self.target = pty.openpty()
+        else:
+            self._read_fd, self.target = os.pipe()
+
+    def started(self) -> None:
+        """Close the writing end the child has its own copy of."""
+        os.close(self.target)
+
+    def read(self) -> bytes:
+        """Return what arrived within a moment, or nothing."""
+        if self.kind == "file":
+            time.sleep(0.1)
+            return os.read(self._read_fd, 65536)
+        if not select.select([self._read_fd], [], [], 0.1)[0]:
+            return b""
+        try:
+            return os.read(self._read_fd, 65536)
+        except OSError:  # a terminal whose other side is gone
+            return b""
+
+    def close(self) -> None:
+        """Stop reading; for the pipe, this is tee dying."""
+        if self._read_fd >= 0:
+            os.close(self._read_fd)
+            self._read_fd = -1
+
+
+def _wait_ready(develop: subprocess.Popen[bytes], output: _Output) -> None:
+    seen = b""
+    deadline = time.monotonic() + START_TIMEOUT
+    while READY_LINE.encode() not in seen:
+        if develop.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"develop did not get ready:\n{seen.decode(errors='replace')}")
+        seen += output.read()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("kind", ["closed pipe", "file", "terminal"])
+def test_ctrl_c_stops_everything(tmp_path: Path, kind: str, socket_enabled: None) -> None:
+    """Interrupted as a terminal does it, develop leaves nothing running, whatever stdout is."""
+    port = _free_port()
+    command = _develop(
+        tmp_path / "config",
+        port,
+        *("--no-onboard", "--miners", "2", "--v3", "1", "--first-host", FIRST_HOST),
+    )
+    output = _Output(kind, tmp_path)
+    develop = subprocess.Popen(  # noqa: S603 - our own script
+        command,
+        env=_environment(),
+        stdin=subprocess.DEVNULL,
+        stdout=output.target,
+        stderr=output.target,
+        start_new_session=True,  # a process group of its own, as a terminal's foreground job
+    )
+    output.started()
+    groups: set[int] = set()
+    try:
+        _wait_ready(develop, output)
+        groups = _started_groups(develop.pid)
+        assert len(groups) == 3  # two simulators and Home Assistant
+        assert _listening("127.0.0.1", port)
+        assert _listening(FIRST_HOST, 4028)
+
+        second = _run_refused(tmp_path / "second", port)
+        assert second.returncode == 1
+        assert "already in use" in second.stderr
+
+        if kind == "closed pipe":
+            output.close()
+        os.killpg(develop.pid, signal.SIGINT)
+        assert develop.wait(timeout=STOP_TIMEOUT) == 130
+        left = {pid for pid, (_, group) in _process_stat().items() if group in groups}
+    finally:
+        output.close()
+        if develop.poll() is None:
+            os.killpg(develop.pid, signal.SIGKILL)
+            develop.wait()
+        for group in groups:  # whatever the assertions said, leave nothing behind
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+
+    assert not left
+    assert not _listening("127.0.0.1", port)
+    assert not _listening(FIRST_HOST, 4028)
