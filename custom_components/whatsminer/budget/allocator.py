@@ -113,20 +113,28 @@ class _RollingMin:
         """Keep the values of the last `span_s` seconds."""
         self.span_s = span_s
         self._queue: deque[tuple[float, float]] = deque()
+        self._since: float | None = None
 
     def push(self, now: float, value: float) -> float:
-        """Add `value` at `now`; return the lowest value since `now - span_s`."""
+        """Add `value` at `now`; return the lowest value since `now - span_s`.
+
+        Until the window has seen `span_s` seconds, the answer is -inf: no history yet
+        (after a restart, or control switched on) proves nothing about the budget.
+        """
+        if self._since is None:
+            self._since = now
         queue = self._queue
         while queue and queue[-1][1] >= value:
             queue.pop()
         queue.append((now, value))
         while queue[0][0] < now - self.span_s:
             queue.popleft()
-        return queue[0][1]
+        return queue[0][1] if now - self._since >= self.span_s else -math.inf
 
     def clear(self) -> None:
         """Forget every value."""
         self._queue.clear()
+        self._since = None
 
 
 @dataclass(slots=True)
@@ -151,6 +159,7 @@ class BudgetAllocator:
         self._last_now: float | None = None
         self._last_budget = 0.0
         self._previous_w = 0.0
+        self._previous_fall = 0.0
         self._lost_at: float | None = None
         self._excess_ws = 0.0
         self._over_since: float | None = None
@@ -170,8 +179,9 @@ class BudgetAllocator:
         floor_w = self._raise_floor.push(now, budget_w)
         start_w = self._start_floor.push(now, budget_w)
         allocated = sum(member.share_w for member in work.running)
-        falling = max(0.0, self._previous_w - budget_w)
-        self._previous_w = budget_w
+        fall = max(0.0, self._previous_w - budget_w)
+        falling = min(fall, self._previous_fall)  # a fall that goes on, not a single step
+        self._previous_w, self._previous_fall = budget_w, fall
         if self._cut_due(now, allocated, budget_w):
             reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
             self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
@@ -365,7 +375,12 @@ class BudgetAllocator:
         """Write `percent` unless the one in force is already within a step of it."""
         in_force = member.in_force(work.now)
         full = member.reading.full_power_w
-        if in_force is not None and abs(percent - in_force) < self.settings.step_percent:
+        # Within a step of its share a member is left alone; a cut leaves none above it.
+        if (
+            in_force is not None
+            and abs(percent - in_force) < self.settings.step_percent
+            and not (fast and in_force > percent)
+        ):
             member.percent = in_force
             member.share_w = full * in_force / 100
             return
@@ -404,12 +419,13 @@ class BudgetAllocator:
         """Return the control state shown to the user."""
         if lost:
             return ControlState.HOLDING
-        if not work.running:
+        running = [m for m in work.running if m.on]
+        if not running:
             return ControlState.IDLE
-        allocated = sum(m.share_w for m in work.running)
+        allocated = sum(m.share_w for m in running)
         all_full = all(
             m.percent is not None and m.percent >= MAX_PERCENT - self.settings.step_percent
-            for m in work.running
+            for m in running
         )
         may_start = any(not m.reading.held_by_user for m in work.stopped)
         if all_full and not may_start and budget_w - allocated >= self.settings.raise_hysteresis_w:

@@ -44,6 +44,7 @@ import sys
 from .budget_day import KINDS, Day, make_day
 from .budget_farm import Farm
 from .budget_load import REPO_ROOT, budget_api
+from .budget_step import STEPS, report as step_report
 from .budget_strategies import STRATEGIES
 
 START_S = 5 * 3600
@@ -279,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     for n, scale in itertools.product(sizes, scales):
         print()
         print("\n".join(table(results, n, scale, kinds)))
+    print()
+    print(step_report(steps=200 if args.quick else STEPS))
     if not args.no_plot:
         from .budget_plot import draw  # noqa: PLC0415 - Pillow only when drawing
 
