@@ -21,7 +21,7 @@ from custom_components.whatsminer.budget import (
 from .farm import Farm, Unit
 
 BUDGET_PACKAGE = Path(__file__).parents[2] / "custom_components" / "whatsminer" / "budget"
-WARM = 900.0  # past the start window: the budget's low is known
+WARM = 1200.0  # past the start window: the budget's low is known
 
 
 def _warm(farm: Farm, watts: float, until: float = 3600.0) -> float:
@@ -69,7 +69,7 @@ def test_starts_most_efficient_first_one_per_raise_then_trims_the_last() -> None
 
 def test_priority_overrides_efficiency() -> None:
     farm = Farm([Unit("efficient", jth=18), Unit("favourite", jth=34, priority=1)])
-    farm.run(0, 1200, 4000.0)
+    farm.run(0, WARM, 4000.0)
 
     assert _actions(farm)[0][:2] == ("favourite", Action.START)
 
@@ -122,7 +122,7 @@ def test_minimum_on_time_keeps_a_miner_at_its_lowest_step() -> None:
 
 def test_ramping_member_is_not_trimmed_and_writes_after() -> None:
     farm = Farm([Unit("a"), Unit("b", jth=40)], ramp_s=200.0)
-    farm.run(0, 800, 3000.0)  # a starts at the first step past the start window
+    farm.run(0, WARM, 3000.0)  # a starts at the first step past the start window
     started = farm.log[0][0]
     plan = farm.step(started + 5, 3000.0)
     assert plan.members[0].write_allowed_at is None  # ramping
@@ -293,12 +293,12 @@ def test_budget_from_grid() -> None:
     assert budget_from_grid(grid_import_w=500.0, farm_power_w=3000.0) == 2500.0
 
 
-def test_a_raise_writes_after_the_hold_and_not_more_often_than_the_interval() -> None:
+def test_a_raise_waits_until_the_higher_budget_has_lasted_the_raise_interval() -> None:
     farm = Farm([Unit("a")])
     now = _warm(farm, 2000.0)
-    farm.run(now, now + 15, 3000.0)
-    assert _actions(farm, now) == []  # the higher budget has not lasted the hold time
-    farm.run(now + 15, now + 20, 3000.0)
+    farm.run(now, now + 60, 3000.0)
+    assert _actions(farm, now) == []  # the higher budget has not lasted a minute yet
+    farm.run(now + 60, now + 65, 3000.0)
     assert _actions(farm, now) == [("a", Action.SET_PERCENT, 98)]
     assert farm.log[-1][1].reason is Reason.SURPLUS
     assert not farm.log[-1][1].fast

@@ -11,20 +11,26 @@ How a step decides:
 
 * **Budget.** The W free for the farm (`Budget.watts`, capped by `max_power_w`). A lost or
   stale meter holds the last budget for `meter_hold_s`, then counts as zero; a reading resumes
-  at once.
+  at once. Nothing is raised or started while the meter is lost.
 * **Cut.** While the allocation exceeds budget + allowance, the excess W·s are summed; once
-  they reach allowance x hold (or the excess has lasted `hold_s`), the running members are
-  re-shared to the budget in fast mode, stopping the least efficient ones (after their
-  minimum on time) when even their lowest percentage is too much.
+  they reach allowance x hold (at once for a large excess) or the excess has lasted `hold_s`,
+  the running members are re-shared to the budget in fast mode. A budget still falling (two
+  readings in a row) is met by trimming deeper by its last fall, as a percentage takes seconds
+  to act. When even the lowest steps are too much, the least efficient members past their
+  minimum on time are stopped.
 * **Raise.** When the lowest budget of the last `raise_interval_s` exceeds the allocation by
-  the hysteresis, and no raise came in that interval: re-share to it, and, if every running
-  member is at full power and a whole miner's lowest step is left, start the most efficient
-  stopped one (after its minimum off time, one start per `stagger_s`).
+  the hysteresis, and no raise came in that interval: re-share to it. Then, if a whole
+  miner's lowest step is left over with every running member at full power, and the budget's
+  low of the last `start_after_s` would have carried the running members' lowest steps plus
+  its own, start the most efficient stopped member (past its minimum off time, one start per
+  `stagger_s`, never one held by the user).
 * **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
   step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
-  trimmed and the others run at full power. A member ramping up, or written to less than
-  `write_interval_s` ago, keeps its share. A percentage is written only when it differs from
-  the one in force by `step_percent` or more.
+  trimmed and the others run at full power. A member ramping up, starting, or written to less
+  than `write_interval_s` ago keeps its share. A percentage is written only when it differs
+  from the one in force by `step_percent` or more (a cut writes any member above its share).
+* **Drift.** A member whose percentage in force strays a step from the one written (a restart
+  resets it) is written once more.
 """
 
 from __future__ import annotations
@@ -154,7 +160,7 @@ class BudgetAllocator:
         """Start with no memory: every member found is taken as it is."""
         self.settings = settings
         self._members: dict[str, _Member] = {}
-        self._raise_floor = _RollingMin(settings.hold_s)
+        self._raise_floor = _RollingMin(settings.raise_interval_s)
         self._start_floor = _RollingMin(settings.start_after_s)
         self._last_now: float | None = None
         self._last_budget = 0.0

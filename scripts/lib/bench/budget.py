@@ -20,8 +20,8 @@ The miners are polled every `POLL_S` seconds. Measured, per day:
   household alone would have had), in kWh and in % of the farm's energy (idle included).
 * **starts, stops** per miner per day; **writes**: power percentage writes (a start writes
   one too) per miner per hour of mining.
-* **worst excursion**: the largest import the farm caused in one stretch of seconds with
-  caused import, in W·s.
+* **worst excursion**: the largest import the farm caused in one stretch of seconds in
+  which it caused more than EXCURSION_W (100 W, the default allowance), in W·s.
 * **mined**: the hashes mined, in EH (10^18 hashes; 1 TH/s for a day is 0.0864 EH).
 
 Seeds: the allocator's settings and the bench were looked at and tuned on seeds 1-3 only
@@ -57,6 +57,9 @@ SERIES_STEP_S = 60
 # seconds to follow a percentage (tests/simulator/dynamics.py), so a passing burst of sun is
 # not something any strategy could mine on. The table shows the share of all surplus too.
 SUSTAINED_S = 300
+# An import excursion: a stretch of seconds in which the farm causes more import than this
+# (the budget's default allowance); its size is the import caused in it, in W·s.
+EXCURSION_W = 100.0
 PLOT_PATH = REPO_ROOT / "docs" / "images" / "budget-day.png"
 
 
@@ -167,7 +170,7 @@ def run_day(job: tuple[str, str, int, int, float, bool, int, int, int]) -> Resul
         mining_s += sum(1 for unit in farm.units if unit.mining)
         caused = max(0.0, grid) - max(0.0, house + idle_w - pv)
         result.import_wh += caused
-        stretch = stretch + caused if caused > 0 else 0.0
+        stretch = stretch + caused if caused > EXCURSION_W else 0.0
         result.worst_ws = max(result.worst_ws, stretch)
         if series:
             sums[0] += surplus
