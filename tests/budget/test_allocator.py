@@ -312,3 +312,17 @@ def test_stagger_spaces_starts_when_raises_come_faster() -> None:
     starts = [now for now, d in farm.log if d.action is Action.START]
     assert len(starts) == 3
     assert [b - a for a, b in itertools.pairwise(starts)] == [30.0, 30.0]
+
+
+def test_bad_input_is_skipped_not_a_crash() -> None:
+    allocator = BudgetAllocator(BudgetSettings())
+    good = Unit("a", mining=True).reading(0, 0)
+    broken = MemberReading(**{**_fields(good), "key": "b", "full_power_w": 0.0})
+    plan = allocator.step(0, Budget(float("nan"), 0), [good, broken])
+
+    assert plan.state is ControlState.HOLDING  # a budget that is not a number is no reading
+    assert plan.members[1] == ("b", False, 0.0, None, Reason.FOUND, None, None, None)
+    assert allocator.step(5, Budget(5000, 5), [good, broken]).members[1].running is False
+    offline = MemberReading(**{**_fields(good), "available": False})
+    member = allocator.step(10, Budget(5000, 10), [offline, broken]).members[0]
+    assert (member.running, member.switch_allowed_at) == (False, None)
