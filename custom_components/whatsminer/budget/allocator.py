@@ -239,7 +239,7 @@ class BudgetAllocator:
             if reading.mining != member.on and not (
                 member.by_us and now - member.changed_at < CONFIRM_S
             ):
-                self._switched_outside(member, reading.mining, now)
+                self._switched_outside(member, bool(reading.mining), now)
             if reading.ramping:
                 member.drift_sent = False
             (work.running if member.on else work.stopped).append(member)
