@@ -85,6 +85,7 @@ class Result:
     mined_eh: float = 0.0
     surplus_series: list[float] = field(default_factory=list)
     farm_series: list[float] = field(default_factory=list)
+    import_series: list[float] = field(default_factory=list)
 
     @property
     def used_pct(self) -> float:
@@ -147,7 +148,7 @@ def run_day(job: tuple[str, str, int, int, float, bool, int, int, int]) -> Resul
     smallest = min(u.dynamics.full_power_w for u in farm.units) * budget_api().MIN_PERCENT / 100
     idle_w = sum(unit.dynamics.idle_w for unit in farm.units)
     stretch = mining_s = 0.0
-    sums = [0.0, 0.0]
+    sums = [0.0, 0.0, 0.0]
     usable_list: list[float] = []
     mining_list: list[float] = []
     for second in range(start_s, end_s):
@@ -173,22 +174,36 @@ def run_day(job: tuple[str, str, int, int, float, bool, int, int, int]) -> Resul
         stretch = stretch + caused if caused > EXCURSION_W else 0.0
         result.worst_ws = max(result.worst_ws, stretch)
         if series:
-            sums[0] += surplus
-            sums[1] += total
-            if second % SERIES_STEP_S == SERIES_STEP_S - 1:
-                result.surplus_series.append(sums[0] / SERIES_STEP_S)
-                result.farm_series.append(sums[1] / SERIES_STEP_S)
-                sums = [0.0, 0.0]
+            _add_to_series(result, sums, second, (surplus, total, max(0.0, caused)))
     sustained = opening(usable_list, SUSTAINED_S)
     result.usable_wh = sum(sustained)
     result.used_wh = sum(map(min, mining_list, sustained))
+    _finish(result, farm, mining_s)
+    return result
+
+
+def _add_to_series(
+    result: Result, sums: list[float], second: int, values: tuple[float, float, float]
+) -> None:
+    """Sum surplus, farm power and import; append their means once a minute."""
+    for index, value in enumerate(values):
+        sums[index] += value
+    if second % SERIES_STEP_S == SERIES_STEP_S - 1:
+        result.surplus_series.append(sums[0] / SERIES_STEP_S)
+        result.farm_series.append(sums[1] / SERIES_STEP_S)
+        result.import_series.append(sums[2] / SERIES_STEP_S)
+        sums[:] = [0.0, 0.0, 0.0]
+
+
+def _finish(result: Result, farm: Farm, mining_s: float) -> None:
+    """Turn the sums of W per second into Wh, EH and counts per miner."""
     for name_wh in ("usable_wh", "used_wh", "all_usable_wh", "all_used_wh", "import_wh", "farm_wh"):
         setattr(result, name_wh, getattr(result, name_wh) / 3600)
     result.mined_eh *= 1e12 / 1e18
+    miners = len(farm.units)
     result.starts = sum(farm.starts) / miners
     result.stops = sum(farm.stops) / miners
     result.writes_per_hour = sum(farm.writes) / (mining_s / 3600) if mining_s else 0.0
-    return result
 
 
 COLUMNS = (
@@ -246,7 +261,11 @@ def _seeds(text: str) -> tuple[int, ...]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line."""
-    parser = argparse.ArgumentParser(prog="scripts/bench --budget", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench --budget",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="3 miners, 2 h at noon, 1 seed")
     parser.add_argument("--miners", default="3,20", help="farm sizes (default 3,20)")
     parser.add_argument("--seeds", type=_seeds, default=REPORT_SEEDS, help="e.g. 101-105")

@@ -1,4 +1,4 @@
-"""The budget bench's picture: surplus and farm power over one day, two strategies side by side.
+"""The budget bench's picture: surplus, farm power and import over a day, two strategies.
 
 Drawn with Pillow (which Home Assistant ships, so the project's .venv has it): no plotting
 library for one chart of two panels.
@@ -19,6 +19,7 @@ WIDTH, HEIGHT = 1400, 520
 MARGIN_LEFT, MARGIN_TOP, MARGIN_BOTTOM, GAP = 70, 60, 50, 40
 SURPLUS = (243, 156, 18)
 FARM = (41, 128, 185)
+IMPORT = (192, 57, 43)
 INK = (40, 40, 40)
 GRID = (225, 225, 225)
 TITLES = {"blueprint": "solar blueprint", "ours": "power budget"}
@@ -35,7 +36,8 @@ def draw(path: Path, results: list[Result], start_s: int, step_s: int) -> None:
     pen.text(
         (MARGIN_LEFT, 15),
         f"{first.miners} miners, {first.kind} day (seed {first.seed}):"
-        " surplus (PV - household, orange) and farm power (blue), 1 min means",
+        " surplus (PV - household, orange), farm power (blue) and the grid import the farm"
+        " causes (red), 1 min means",
         fill=INK,
     )
     for index, result in enumerate(results):
@@ -47,6 +49,7 @@ def draw(path: Path, results: list[Result], start_s: int, step_s: int) -> None:
         pen.text((left, MARGIN_TOP - 18), title, fill=INK)
         _line(pen, box, [max(0.0, w) for w in result.surplus_series], top, SURPLUS)
         _line(pen, box, result.farm_series, top, FARM)
+        _line(pen, box, result.import_series, top, IMPORT)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, optimize=True)
 
