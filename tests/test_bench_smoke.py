@@ -97,3 +97,28 @@ def test_farm_stalls_are_told_apart_from_collections() -> None:
         "  ... and, 2 times, another thread busy: thread Recorder",
         "    core.py:9 commit",
     ]
+
+
+def test_budget_bench_runs_a_short_day(tmp_path: Path) -> None:
+    # The budget bench needs no network and no .venv-bench: two hours of three days, three
+    # miners, every strategy; it asserts what was printed, never how long it took.
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{REPO_ROOT / 'scripts' / 'lib'}"}
+    plot = tmp_path / "budget.png"
+    command = [sys.executable, "-m", "bench.budget", "--quick", "--jobs", "1", "--plot", str(plot)]
+    run = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        command,
+        check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+
+    assert run.returncode == 0, run.stderr
+    rows = [line.split() for line in run.stdout.splitlines() if line.startswith("  ")]
+    strategies = {row[0] for row in rows if row[0] != "strategy"}
+    assert strategies == {"blueprint", "cascade", "ours"}
+    assert {row[1] for row in rows if row[0] == "ours"} == {"clear", "broken", "overcast", "all"}
+    assert "one control step for 500 miners: median" in run.stdout
+    assert plot.read_bytes().startswith(b"\x89PNG")

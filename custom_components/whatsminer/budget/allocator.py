@@ -1,0 +1,504 @@
+"""The control step: a farm's readings and a budget in, commands and their reasons out.
+
+`BudgetAllocator(settings).step(now, budget, readings)` is called once per poll with a
+monotonic `now` in seconds; it returns a `Plan`. It keeps a small memory between steps (when
+each member last switched or was written to, the rolling minimum of the budget, the import
+over the allowance so far) and does no I/O, reads no clock and imports nothing from Home
+Assistant. It assumes its decisions are carried out; a member that does not follow within a
+minute is taken as it is read (a start that failed, a stop by hand).
+
+How a step decides:
+
+* **Budget.** The W free for the farm (`Budget.watts`, capped by `max_power_w`). A lost or
+  stale meter holds the last budget for `meter_hold_s`, then counts as zero; a reading resumes
+  at once. Nothing is raised or started while the meter is lost.
+* **Cut.** While the allocation exceeds budget + allowance, the excess W·s are summed; once
+  they reach allowance x hold (at once for a large excess) or the excess has lasted `hold_s`,
+  the running members are re-shared to the budget in fast mode. A budget still falling (two
+  readings in a row) is met by trimming deeper by its last fall, as a percentage takes seconds
+  to act. When even the lowest steps are too much, the least efficient members past their
+  minimum on time are stopped.
+* **Raise.** When the lowest budget of the last `raise_interval_s` exceeds the allocation by
+  the hysteresis, and no raise came in that interval: re-share to it. Then, if a whole
+  miner's lowest step is left over with every running member at full power, and the budget's
+  low of the last `start_after_s` would have carried the running members' lowest steps plus
+  its own, start the most efficient stopped member (past its minimum off time, one start per
+  `stagger_s`, never one held by the user).
+* **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
+  step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
+  trimmed and the others run at full power. A member ramping up, starting, or written to less
+  than `write_interval_s` ago keeps its share. A percentage is written only when it differs
+  from the one in force by `step_percent` or more (a cut writes any member above its share).
+* **Drift.** A member whose percentage in force strays a step from the one written (a restart
+  resets it) is written once more.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+import math
+from typing import TYPE_CHECKING
+
+from .model import (
+    MAX_PERCENT,
+    MIN_PERCENT,
+    Action,
+    Budget,
+    BudgetSettings,
+    ControlState,
+    Decision,
+    MemberPlan,
+    MemberReading,
+    Plan,
+    Reason,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# A command takes a poll or two to show; until then the member counts as commanded.
+CONFIRM_S = 60.0
+# How long after a write a v2 miner's own percentage (which it cannot report) is taken as the
+# one written rather than worked out from its measured power, which lags behind.
+SETTLE_S = 90.0
+NEVER = -math.inf
+
+
+def budget_from_grid(grid_import_w: float, farm_power_w: float) -> float:
+    """Return the grid-mode budget: what the farm draws plus what is exported (import > 0)."""
+    return farm_power_w - grid_import_w
+
+
+@dataclass(slots=True)
+class _Member:
+    """What the allocator remembers of one member between steps."""
+
+    reading: MemberReading
+    on: bool
+    share_w: float
+    percent: int | None
+    changed_at: float = NEVER
+    by_us: bool = False
+    reason: Reason = Reason.FOUND
+    reason_at: float | None = None
+    written_at: float = NEVER
+    drift_sent: bool = False
+
+    def in_force(self, now: float) -> int | None:
+        """Return the percentage in force: reported, or worked out from the measured power."""
+        reading = self.reading
+        if reading.percent is not None:
+            return reading.percent
+        if reading.power_w is None or (
+            self.percent is not None and now - self.written_at < SETTLE_S
+        ):
+            return self.percent
+        return round(reading.power_w * 100 / reading.full_power_w)
+
+    def locked(self, now: float, interval_s: float) -> bool:
+        """Whether its share cannot change now: ramping, starting, or written too recently."""
+        return self.reading.ramping or not self.reading.mining or now - self.written_at < interval_s
+
+
+def _controllable(reading: MemberReading) -> bool:
+    """Whether the budget can act on a member: reachable, its state known, its power sane."""
+    return reading.available and reading.mining is not None and reading.full_power_w > 0
+
+
+def _rank(member: _Member) -> tuple[int, float, str]:
+    """Sort key: higher priority first, then the most efficient (lowest J/TH)."""
+    reading = member.reading
+    return (-reading.priority, reading.efficiency_jth, reading.key)
+
+
+def _percent_of(watts: float, full_w: float) -> int:
+    """Return the whole percentage that draws at most `watts`, within the written range."""
+    return max(MIN_PERCENT, min(MAX_PERCENT, int(watts * 100 / full_w)))
+
+
+class _RollingMin:
+    """The lowest value of the last `span_s` seconds (a monotonic queue, O(1) per push)."""
+
+    def __init__(self, span_s: float) -> None:
+        """Keep the values of the last `span_s` seconds."""
+        self.span_s = span_s
+        self._queue: deque[tuple[float, float]] = deque()
+        self._since: float | None = None
+
+    def push(self, now: float, value: float) -> float:
+        """Add `value` at `now`; return the lowest value since `now - span_s`.
+
+        Until the window has seen `span_s` seconds, the answer is -inf: no history yet
+        (after a restart, or control switched on) proves nothing about the budget.
+        """
+        if self._since is None:
+            self._since = now
+        queue = self._queue
+        while queue and queue[-1][1] >= value:
+            queue.pop()
+        queue.append((now, value))
+        while queue[0][0] < now - self.span_s:
+            queue.popleft()
+        return queue[0][1] if now - self._since >= self.span_s else -math.inf
+
+    def clear(self) -> None:
+        """Forget every value."""
+        self._queue.clear()
+        self._since = None
+
+
+@dataclass(slots=True)
+class _Step:
+    """One step's working set."""
+
+    now: float
+    running: list[_Member] = field(default_factory=list)
+    stopped: list[_Member] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+class BudgetAllocator:
+    """Spreads one power budget over a set of miners; one `step()` per poll."""
+
+    def __init__(self, settings: BudgetSettings) -> None:
+        """Start with no memory: every member found is taken as it is."""
+        self.settings = settings
+        self._members: dict[str, _Member] = {}
+        self._raise_floor = _RollingMin(settings.raise_interval_s)
+        self._start_floor = _RollingMin(settings.start_after_s)
+        self._last_now: float | None = None
+        self._last_budget = 0.0
+        self._previous_w = 0.0
+        self._previous_fall = 0.0
+        self._lost_at: float | None = None
+        self._excess_ws = 0.0
+        self._over_since: float | None = None
+        self._last_raise = NEVER
+        self._last_start = NEVER
+
+    def step(
+        self, now: float, budget: Budget, readings: Sequence[MemberReading], *, enabled: bool = True
+    ) -> Plan:
+        """Decide what to send now; `enabled` False (control off) sends nothing."""
+        work = _Step(now)
+        self._observe(work, readings)
+        if not enabled:
+            self._reset_control()
+            return self._plan(work, ControlState.OFF, 0.0, readings)
+        budget_w, lost = self._budget(now, budget)
+        floor_w = self._raise_floor.push(now, budget_w)
+        start_w = self._start_floor.push(now, budget_w)
+        allocated = sum(member.share_w for member in work.running)
+        fall = max(0.0, self._previous_w - budget_w)
+        falling = min(fall, self._previous_fall)  # a fall that goes on, not a single step
+        self._previous_w, self._previous_fall = budget_w, fall
+        if self._cut_due(now, allocated, budget_w):
+            reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
+            self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
+        elif (
+            not lost
+            and floor_w - allocated >= self.settings.raise_hysteresis_w
+            and now - self._last_raise >= self.settings.raise_interval_s
+        ):
+            self._last_raise = now
+            self._reshare(work, floor_w - self._margin, Reason.SURPLUS, cut=False)
+            self._start_best(work, floor_w - self._margin, start_w - self._margin)
+        self._correct_drift(work)
+        self._last_now = now
+        return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
+
+    @property
+    def _margin(self) -> float:
+        """How far below the budget a re-share aims: the middle of the dead band below it."""
+        return self.settings.raise_hysteresis_w / 2
+
+    def _reset_control(self) -> None:
+        """Control off: forget the meter and the timers that only make sense while on."""
+        self._raise_floor.clear()
+        self._start_floor.clear()
+        self._lost_at = None
+        self._excess_ws = 0.0
+        self._over_since = None
+        self._last_now = None
+
+    def _observe(self, work: _Step, readings: Sequence[MemberReading]) -> None:
+        """Update the memory from the readings; sort members into running and stopped."""
+        now = work.now
+        members = self._members
+        for reading in readings:
+            if not _controllable(reading):
+                continue
+            member = members.get(reading.key)
+            if member is None:
+                member = _Member(reading, bool(reading.mining), 0.0, reading.percent)
+                members[reading.key] = member
+                if member.on:
+                    member.share_w = self._in_force_w(member, now)
+            member.reading = reading
+            if reading.mining != member.on and not (
+                member.by_us and now - member.changed_at < CONFIRM_S
+            ):
+                self._switched_outside(member, bool(reading.mining), now)
+            if reading.ramping:
+                member.drift_sent = False
+            (work.running if member.on else work.stopped).append(member)
+
+    def _switched_outside(self, member: _Member, mining: bool, now: float) -> None:
+        """Mining was switched on or off by someone else: take it as it is."""
+        member.on = mining
+        member.changed_at = now
+        member.by_us = False
+        member.reason = Reason.OUTSIDE
+        member.reason_at = now
+        member.percent = member.reading.percent
+        member.share_w = self._in_force_w(member, now) if mining else 0.0
+
+    @staticmethod
+    def _in_force_w(member: _Member, now: float) -> float:
+        """Return the W of the percentage in force (full power when nothing tells)."""
+        percent = member.in_force(now)
+        full = member.reading.full_power_w
+        return full if percent is None else full * percent / 100
+
+    def _budget(self, now: float, budget: Budget) -> tuple[float, bool]:
+        """Return the budget in force and whether the meter is lost (hold, then zero)."""
+        settings = self.settings
+        if (
+            budget.watts is not None
+            and math.isfinite(budget.watts)
+            and now - budget.updated_at <= settings.stale_after_s
+        ):
+            self._lost_at = None
+            self._last_budget = budget.watts
+            watts = budget.watts
+        else:
+            if self._lost_at is None:
+                self._lost_at = now
+            held = now - self._lost_at < settings.meter_hold_s
+            watts = self._last_budget if held else 0.0
+        if settings.max_power_w is not None:
+            watts = min(watts, settings.max_power_w)
+        return max(0.0, watts), self._lost_at is not None
+
+    def _cut_due(self, now: float, allocated: float, budget_w: float) -> bool:
+        """Whether the import over the allowance has lasted long or grown large enough."""
+        settings = self.settings
+        dt = 0.0 if self._last_now is None else now - self._last_now
+        excess = allocated - budget_w - settings.allowance_w
+        if excess <= 0:
+            self._excess_ws = 0.0
+            self._over_since = None
+            return False
+        if self._over_since is None:
+            self._over_since = now
+        self._excess_ws += excess * dt
+        if (
+            self._excess_ws >= settings.allowance_w * settings.hold_s
+            or now - self._over_since >= settings.hold_s
+        ):
+            self._excess_ws = 0.0
+            self._over_since = None
+            return True
+        return False
+
+    def _reshare(
+        self, work: _Step, target_w: float, reason: Reason, *, cut: bool, reserve_w: float = 0.0
+    ) -> None:
+        """Give the running members `target_w` in rank order, stopping some if they must.
+
+        `reserve_w` lowers what the trimmed members get, not what decides a stop: a budget
+        still falling is met by trimming deeper (a percentage takes seconds to act), not by
+        stopping miners that its next reading may show were not in the way.
+        """
+        now, settings = work.now, self.settings
+        ranked = sorted(work.running, key=_rank)
+        free = [m for m in ranked if not m.locked(now, settings.write_interval_s)]
+        free_keys = {m.reading.key for m in free}
+        room = target_w - sum(m.share_w for m in ranked if m.reading.key not in free_keys)
+        lowest = sum(m.reading.full_power_w for m in free) * MIN_PERCENT / 100
+        if cut and room < lowest:
+            for member in reversed(ranked):
+                if room >= lowest:
+                    break
+                if now - member.changed_at < settings.min_on_s:
+                    continue
+                if member.reading.key in free_keys:
+                    lowest -= member.reading.full_power_w * MIN_PERCENT / 100
+                else:
+                    room += member.share_w
+                self._switch(work, member, Action.STOP, reason)
+            free = [m for m in free if m.on]
+        left = room - lowest - reserve_w
+        for member in free:
+            full = member.reading.full_power_w
+            extra = min(max(left, 0.0), full * (100 - MIN_PERCENT) / 100)
+            left -= extra
+            percent = _percent_of(full * MIN_PERCENT / 100 + extra, full)
+            self._write(work, member, percent, reason, fast=cut)
+
+    def _start_best(self, work: _Step, budget_w: float, low_w: float) -> None:
+        """Start the best-ranked member that may start, if the budget has room for it.
+
+        Room now: what `budget_w` leaves over the running members' shares. Room to last: what
+        `low_w`, the budget's low of the last `start_after_s`, leaves over their lowest steps
+        (they can be trimmed, not stopped, for `min_on_s`). Both must hold its lowest step.
+        """
+        now, settings = work.now, self.settings
+        if now - self._last_start < settings.stagger_s:
+            return
+        best = min(
+            (
+                m
+                for m in work.stopped
+                if not m.reading.held_by_user and now - m.changed_at >= settings.min_off_s
+            ),
+            key=_rank,
+            default=None,
+        )
+        if best is None:
+            return
+        running = [m for m in work.running if m.on]
+        room_w = budget_w - sum(m.share_w for m in running)
+        lowest = sum(m.reading.full_power_w for m in running) * MIN_PERCENT / 100
+        full = best.reading.full_power_w
+        step_w = full * MIN_PERCENT / 100
+        if room_w < step_w or low_w - lowest < step_w:
+            return
+        best.percent = _percent_of(min(room_w, full), full)
+        best.share_w = full * best.percent / 100
+        best.written_at = now
+        self._last_start = now
+        self._switch(work, best, Action.START, Reason.SURPLUS)
+
+    def _switch(self, work: _Step, member: _Member, action: Action, reason: Reason) -> None:
+        """Record a start or stop of `member` and queue it."""
+        member.on = action is Action.START
+        member.changed_at = work.now
+        member.by_us = True
+        member.reason = reason
+        member.reason_at = work.now
+        if not member.on:
+            member.share_w = 0.0
+            member.percent = None
+        percent = member.percent
+        work.decisions.append(Decision(member.reading.key, action, percent, reason))
+
+    def _write(
+        self, work: _Step, member: _Member, percent: int, reason: Reason, *, fast: bool
+    ) -> None:
+        """Write `percent` unless the one in force is already within a step of it."""
+        in_force = member.in_force(work.now)
+        full = member.reading.full_power_w
+        # Within a step of its share a member is left alone; a cut leaves none above it.
+        if (
+            in_force is not None
+            and abs(percent - in_force) < self.settings.step_percent
+            and not (fast and in_force > percent)
+        ):
+            member.percent = in_force
+            member.share_w = full * in_force / 100
+            return
+        member.percent = percent
+        member.share_w = full * percent / 100
+        member.written_at = work.now
+        member.drift_sent = False
+        if reason is not Reason.SURPLUS:
+            member.reason = reason
+            member.reason_at = work.now
+        work.decisions.append(
+            Decision(member.reading.key, Action.SET_PERCENT, percent, reason, fast=fast)
+        )
+
+    def _correct_drift(self, work: _Step) -> None:
+        """Re-send a percentage once when the one in force strays (a restart resets it)."""
+        now, settings = work.now, self.settings
+        written = {decision.key for decision in work.decisions}
+        for member in work.running:
+            if (
+                member.percent is None
+                or member.drift_sent
+                or member.locked(now, settings.write_interval_s)
+                or member.reading.key in written
+            ):
+                continue
+            in_force = member.in_force(now)
+            if in_force is not None and abs(in_force - member.percent) >= settings.step_percent:
+                member.drift_sent = True
+                member.written_at = now
+                work.decisions.append(
+                    Decision(member.reading.key, Action.SET_PERCENT, member.percent, Reason.DRIFT)
+                )
+
+    def _state(self, work: _Step, budget_w: float, lost: bool) -> ControlState:
+        """Return the control state shown to the user."""
+        if lost:
+            return ControlState.HOLDING
+        running = [m for m in work.running if m.on]
+        if not running:
+            return ControlState.IDLE
+        allocated = sum(m.share_w for m in running)
+        all_full = all(
+            m.percent is not None and m.percent >= MAX_PERCENT - self.settings.step_percent
+            for m in running
+        )
+        may_start = any(not m.reading.held_by_user for m in work.stopped)
+        if all_full and not may_start and budget_w - allocated >= self.settings.raise_hysteresis_w:
+            return ControlState.LIMITED
+        return ControlState.FOLLOWING
+
+    def _plan(
+        self,
+        work: _Step,
+        state: ControlState,
+        budget_w: float,
+        readings: Sequence[MemberReading],
+    ) -> Plan:
+        """Return the decisions and the explanation of every member."""
+        settings, now = self.settings, work.now
+        min_on, min_off, interval = settings.min_on_s, settings.min_off_s, settings.write_interval_s
+        next_start = self._last_start + settings.stagger_s
+        members = self._members
+        plans: list[MemberPlan] = []
+        add = plans.append
+        for reading in readings:
+            member = members.get(reading.key)
+            if member is None:  # never controllable yet: nothing to tell
+                add(
+                    MemberPlan(
+                        key=reading.key,
+                        running=False,
+                        share_w=0.0,
+                        percent=None,
+                        reason=Reason.FOUND,
+                        reason_at=None,
+                        switch_allowed_at=None,
+                        write_allowed_at=None,
+                    )
+                )
+                continue
+            switch_at: float | None = None
+            write_at: float | None = None
+            running = False
+            if _controllable(reading):
+                if member.on:
+                    running = True
+                    switch_at = max(member.changed_at + min_on, now)
+                    if reading.mining and not reading.ramping:
+                        write_at = max(member.written_at + interval, now)
+                elif not reading.held_by_user:
+                    switch_at = max(member.changed_at + min_off, next_start, now)
+            add(
+                MemberPlan(
+                    reading.key,
+                    running,
+                    member.share_w if running else 0.0,
+                    member.percent if running else None,
+                    member.reason,
+                    member.reason_at,
+                    switch_at,
+                    write_at,
+                )
+            )
+        allocated = sum(m.share_w for m in work.running if m.on)
+        return Plan(state, budget_w, allocated, tuple(work.decisions), tuple(plans))

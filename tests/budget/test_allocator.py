@@ -1,0 +1,328 @@
+"""Unit tests of the allocator: one behaviour of issue 23 each, on an ideal farm."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+
+from custom_components.whatsminer.budget import (
+    MIN_PERCENT,
+    Action,
+    Budget,
+    BudgetAllocator,
+    BudgetSettings,
+    ControlState,
+    MemberReading,
+    Reason,
+    budget_from_grid,
+)
+
+from .farm import Farm, Unit
+
+BUDGET_PACKAGE = Path(__file__).parents[2] / "custom_components" / "whatsminer" / "budget"
+WARM = 1200.0  # past the start window: the budget's low is known
+
+
+def _warm(farm: Farm, watts: float, until: float = 3600.0) -> float:
+    """Run at `watts` until the farm is settled; the time reached."""
+    farm.run(0, until, watts)
+    return until
+
+
+def _actions(farm: Farm, since: float = 0.0) -> list[tuple[str, Action, int | None]]:
+    """Return the decisions from `since` on, without their times and reasons."""
+    return [(d.key, d.action, d.percent) for now, d in farm.log if now >= since]
+
+
+def test_budget_package_imports_nothing_from_home_assistant_or_its_parents() -> None:
+    for path in BUDGET_PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                assert node.level <= 1, f"{path.name} imports from outside the package"
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(name.split(".")[0] == "homeassistant" for name in names), path.name
+            assert not any(name.startswith("custom_components") for name in names), path.name
+
+
+def test_starts_most_efficient_first_one_per_raise_then_trims_the_last() -> None:
+    farm = Farm([Unit("old", jth=34), Unit("new", jth=18), Unit("mid", jth=28)])
+    plan = farm.run(0, 1800, 7000.0)
+
+    starts = [(now, d.key) for now, d in farm.log if d.action is Action.START]
+    assert [key for _, key in starts] == ["new", "mid", "old"]
+    assert starts[0][0] >= BudgetSettings().start_after_s  # no start on an unknown budget
+    assert starts[1][0] - starts[0][0] >= BudgetSettings().raise_interval_s
+    shares = {m.key: m.percent for m in plan.members}
+    assert shares["new"] == shares["mid"] == 100
+    assert shares["old"] == MIN_PERCENT + 1  # 6950 W - 6000 W = 950 W of 3000 W, floored
+    assert plan.state is ControlState.FOLLOWING
+    assert plan.allocated_w == 6930.0
+    assert plan.budget_w == 7000.0
+    assert {m.reason for m in plan.members} == {Reason.SURPLUS}
+
+
+def test_priority_overrides_efficiency() -> None:
+    farm = Farm([Unit("efficient", jth=18), Unit("favourite", jth=34, priority=1)])
+    farm.run(0, WARM, 4000.0)
+
+    assert _actions(farm)[0][:2] == ("favourite", Action.START)
+
+
+def test_cut_trims_the_least_efficient_in_fast_mode_then_stops_it() -> None:
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30)])
+    now = _warm(farm, 6000.0)
+    farm.run(now, now + 20, 4000.0)
+
+    assert _actions(farm, now) == [("b", Action.SET_PERCENT, 31)]
+    assert farm.log[-1][1].fast
+    assert farm.log[-1][1].reason is Reason.OVER_BUDGET
+    now += 20
+    farm.run(now, now + 20, 1000.0)  # b was written 20 s ago: stopped, not trimmed
+
+    assert _actions(farm, now) == [("b", Action.STOP, None), ("a", Action.SET_PERCENT, 31)]
+    plan = farm.step(now + 20, 1000.0)
+    member = {m.key: m for m in plan.members}["b"]
+    assert member.reason is Reason.OVER_BUDGET
+    assert member.switch_allowed_at == now + BudgetSettings().min_off_s
+
+
+def test_a_large_import_is_cut_at_once_a_small_one_after_hold() -> None:
+    farm = Farm([Unit("a")])
+    now = _warm(farm, 3000.0)
+    farm.step(now, 1000.0)  # 1900 W over for 5 s: more than allowance x hold
+    assert _actions(farm, now) == [("a", Action.SET_PERCENT, 31)]
+
+    farm = Farm([Unit("a")])
+    now = _warm(farm, 3000.0)
+    farm.run(now, now + 15, 2800.0)  # 50 W over the allowance: wait the hold time
+    assert _actions(farm, now) == []
+    farm.step(now + 15, 2800.0)
+    assert _actions(farm, now) == [("a", Action.SET_PERCENT, 91)]
+
+
+def test_minimum_on_time_keeps_a_miner_at_its_lowest_step() -> None:
+    farm = Farm([Unit("a")])
+    farm.run(0, WARM, 3000.0)
+    started = farm.log[0][0]
+    plan = farm.run(WARM, started + 300, 0.0)
+
+    assert plan.allocated_w == 3000 * MIN_PERCENT / 100
+    member = plan.members[0]
+    assert member.switch_allowed_at == started + BudgetSettings().min_on_s
+    plan = farm.run(started + 300, started + 605, 0.0)
+    assert not plan.members[0].running
+    assert plan.state is ControlState.IDLE
+
+
+def test_ramping_member_is_not_trimmed_and_writes_after() -> None:
+    farm = Farm([Unit("a"), Unit("b", jth=40)], ramp_s=200.0)
+    farm.run(0, WARM, 3000.0)  # a starts at the first step past the start window
+    started = farm.log[0][0]
+    plan = farm.step(started + 5, 3000.0)
+    assert plan.members[0].write_allowed_at is None  # ramping
+    farm.run(started + 5, started + 100, 1500.0)
+    assert _actions(farm, started + 5) == []  # locked: the import stays
+    farm.run(started + 100, started + 230, 1500.0)
+    assert ("a", Action.SET_PERCENT, 48) in _actions(farm, started + 5)
+
+
+def test_held_by_user_is_never_started_and_the_budget_stays_limited() -> None:
+    farm = Farm([Unit("a"), Unit("held", jth=10, held=True)])
+    plan = farm.run(0, 1800, 20_000.0)
+
+    assert [d.key for _, d in farm.log] == ["a"]
+    assert plan.state is ControlState.LIMITED
+    held = {m.key: m for m in plan.members}["held"]
+    assert (held.running, held.share_w, held.switch_allowed_at) == (False, 0.0, None)
+
+
+def test_unavailable_and_unknown_members_are_skipped() -> None:
+    farm = Farm([Unit("a"), Unit("gone", jth=10, available=False)])
+    plan = farm.run(0, 1800, 20_000.0)
+
+    assert [d.key for _, d in farm.log] == ["a"]
+    gone = {m.key: m for m in plan.members}["gone"]
+    assert (gone.running, gone.switch_allowed_at, gone.write_allowed_at) == (False, None, None)
+
+    allocator = BudgetAllocator(BudgetSettings())
+    reading = Unit("x").reading(0, 0)
+    unknown = MemberReading(**{**_fields(reading), "mining": None})
+    plan = allocator.step(0, Budget(5000, 0), [unknown])
+    assert plan.members[0].running is False
+
+
+def _fields(reading: MemberReading) -> dict[str, object]:
+    """Return a reading's fields, to make a changed copy."""
+    return {name: getattr(reading, name) for name in MemberReading.__dataclass_fields__}
+
+
+def test_meter_loss_holds_then_goes_to_zero_then_resumes() -> None:
+    settings = BudgetSettings()
+    farm = Farm([Unit("a"), Unit("b", jth=40)], settings)
+    now = _warm(farm, 6000.0)
+    plan = farm.run(now, now + settings.meter_hold_s, None)
+    assert plan.state is ControlState.HOLDING
+    assert plan.budget_w == 6000.0
+    assert _actions(farm, now) == []
+
+    now += settings.meter_hold_s
+    plan = farm.run(now, now + 30, None)
+    assert plan.budget_w == 0.0
+    assert {d.action for _, d in farm.log if _ >= now} == {Action.STOP}
+    assert {d.reason for _, d in farm.log if _ >= now} == {Reason.METER_LOST}
+    assert plan.state is ControlState.HOLDING
+
+    now += 30
+    plan = farm.run(now, now + 1800, 6000.0)
+    assert plan.state is ControlState.FOLLOWING
+    assert sum(m.running for m in plan.members) == 2
+
+
+def test_a_stale_reading_counts_as_lost() -> None:
+    allocator = BudgetAllocator(BudgetSettings())
+    reading = Unit("a", mining=True).reading(0, 0)
+    assert allocator.step(0, Budget(5000, 0), [reading]).state is not ControlState.HOLDING
+    assert allocator.step(200, Budget(5000, 0), [reading]).state is ControlState.HOLDING
+
+
+def test_control_off_sends_nothing_and_forgets_the_meter() -> None:
+    farm = Farm([Unit("a")])
+    now = _warm(farm, 3000.0)
+    plan = farm.step(now, None, enabled=False)
+
+    assert plan.state is ControlState.OFF
+    assert plan.decisions == ()
+    assert plan.budget_w == 0.0
+    assert plan.members[0].running
+    plan = farm.step(now + 5, 3000.0)
+    assert plan.state is ControlState.FOLLOWING
+
+
+def test_max_power_caps_the_budget() -> None:
+    farm = Farm([Unit("a"), Unit("b")], BudgetSettings(max_power_w=4000.0))
+    plan = farm.run(0, 1800, 20_000.0)
+
+    assert plan.budget_w == 4000.0
+    assert plan.allocated_w <= 4000.0
+
+
+def test_a_member_switched_by_hand_is_taken_as_it_is() -> None:
+    farm = Farm([Unit("a", reports_percent=False)])
+    now = _warm(farm, 800.0)  # below the lowest step: nothing runs
+    unit = farm.unit("a")
+    unit.mining, unit.percent = True, 80
+    plan = farm.step(now, 2500.0)
+    member = plan.members[0]
+    assert (member.running, member.reason, member.reason_at) == (True, Reason.OUTSIDE, now)
+    assert member.share_w == 2400.0  # from its measured power: v2 does not report percent
+    assert member.switch_allowed_at == now + BudgetSettings().min_on_s
+
+    unit.mining = False  # and off again by hand
+    plan = farm.step(now + 5, 2500.0)
+    assert plan.members[0].reason is Reason.OUTSIDE
+    assert not plan.members[0].running
+
+
+def test_a_member_found_running_keeps_its_percentage() -> None:
+    allocator = BudgetAllocator(BudgetSettings())
+    reading = Unit("a", mining=True, percent=70).reading(0, 0)
+    plan = allocator.step(0, Budget(10_000, 0), [reading])
+
+    assert plan.members[0].share_w == 2100.0
+    assert plan.members[0].reason is Reason.FOUND
+    assert plan.members[0].reason_at is None
+    silent = MemberReading(**{**_fields(reading), "percent": None, "power_w": None})
+    plan = BudgetAllocator(BudgetSettings()).step(0, Budget(10_000, 0), [silent])
+    assert plan.members[0].share_w == 3000.0  # nothing tells: counted at full power
+
+
+def test_a_start_not_followed_within_a_minute_is_taken_as_failed() -> None:
+    farm = Farm([Unit("a")])
+    farm.run(0, WARM, 5000.0)
+    started = farm.log[0][0]
+    unit = farm.unit("a")
+    unit.mining = False  # the miner refused
+    plan = farm.step(started + 5, 5000.0)
+    assert plan.members[0].running  # still counted as starting
+    assert plan.members[0].write_allowed_at is None
+    plan = farm.step(started + 65, 5000.0)
+    assert not plan.members[0].running
+    assert plan.members[0].reason is Reason.OUTSIDE
+
+
+def test_drift_is_corrected_once() -> None:
+    farm = Farm([Unit("a"), Unit("b", jth=40)])
+    now = _warm(farm, 4000.0)
+    unit = farm.unit("b")
+    assert unit.percent == 31
+    unit.percent = 100  # a restart reset it
+    farm.run(now, now + 120, 4000.0)
+    drift = [(d.key, d.percent, d.reason) for t, d in farm.log if t >= now]
+    assert drift[0] == ("b", 31, Reason.DRIFT)
+
+    unit.percent = 60  # and the miner ignores the write from now on
+    farm.run(now + 120, now + 600, 4000.0)
+    later = [d for t, d in farm.log if t >= now + 120 and d.reason is Reason.DRIFT]
+    assert len(later) <= 1
+
+
+def test_v2_percentage_is_read_from_power_after_settling() -> None:
+    farm = Farm([Unit("a", reports_percent=False), Unit("b", jth=40, reports_percent=False)])
+    now = _warm(farm, 4500.0)
+    plan = farm.step(now, 4500.0)
+    assert {m.key: m.percent for m in plan.members} == {"a": 100, "b": 48}
+    assert farm.run(now, now + 600, 4500.0).decisions == ()
+
+
+def test_within_a_step_nothing_is_written() -> None:
+    farm = Farm([Unit("a")])
+    now = _warm(farm, 2600.0)
+    assert farm.unit("a").percent == 85
+    farm.run(now, now + 600, 2640.0)  # one percent more room: less than a step
+    assert _actions(farm, now) == []
+
+
+def test_budget_from_grid() -> None:
+    assert budget_from_grid(grid_import_w=-2000.0, farm_power_w=3000.0) == 5000.0
+    assert budget_from_grid(grid_import_w=500.0, farm_power_w=3000.0) == 2500.0
+
+
+def test_a_raise_waits_until_the_higher_budget_has_lasted_the_raise_interval() -> None:
+    farm = Farm([Unit("a")])
+    now = _warm(farm, 2000.0)
+    farm.run(now, now + 60, 3000.0)
+    assert _actions(farm, now) == []  # the higher budget has not lasted a minute yet
+    farm.run(now + 60, now + 65, 3000.0)
+    assert _actions(farm, now) == [("a", Action.SET_PERCENT, 98)]
+    assert farm.log[-1][1].reason is Reason.SURPLUS
+    assert not farm.log[-1][1].fast
+
+
+def test_stagger_spaces_starts_when_raises_come_faster() -> None:
+    settings = BudgetSettings(raise_interval_s=5.0)
+    farm = Farm([Unit("a"), Unit("b", jth=31), Unit("c", jth=32)], settings)
+    farm.run(0, 1200, 20_000.0)
+
+    starts = [now for now, d in farm.log if d.action is Action.START]
+    assert len(starts) == 3
+    assert [b - a for a, b in itertools.pairwise(starts)] == [30.0, 30.0]
+
+
+def test_bad_input_is_skipped_not_a_crash() -> None:
+    allocator = BudgetAllocator(BudgetSettings())
+    good = Unit("a", mining=True).reading(0, 0)
+    broken = MemberReading(**{**_fields(good), "key": "b", "full_power_w": 0.0})
+    plan = allocator.step(0, Budget(float("nan"), 0), [good, broken])
+
+    assert plan.state is ControlState.HOLDING  # a budget that is not a number is no reading
+    assert plan.members[1] == ("b", False, 0.0, None, Reason.FOUND, None, None, None)
+    assert allocator.step(5, Budget(5000, 5), [good, broken]).members[1].running is False
+    offline = MemberReading(**{**_fields(good), "available": False})
+    member = allocator.step(10, Budget(5000, 10), [offline, broken]).members[0]
+    assert (member.running, member.switch_allowed_at) == (False, None)
