@@ -23,6 +23,8 @@ from homeassistant.core import CALLBACK_TYPE, HassJob, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
+from .budget_entry import is_budget_entry
+from .budget_number import async_setup_budget_numbers
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
 from .helpers import async_run_command
@@ -135,7 +137,10 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's numbers."""
+    """Add the miner's numbers, or a power budget's (budget_number.py)."""
+    if is_budget_entry(entry):
+        await async_setup_budget_numbers(hass, entry, async_add_entities)
+        return
     coordinator = entry.runtime_data
     async_add_entities(
         [

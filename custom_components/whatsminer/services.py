@@ -17,6 +17,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .api import PoolConfig, WhatsminerInvalidArgumentError, check_hostname
+from .budget_entry import is_budget_entry
 from .const import DOMAIN, led_changed_signal
 from .helpers import async_run_command, async_send_command
 from .schema import vol
@@ -174,7 +175,7 @@ def _async_coordinator(hass: HomeAssistant, call: ServiceCall) -> WhatsminerCoor
     """Return the coordinator of the loaded miner an action call names."""
     entry_id: str = call.data[ATTR_CONFIG_ENTRY_ID]
     entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
+    if entry is None or entry.domain != DOMAIN or is_budget_entry(entry):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="entry_not_found",

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 
+from .budget_entry import is_budget_entry
+from .budget_switch import async_setup_budget_switches
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerEntity, WhatsminerRememberedEntity
 from .helpers import async_run_command
@@ -91,7 +93,10 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's switches."""
+    """Add the miner's switches, or a power budget's (budget_switch.py)."""
+    if is_budget_entry(entry):
+        await async_setup_budget_switches(hass, entry, async_add_entities)
+        return
     coordinator = entry.runtime_data
     async_add_entities(
         [

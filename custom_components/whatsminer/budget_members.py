@@ -1,0 +1,93 @@
+"""Every way the budget touches a member miner: find it, read it, command it.
+
+The budget runtime reaches its members only through these functions, so the path a
+command takes to a miner (today ``helpers.async_run_command`` with a client call) is
+rewired here alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntryState
+
+from .budget_entry import is_budget_entry
+from .helpers import async_run_command
+
+if TYPE_CHECKING:
+    from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+
+    from .coordinator import WhatsminerCoordinator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberState:
+    """What the budget reads of a member miner at one moment."""
+
+    available: bool
+    mining: bool | None
+    power: float | None  # W
+    hashrate: float | None  # TH/s
+    power_percent: int | None
+    power_limit: int | None  # W
+
+
+UNAVAILABLE = MemberState(
+    available=False,
+    mining=None,
+    power=None,
+    hashrate=None,
+    power_percent=None,
+    power_limit=None,
+)
+
+
+def member_coordinator(hass: HomeAssistant, entry_id: str) -> WhatsminerCoordinator | None:
+    """Return the coordinator of a loaded member miner, or None (not loaded, gone)."""
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or is_budget_entry(entry) or entry.state is not ConfigEntryState.LOADED:
+        return None
+    coordinator: WhatsminerCoordinator = entry.runtime_data
+    return coordinator
+
+
+def member_name(hass: HomeAssistant, entry_id: str) -> str:
+    """Return the member's name as its entry shows it (its id once the entry is gone)."""
+    entry = hass.config_entries.async_get_entry(entry_id)
+    return entry.title if entry is not None else entry_id
+
+
+def listen_to_member(coordinator: WhatsminerCoordinator, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+    """Call ``update`` after each of the member's polls; return the call that stops it."""
+    return coordinator.async_add_listener(update)
+
+
+def read_member(coordinator: WhatsminerCoordinator | None) -> MemberState:
+    """Return the member's latest poll, or UNAVAILABLE while it does not answer."""
+    if coordinator is None or not coordinator.last_update_success:
+        return UNAVAILABLE
+    data = coordinator.data
+    return MemberState(
+        available=True,
+        mining=data.mining,
+        power=data.power,
+        hashrate=data.hashrate,
+        power_percent=data.power_percent,
+        power_limit=data.power_limit,
+    )
+
+
+async def async_start_mining(coordinator: WhatsminerCoordinator) -> None:
+    """Start mining (never the power limit, whose change restarts the miner)."""
+    await async_run_command(coordinator, lambda client: client.power_on())
+
+
+async def async_stop_mining(coordinator: WhatsminerCoordinator) -> None:
+    """Stop mining."""
+    await async_run_command(coordinator, lambda client: client.power_off())
+
+
+async def async_set_power_percent(coordinator: WhatsminerCoordinator, percent: int) -> None:
+    """Set the running power percentage (no restart)."""
+    await async_run_command(coordinator, lambda client: client.set_power_percent(percent))
