@@ -1,0 +1,425 @@
+"""The control step: a farm's readings and a budget in, commands and their reasons out.
+
+`BudgetAllocator(settings).step(now, budget, readings)` is called once per poll with a
+monotonic `now` in seconds; it returns a `Plan`. It keeps a small memory between steps (when
+each member last switched or was written to, the rolling minimum of the budget, the import
+over the allowance so far) and does no I/O, reads no clock and imports nothing from Home
+Assistant. It assumes its decisions are carried out; a member that does not follow within a
+minute is taken as it is read (a start that failed, a stop by hand).
+
+How a step decides:
+
+* **Budget.** The W free for the farm (`Budget.watts`, capped by `max_power_w`). A lost or
+  stale meter holds the last budget for `meter_hold_s`, then counts as zero; a reading resumes
+  at once.
+* **Cut.** While the allocation exceeds budget + allowance, the excess W·s are summed; once
+  they reach allowance x hold (or the excess has lasted `hold_s`), the running members are
+  re-shared to the budget in fast mode, stopping the least efficient ones (after their
+  minimum on time) when even their lowest percentage is too much.
+* **Raise.** When the lowest budget of the last `raise_interval_s` exceeds the allocation by
+  the hysteresis, and no raise came in that interval: re-share to it, and, if every running
+  member is at full power and a whole miner's lowest step is left, start the most efficient
+  stopped one (after its minimum off time, one start per `stagger_s`).
+* **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
+  step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
+  trimmed and the others run at full power. A member ramping up, or written to less than
+  `write_interval_s` ago, keeps its share. A percentage is written only when it differs from
+  the one in force by `step_percent` or more.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+import math
+from typing import TYPE_CHECKING
+
+from .model import (
+    MAX_PERCENT,
+    MIN_PERCENT,
+    Action,
+    Budget,
+    BudgetSettings,
+    ControlState,
+    Decision,
+    MemberPlan,
+    MemberReading,
+    Plan,
+    Reason,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# A command takes a poll or two to show; until then the member counts as commanded.
+CONFIRM_S = 60.0
+# How long after a write a v2 miner's own percentage (which it cannot report) is taken as the
+# one written rather than worked out from its measured power, which lags behind.
+SETTLE_S = 90.0
+NEVER = -math.inf
+
+
+def budget_from_grid(grid_import_w: float, farm_power_w: float) -> float:
+    """Return the grid-mode budget: what the farm draws plus what is exported (import > 0)."""
+    return farm_power_w - grid_import_w
+
+
+@dataclass(slots=True)
+class _Member:
+    """What the allocator remembers of one member between steps."""
+
+    reading: MemberReading
+    on: bool
+    share_w: float
+    percent: int | None
+    changed_at: float = NEVER
+    by_us: bool = False
+    reason: Reason = Reason.FOUND
+    reason_at: float | None = None
+    written_at: float = NEVER
+    drift_sent: bool = False
+
+    def in_force(self, now: float) -> int | None:
+        """Return the percentage in force: reported, or worked out from the measured power."""
+        reading = self.reading
+        if reading.percent is not None:
+            return reading.percent
+        if reading.power_w is None or (
+            self.percent is not None and now - self.written_at < SETTLE_S
+        ):
+            return self.percent
+        return round(reading.power_w * 100 / reading.full_power_w)
+
+    def locked(self, now: float, interval_s: float) -> bool:
+        """Whether its share cannot change now: ramping, starting, or written too recently."""
+        return self.reading.ramping or not self.reading.mining or now - self.written_at < interval_s
+
+
+def _rank(member: _Member) -> tuple[int, float, str]:
+    """Sort key: higher priority first, then the most efficient (lowest J/TH)."""
+    reading = member.reading
+    return (-reading.priority, reading.efficiency_jth, reading.key)
+
+
+def _percent_of(watts: float, full_w: float) -> int:
+    """Return the whole percentage that draws at most `watts`, within the written range."""
+    return max(MIN_PERCENT, min(MAX_PERCENT, int(watts * 100 / full_w)))
+
+
+@dataclass(slots=True)
+class _Step:
+    """One step's working set."""
+
+    now: float
+    running: list[_Member] = field(default_factory=list)
+    stopped: list[_Member] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+class BudgetAllocator:
+    """Spreads one power budget over a set of miners; one `step()` per poll."""
+
+    def __init__(self, settings: BudgetSettings) -> None:
+        """Start with no memory: every member found is taken as it is."""
+        self.settings = settings
+        self._members: dict[str, _Member] = {}
+        self._window: deque[tuple[float, float]] = deque()
+        self._last_now: float | None = None
+        self._last_budget = 0.0
+        self._lost_at: float | None = None
+        self._excess_ws = 0.0
+        self._over_since: float | None = None
+        self._last_raise = NEVER
+        self._last_start = NEVER
+
+    def step(
+        self, now: float, budget: Budget, readings: Sequence[MemberReading], *, enabled: bool = True
+    ) -> Plan:
+        """Decide what to send now; `enabled` False (control off) sends nothing."""
+        work = _Step(now)
+        self._observe(work, readings)
+        if not enabled:
+            self._reset_control()
+            return self._plan(work, ControlState.OFF, 0.0, readings)
+        budget_w, lost = self._budget(now, budget)
+        floor_w = self._floor(now, budget_w)
+        allocated = sum(member.share_w for member in work.running)
+        if self._cut_due(now, allocated, budget_w):
+            reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
+            self._reshare(work, budget_w - self._margin, reason, cut=True)
+        elif (
+            not lost
+            and floor_w - allocated >= self.settings.raise_hysteresis_w
+            and now - self._last_raise >= self.settings.raise_interval_s
+        ):
+            self._last_raise = now
+            self._reshare(work, floor_w - self._margin, Reason.SURPLUS, cut=False)
+        self._correct_drift(work)
+        self._last_now = now
+        return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
+
+    @property
+    def _margin(self) -> float:
+        """How far below the budget a re-share aims: the middle of the dead band below it."""
+        return self.settings.raise_hysteresis_w / 2
+
+    def _reset_control(self) -> None:
+        """Control off: forget the meter and the timers that only make sense while on."""
+        self._window.clear()
+        self._lost_at = None
+        self._excess_ws = 0.0
+        self._over_since = None
+        self._last_now = None
+
+    def _observe(self, work: _Step, readings: Sequence[MemberReading]) -> None:
+        """Update the memory from the readings; sort members into running and stopped."""
+        now = work.now
+        members = self._members
+        for reading in readings:
+            member = members.get(reading.key)
+            if member is None:
+                member = _Member(reading, bool(reading.mining), 0.0, reading.percent)
+                members[reading.key] = member
+                if member.on:
+                    member.share_w = self._in_force_w(member, now)
+            member.reading = reading
+            if not reading.available or reading.mining is None:
+                continue
+            if reading.mining != member.on and not (
+                member.by_us and now - member.changed_at < CONFIRM_S
+            ):
+                self._switched_outside(member, reading.mining, now)
+            if reading.ramping:
+                member.drift_sent = False
+            (work.running if member.on else work.stopped).append(member)
+
+    def _switched_outside(self, member: _Member, mining: bool, now: float) -> None:
+        """Mining was switched on or off by someone else: take it as it is."""
+        member.on = mining
+        member.changed_at = now
+        member.by_us = False
+        member.reason = Reason.OUTSIDE
+        member.reason_at = now
+        member.percent = member.reading.percent
+        member.share_w = self._in_force_w(member, now) if mining else 0.0
+
+    @staticmethod
+    def _in_force_w(member: _Member, now: float) -> float:
+        """Return the W of the percentage in force (full power when nothing tells)."""
+        percent = member.in_force(now)
+        full = member.reading.full_power_w
+        return full if percent is None else full * percent / 100
+
+    def _budget(self, now: float, budget: Budget) -> tuple[float, bool]:
+        """Return the budget in force and whether the meter is lost (hold, then zero)."""
+        settings = self.settings
+        if budget.watts is not None and now - budget.updated_at <= settings.stale_after_s:
+            self._lost_at = None
+            self._last_budget = budget.watts
+            watts = budget.watts
+        else:
+            if self._lost_at is None:
+                self._lost_at = now
+            held = now - self._lost_at < settings.meter_hold_s
+            watts = self._last_budget if held else 0.0
+        if settings.max_power_w is not None:
+            watts = min(watts, settings.max_power_w)
+        return max(0.0, watts), self._lost_at is not None
+
+    def _floor(self, now: float, budget_w: float) -> float:
+        """Return the lowest budget of the last raise interval (a monotonic queue)."""
+        window = self._window
+        while window and window[-1][1] >= budget_w:
+            window.pop()
+        window.append((now, budget_w))
+        while window[0][0] < now - self.settings.raise_interval_s:
+            window.popleft()
+        return window[0][1]
+
+    def _cut_due(self, now: float, allocated: float, budget_w: float) -> bool:
+        """Whether the import over the allowance has lasted long or grown large enough."""
+        settings = self.settings
+        dt = 0.0 if self._last_now is None else now - self._last_now
+        excess = allocated - budget_w - settings.allowance_w
+        if excess <= 0:
+            self._excess_ws = 0.0
+            self._over_since = None
+            return False
+        if self._over_since is None:
+            self._over_since = now
+        self._excess_ws += excess * dt
+        if (
+            self._excess_ws >= settings.allowance_w * settings.hold_s
+            or now - self._over_since >= settings.hold_s
+        ):
+            self._excess_ws = 0.0
+            self._over_since = None
+            return True
+        return False
+
+    def _reshare(self, work: _Step, target_w: float, reason: Reason, *, cut: bool) -> None:
+        """Give the running members `target_w` in rank order; stop or start one if needed."""
+        now, settings = work.now, self.settings
+        ranked = sorted(work.running, key=_rank)
+        free = [m for m in ranked if not m.locked(now, settings.write_interval_s)]
+        free_keys = {m.reading.key for m in free}
+        room = target_w - sum(m.share_w for m in ranked if m.reading.key not in free_keys)
+        lowest = sum(m.reading.full_power_w for m in free) * MIN_PERCENT / 100
+        if cut and room < lowest:
+            for member in reversed(ranked):
+                if room >= lowest:
+                    break
+                if now - member.changed_at < settings.min_on_s:
+                    continue
+                if member.reading.key in free_keys:
+                    lowest -= member.reading.full_power_w * MIN_PERCENT / 100
+                else:
+                    room += member.share_w
+                self._switch(work, member, Action.STOP, reason)
+            free = [m for m in free if m.on]
+        left = room - lowest
+        for member in free:
+            full = member.reading.full_power_w
+            extra = min(max(left, 0.0), full * (100 - MIN_PERCENT) / 100)
+            left -= extra
+            percent = _percent_of(full * MIN_PERCENT / 100 + extra, full)
+            self._write(work, member, percent, reason, fast=cut)
+        if not cut and left > 0:
+            self._start_best(work, left)
+
+    def _start_best(self, work: _Step, room_w: float) -> None:
+        """Start the best-ranked member that may start, if a whole lowest step fits."""
+        now, settings = work.now, self.settings
+        if now - self._last_start < settings.stagger_s:
+            return
+        best = min(
+            (
+                m
+                for m in work.stopped
+                if not m.reading.held_by_user and now - m.changed_at >= settings.min_off_s
+            ),
+            key=_rank,
+            default=None,
+        )
+        if best is None:
+            return
+        full = best.reading.full_power_w
+        if room_w < full * MIN_PERCENT / 100:
+            return
+        best.percent = _percent_of(min(room_w, full), full)
+        best.share_w = full * best.percent / 100
+        best.written_at = now
+        self._last_start = now
+        self._switch(work, best, Action.START, Reason.SURPLUS)
+
+    def _switch(self, work: _Step, member: _Member, action: Action, reason: Reason) -> None:
+        """Record a start or stop of `member` and queue it."""
+        member.on = action is Action.START
+        member.changed_at = work.now
+        member.by_us = True
+        member.reason = reason
+        member.reason_at = work.now
+        if not member.on:
+            member.share_w = 0.0
+            member.percent = None
+        percent = member.percent
+        work.decisions.append(Decision(member.reading.key, action, percent, reason))
+
+    def _write(
+        self, work: _Step, member: _Member, percent: int, reason: Reason, *, fast: bool
+    ) -> None:
+        """Write `percent` unless the one in force is already within a step of it."""
+        in_force = member.in_force(work.now)
+        full = member.reading.full_power_w
+        if in_force is not None and abs(percent - in_force) < self.settings.step_percent:
+            member.percent = in_force
+            member.share_w = full * in_force / 100
+            return
+        member.percent = percent
+        member.share_w = full * percent / 100
+        member.written_at = work.now
+        member.drift_sent = False
+        if reason is not Reason.SURPLUS:
+            member.reason = reason
+            member.reason_at = work.now
+        work.decisions.append(
+            Decision(member.reading.key, Action.SET_PERCENT, percent, reason, fast=fast)
+        )
+
+    def _correct_drift(self, work: _Step) -> None:
+        """Re-send a percentage once when the one in force strays (a restart resets it)."""
+        now, settings = work.now, self.settings
+        written = {decision.key for decision in work.decisions}
+        for member in work.running:
+            if (
+                member.percent is None
+                or member.drift_sent
+                or member.locked(now, settings.write_interval_s)
+                or member.reading.key in written
+            ):
+                continue
+            in_force = member.in_force(now)
+            if in_force is not None and abs(in_force - member.percent) >= settings.step_percent:
+                member.drift_sent = True
+                member.written_at = now
+                work.decisions.append(
+                    Decision(member.reading.key, Action.SET_PERCENT, member.percent, Reason.DRIFT)
+                )
+
+    def _state(self, work: _Step, budget_w: float, lost: bool) -> ControlState:
+        """Return the control state shown to the user."""
+        if lost:
+            return ControlState.HOLDING
+        if not work.running:
+            return ControlState.IDLE
+        allocated = sum(m.share_w for m in work.running)
+        all_full = all(
+            m.percent is not None and m.percent >= MAX_PERCENT - self.settings.step_percent
+            for m in work.running
+        )
+        may_start = any(not m.reading.held_by_user for m in work.stopped)
+        if all_full and not may_start and budget_w - allocated >= self.settings.raise_hysteresis_w:
+            return ControlState.LIMITED
+        return ControlState.FOLLOWING
+
+    def _plan(
+        self,
+        work: _Step,
+        state: ControlState,
+        budget_w: float,
+        readings: Sequence[MemberReading],
+    ) -> Plan:
+        """Return the decisions and the explanation of every member."""
+        settings, now = self.settings, work.now
+        min_on, min_off, interval = settings.min_on_s, settings.min_off_s, settings.write_interval_s
+        next_start = self._last_start + settings.stagger_s
+        members = self._members
+        plans: list[MemberPlan] = []
+        add = plans.append
+        for reading in readings:
+            member = members[reading.key]
+            switch_at: float | None = None
+            write_at: float | None = None
+            running = False
+            if reading.available and reading.mining is not None:
+                if member.on:
+                    running = True
+                    switch_at = max(member.changed_at + min_on, now)
+                    if reading.mining and not reading.ramping:
+                        write_at = max(member.written_at + interval, now)
+                elif not reading.held_by_user:
+                    switch_at = max(member.changed_at + min_off, next_start, now)
+            add(
+                MemberPlan(
+                    reading.key,
+                    running,
+                    member.share_w if running else 0.0,
+                    member.percent if running else None,
+                    member.reason,
+                    member.reason_at,
+                    switch_at,
+                    write_at,
+                )
+            )
+        allocated = sum(m.share_w for m in work.running if m.on)
+        return Plan(state, budget_w, allocated, tuple(work.decisions), tuple(plans))
