@@ -6,8 +6,9 @@ addresses or passwords.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
+
+from .budget_sensor import explain_members
 
 if TYPE_CHECKING:
     from .budget_entry import BudgetConfigEntry
@@ -27,12 +28,6 @@ def budget_diagnostics(entry: BudgetConfigEntry) -> dict[str, Any]:
             "farm_power": state.farm_power,
             "farm_hashrate": state.farm_hashrate,
             "mining": state.mining,
-            "members": {
-                member: {
-                    **asdict(view),
-                    "next_change": view.next_change.isoformat() if view.next_change else None,
-                }
-                for member, view in state.members.items()
-            },
+            "members": explain_members(state),
         },
     }

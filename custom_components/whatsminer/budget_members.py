@@ -31,6 +31,10 @@ class MemberState:
     hashrate: float | None  # TH/s
     power_percent: int | None
     power_limit: int | None  # W
+    hashrate_factory: float | None  # TH/s the miner was rated for
+    # Start-up tuning not finished (v3 up-freq-finish 0, v2 Upfreq Complete 0). The poll
+    # data does not carry the flag yet, so it reads False until the client reports it.
+    ramping: bool
 
 
 UNAVAILABLE = MemberState(
@@ -40,6 +44,8 @@ UNAVAILABLE = MemberState(
     hashrate=None,
     power_percent=None,
     power_limit=None,
+    hashrate_factory=None,
+    ramping=False,
 )
 
 
@@ -75,6 +81,8 @@ def read_member(coordinator: WhatsminerCoordinator | None) -> MemberState:
         hashrate=data.hashrate,
         power_percent=data.power_percent,
         power_limit=data.power_limit,
+        hashrate_factory=data.hashrate_factory,
+        ramping=False,
     )
 
 
@@ -89,5 +97,9 @@ async def async_stop_mining(coordinator: WhatsminerCoordinator) -> None:
 
 
 async def async_set_power_percent(coordinator: WhatsminerCoordinator, percent: int) -> None:
-    """Set the running power percentage (no restart)."""
+    """Set the power percentage (no restart).
+
+    The allocator may ask for v3's fast mode; the client's setter has no mode yet, so the
+    firmware's default (normal) applies.
+    """
     await async_run_command(coordinator, lambda client: client.set_power_percent(percent))

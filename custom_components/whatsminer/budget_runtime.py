@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.config_entries import (
@@ -27,7 +28,12 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryChange,
 )
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, UnitOfPower
+from homeassistant.const import (
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    UnitOfPower,
+)
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -35,14 +41,15 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .budget_allocation import (
+from .budget import (
     Action,
-    Allocator,
-    Command,
+    Budget,
+    BudgetAllocator,
+    BudgetSettings,
     ControlState,
-    MemberReading,
-    Plan,
-    Readings,
+    Decision,
+    MemberPlan,
+    budget_from_grid,
 )
 from .budget_entry import (
     CONF_MINERS,
@@ -62,16 +69,15 @@ from .budget_members import (
     member_name,
     read_member,
 )
+from .budget_readings import MemberModels
 from .const import LOGGER
 
 if TYPE_CHECKING:
-    from homeassistant.core import Event, EventStateChangedData, State
+    from homeassistant.core import Event, EventStateChangedData
 
     from .coordinator import WhatsminerCoordinator
 
 CONTROL_INTERVAL: Final = timedelta(seconds=10)
-# A meter that has not reported for this long is lost, like an unavailable one.
-METER_STALE: Final = timedelta(seconds=120)
 # Two farm power readings further apart than this add no energy between them (a guess).
 ENERGY_MAX_GAP: Final = timedelta(minutes=1)
 WATTS_PER_UNIT: Final = {UnitOfPower.WATT: 1.0, UnitOfPower.KILO_WATT: 1000.0}
@@ -86,8 +92,11 @@ class MemberView:
     mining: bool | None
     held_by_hand: bool
     share: float  # W allocated
-    reason: str | None  # why the budget last started or stopped it
-    next_change: datetime | None  # when the budget may start or stop it next
+    percent: int | None  # the share as a power percentage
+    reason: str  # why the budget last started, stopped or cut it
+    reason_at: datetime | None
+    next_switch: datetime | None  # the earliest the budget may start or stop it
+    next_write: datetime | None  # the earliest it may write its percentage
     error: str | None  # the last command's error, until one goes through
 
 
@@ -99,14 +108,30 @@ class BudgetState:
     farm_hashrate: float  # TH/s
     energy: float  # kWh the farm used since this runtime started
     mining: int  # members mining
-    budget: float | None  # W the source gives (None: meter lost); before the allocator
+    budget: float  # W in force (capped by Max power; held or zero while the meter is lost)
     state: ControlState
     allocated: float  # W
     members: dict[str, MemberView]  # by member entry id
 
 
+def _settings(config: BudgetConfig) -> BudgetSettings:
+    """Return the allocator's settings: the allowance applies to a grid meter alone."""
+    return BudgetSettings(
+        allowance_w=config.allowance if config.source is BudgetSource.GRID else 0.0,
+        max_power_w=config.max_power,
+    )
+
+
+def _time(timestamp: float | None) -> datetime | None:
+    return None if timestamp is None else dt_util.utc_from_timestamp(timestamp)
+
+
 class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
-    """One budget's control loop (``entry.runtime_data`` of a budget entry)."""
+    """One budget's control loop (``entry.runtime_data`` of a budget entry).
+
+    The allocator's clock is Home Assistant's (UTC timestamps in seconds), the one the
+    meter's last report is timed on.
+    """
 
     config_entry: BudgetConfigEntry
 
@@ -123,8 +148,8 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             always_update=False,
         )
         self.config = BudgetConfig.from_options(entry.options)
-        self._allocator = Allocator()
-        self._plan: Plan | None = None
+        self._allocator = BudgetAllocator(_settings(self.config))
+        self._models = MemberModels()
         self._members: dict[str, tuple[WhatsminerCoordinator, CALLBACK_TYPE]] = {}
         self._stop_meter: CALLBACK_TYPE | None = None
         self._seen_mining: dict[str, bool] = {}
@@ -173,6 +198,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     def _async_reconfigure(self) -> None:
         """Use the entry's options as they are now."""
         previous, self.config = self.config, BudgetConfig.from_options(self.config_entry.options)
+        self._allocator.settings = _settings(self.config)
         async_update_no_miners_issue(
             self.hass, self.config_entry, has_miners=bool(self.config.miners)
         )
@@ -218,23 +244,29 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         states = self._async_read_members()
         self._note_hand_switching(states)
         farm_power = sum(state.power or 0.0 for state in states.values() if state.available)
-        self._add_energy(farm_power)
-        budget = self._budget(farm_power)
-        if self.config.control:
-            self._plan = self._allocator.step(self._readings(states, budget))
-            for command in self._plan.commands:
-                self._async_send(command)
-        else:
-            self._plan = None
+        now = dt_util.utcnow()
+        self._add_energy(now, farm_power)
+        readings = [
+            self._models.reading(member, state, held_by_user=member in self._held_by_hand)
+            for member, state in states.items()
+        ]
+        plan = self._allocator.step(
+            now.timestamp(), self._budget(now, farm_power), readings, enabled=self.config.control
+        )
+        for decision in plan.decisions:
+            self._async_send(decision)
+        plans = {member_plan.key: member_plan for member_plan in plan.members}
         return BudgetState(
             farm_power=farm_power,
             farm_hashrate=sum(state.hashrate or 0.0 for state in states.values()),
             energy=self._energy,
             mining=sum(1 for state in states.values() if state.mining),
-            budget=budget,
-            state=self._plan.state if self._plan else ControlState.OFF,
-            allocated=self._plan.allocated if self._plan else 0.0,
-            members={member: self._view(member, state) for member, state in states.items()},
+            budget=plan.budget_w,
+            state=plan.state,
+            allocated=plan.allocated_w,
+            members={
+                member: self._view(member, state, plans[member]) for member, state in states.items()
+            },
         )
 
     @callback
@@ -248,12 +280,19 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
                 attached[1]()
                 del self._members[member]
             if coordinator is not None and member not in self._members:
-                stop = listen_to_member(coordinator, self._async_schedule_step)
-                self._members[member] = (coordinator, stop)
+                polled = partial(self._async_member_polled, member, coordinator)
+                self._members[member] = (coordinator, listen_to_member(coordinator, polled))
+                self._models.polled(member, read_member(coordinator))
             states[member] = read_member(coordinator)
         for member in set(self._members) - set(self.config.miners):
             self._members.pop(member)[1]()
         return states
+
+    @callback
+    def _async_member_polled(self, member: str, coordinator: WhatsminerCoordinator) -> None:
+        """Learn from the member's poll, then run a step soon."""
+        self._models.polled(member, read_member(coordinator))
+        self._async_schedule_step()
 
     def _note_hand_switching(self, states: dict[str, MemberState]) -> None:
         """Hold off a member a person stopped; release it once it mines again."""
@@ -267,103 +306,82 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             elif was_mining and self._commanded.get(member) is not False:
                 self._held_by_hand.add(member)
 
-    def _add_energy(self, farm_power: float) -> None:
+    def _add_energy(self, now: datetime, farm_power: float) -> None:
         """Add the trapezoid since the last step's farm power (never less than nothing)."""
-        now, power = dt_util.utcnow(), max(farm_power, 0.0)
+        power = max(farm_power, 0.0)
         if self._last_power is not None:
             then, previous = self._last_power
             if now - then <= ENERGY_MAX_GAP:
                 self._energy += (previous + power) / 2 * ((now - then) / timedelta(hours=1)) / 1000
         self._last_power = (now, power)
 
-    def _budget(self, farm_power: float) -> float | None:
-        """Return the W the farm may use now, capped by Max power; None: meter lost."""
+    def _budget(self, now: datetime, farm_power: float) -> Budget:
+        """Return the W the farm may use and when the figure was last reported.
+
+        The allocator caps it by Max power, and holds it, then drops it to zero, while
+        the meter is unavailable, unreadable or has not reported for a while.
+        """
         config = self.config
         if config.source is BudgetSource.FIXED:
-            return min(config.budget, config.max_power)
-        watts = self._meter_watts()
-        if watts is None:
-            return None
-        if config.source is BudgetSource.GRID:
-            imported = watts if config.meter_sign is MeterSign.IMPORT_POSITIVE else -watts
-            watts = farm_power - imported + config.allowance
-        return min(watts, config.max_power)
-
-    def _meter_watts(self) -> float | None:
-        """Return the meter's reading in W, or None while it is unavailable, unreadable or stale."""
-        state: State | None = self.hass.states.get(self.config.meter or "")
+            return Budget(config.budget, now.timestamp())
+        state = self.hass.states.get(config.meter or "")
         if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            return None
-        if dt_util.utcnow() - state.last_reported > METER_STALE:
-            return None
-        factor = WATTS_PER_UNIT.get(state.attributes.get("unit_of_measurement", ""))
+            return Budget(None, now.timestamp())
+        factor = WATTS_PER_UNIT.get(state.attributes.get(ATTR_UNIT_OF_MEASUREMENT, ""))
         try:
-            value = float(state.state)
+            watts = float(state.state) * factor if factor is not None else None
         except ValueError:
-            return None
-        return None if factor is None else value * factor
-
-    def _readings(self, states: dict[str, MemberState], budget: float | None) -> Readings:
-        """Return what the allocator sees: the members answering and not held by hand."""
-        return Readings(
-            now=dt_util.utcnow(),
-            budget=budget,
-            members=tuple(
-                MemberReading(
-                    member_id=member,
-                    mining=state.mining,
-                    power=state.power,
-                    hashrate=state.hashrate,
-                    power_percent=state.power_percent,
-                    power_limit=state.power_limit,
-                )
-                for member, state in states.items()
-                if state.mining is not None and member not in self._held_by_hand
-            ),
-        )
+            watts = None
+        if watts is not None and config.source is BudgetSource.GRID:
+            imported = watts if config.meter_sign is MeterSign.IMPORT_POSITIVE else -watts
+            watts = budget_from_grid(imported, farm_power)
+        return Budget(watts, state.last_reported.timestamp())
 
     @callback
-    def _async_send(self, command: Command) -> None:
-        """Send a command in the background; a failure is kept for the explanation."""
-        attached = self._members.get(command.member_id)
+    def _async_send(self, decision: Decision) -> None:
+        """Carry out a decision in the background; a failure is kept for the explanation."""
+        attached = self._members.get(decision.key)
         if attached is None:
             return
         coordinator = attached[0]
-        if command.action is not Action.PERCENT:
-            self._commanded[command.member_id] = command.action is Action.START
+        if decision.action is not Action.SET_PERCENT:
+            self._commanded[decision.key] = decision.action is Action.START
         self.config_entry.async_create_background_task(
             self.hass,
-            self._async_run(coordinator, command),
-            f"{self.name} {command.action} {command.member_id}",
+            self._async_run(coordinator, decision),
+            f"{self.name} {decision.action} {decision.key}",
         )
 
-    async def _async_run(self, coordinator: WhatsminerCoordinator, command: Command) -> None:
-        member = command.member_id
+    async def _async_run(self, coordinator: WhatsminerCoordinator, decision: Decision) -> None:
+        """Send a decision's commands: a start writes its percentage first."""
+        member = decision.key
         try:
-            if command.action is Action.START:
+            if decision.action is not Action.STOP and decision.percent is not None:
+                await async_set_power_percent(coordinator, decision.percent)
+            if decision.action is Action.START:
                 await async_start_mining(coordinator)
-            elif command.action is Action.STOP:
+            elif decision.action is Action.STOP:
                 await async_stop_mining(coordinator)
-            else:
-                await async_set_power_percent(coordinator, command.percent or 0)
         except HomeAssistantError as err:
             LOGGER.warning(
-                "%s: %s of %s failed: %s", self.name, command.action, coordinator.name, err
+                "%s: %s of %s failed: %s", self.name, decision.action, coordinator.name, err
             )
             self._errors[member] = str(err)
             self._commanded.pop(member, None)
         else:
             self._errors.pop(member, None)
 
-    def _view(self, member: str, state: MemberState) -> MemberView:
-        plan = self._plan.members.get(member) if self._plan else None
+    def _view(self, member: str, state: MemberState, plan: MemberPlan) -> MemberView:
         return MemberView(
             name=member_name(self.hass, member),
             available=state.available,
             mining=state.mining,
             held_by_hand=member in self._held_by_hand,
-            share=plan.share if plan else 0.0,
-            reason=plan.reason if plan else None,
-            next_change=plan.next_change if plan else None,
+            share=plan.share_w,
+            percent=plan.percent,
+            reason=plan.reason.value,
+            reason_at=_time(plan.reason_at),
+            next_switch=_time(plan.switch_allowed_at),
+            next_write=_time(plan.write_allowed_at),
             error=self._errors.get(member),
         )

@@ -20,12 +20,13 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import UnitOfEnergy, UnitOfPower
 
-from .budget_allocation import ControlState
+from .budget import ControlState
 from .budget_entity import BudgetEntity
 from .const import UNIT_EFFICIENCY, UNIT_HASHRATE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -150,22 +151,31 @@ class BudgetControlStateSensor(BudgetEntity, SensorEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         """The budget in W and per member its share, last reason and next possible change."""
         data = self.coordinator.data
-        return {
-            "budget": None if data.budget is None else round(data.budget),
-            "members": [
-                {
-                    "name": view.name,
-                    "available": view.available,
-                    "mining": view.mining,
-                    "held_by_hand": view.held_by_hand,
-                    "share": round(view.share),
-                    "reason": view.reason,
-                    "next_change": view.next_change.isoformat() if view.next_change else None,
-                    "error": view.error,
-                }
-                for view in data.members.values()
-            ],
+        return {"budget": round(data.budget), "members": explain_members(data)}
+
+
+def explain_members(data: BudgetState) -> list[dict[str, Any]]:
+    """Return per member its share and why, as plain data (attributes, diagnostics)."""
+    return [
+        {
+            "name": view.name,
+            "available": view.available,
+            "mining": view.mining,
+            "held_by_hand": view.held_by_hand,
+            "share": round(view.share),
+            "percent": view.percent,
+            "reason": view.reason,
+            "reason_at": _iso(view.reason_at),
+            "next_switch": _iso(view.next_switch),
+            "next_write": _iso(view.next_write),
+            "error": view.error,
         }
+        for view in data.members.values()
+    ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 class BudgetEnergySensor(BudgetEntity, RestoreSensor):
