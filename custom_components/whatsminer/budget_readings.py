@@ -2,9 +2,9 @@
 
 The poll data says what a miner draws now; the allocator also needs its power at 100 %
 (to turn a share into a percentage) and its J/TH (to rank it). Both are learned here,
-per member, from the member's own polls: the power limit in force, else the last power
-seen with a known percentage; the J/TH as a running mean (``budget.Efficiency``) that
-starts from the miner's rating.
+per member, from the member's own polls: the power it draws scaled by the percentage in
+force where the firmware reports one (API v3), else its power limit; the J/TH as a
+running mean (``budget.Efficiency``) that starts from the miner's rating.
 """
 
 from __future__ import annotations
@@ -39,10 +39,13 @@ class MemberModels:
     def polled(self, member: str, state: MemberState) -> None:
         """Learn from one poll of the member (call once per poll, not per step)."""
         learned = self._learned.setdefault(member, _Learned())
-        if state.power_limit and state.power_limit < POWER_LIMIT_MAX:
-            learned.full_power = float(state.power_limit)
-        elif state.mining and state.power and state.power_percent:
+        if state.mining and state.power and state.power_percent:
             learned.full_power = state.power * 100 / state.power_percent
+        elif (
+            learned.full_power is None and state.power_limit and state.power_limit < POWER_LIMIT_MAX
+        ):
+            # A ceiling rather than what it draws: good enough until a percentage is known.
+            learned.full_power = float(state.power_limit)
         if learned.efficiency is None:
             full = learned.full_power or FALLBACK_FULL_POWER
             rated = state.hashrate_factory

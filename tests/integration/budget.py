@@ -15,8 +15,13 @@ from custom_components.whatsminer.budget_entry import (
 )
 from custom_components.whatsminer.const import DOMAIN
 
+from .conftest import frozen_clock, set_up_entry
+
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+
+    from tests.simulator import SimulatedMiner
+    from tests.simulator.fixtures import MinerFactory
 
 METER = "sensor.grid_power"
 
@@ -62,3 +67,23 @@ def set_meter(hass: HomeAssistant, watts: float | str, unit: str = "W") -> None:
         {"unit_of_measurement": unit, "device_class": "power", "state_class": "measurement"},
         force_update=True,
     )
+
+
+async def set_up_members(
+    hass: HomeAssistant, miner_factory: MinerFactory, *profiles: str, **options: Any
+) -> tuple[list[SimulatedMiner], list[MockConfigEntry]]:
+    """Start simulated miners on the test's clock and set up an entry for each."""
+    miners = [
+        await miner_factory(
+            profile=profile, password="admin", api_switch=True, clock=frozen_clock, **options
+        )
+        for profile in profiles
+    ]
+    return miners, [await set_up_entry(hass, miner) for miner in miners]
+
+
+def attributes_of(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:
+    """Return an entity's attributes, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return dict(state.attributes)
