@@ -108,7 +108,7 @@ class BudgetState:
     farm_hashrate: float  # TH/s
     energy: float  # kWh the farm used since this runtime started
     mining: int  # members mining
-    budget: float  # W in force (capped by Max power; held or zero while the meter is lost)
+    budget: float  # W in force: capped by Max power, held then 0 with the meter lost, 0 while off
     state: ControlState
     allocated: float  # W
     members: dict[str, MemberView]  # by member entry id
