@@ -339,11 +339,11 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
 
     @callback
     def _async_send(self, decision: Decision) -> None:
-        """Carry out a decision in the background; a failure is kept for the explanation."""
-        attached = self._members.get(decision.key)
-        if attached is None:
-            return
-        coordinator = attached[0]
+        """Carry out a decision in the background; a failure is kept for the explanation.
+
+        Decisions concern available members only, which are attached.
+        """
+        coordinator = self._members[decision.key][0]
         if decision.action is not Action.SET_PERCENT:
             self._commanded[decision.key] = decision.action is Action.START
         self.config_entry.async_create_background_task(

@@ -313,3 +313,24 @@ async def test_a_failed_command_is_explained(
         0
     ]
     assert member["error"] is None
+
+
+async def test_a_new_meter_is_followed_instead_of_the_old_one(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """Options that name another surplus sensor switch the budget over to it."""
+    _miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
+    set_meter(hass, 1000)
+    budget = await set_up_budget(
+        hass, [entries[0].entry_id], source="surplus", meter=METER, control=True
+    )
+    hass.states.async_set("sensor.surplus", "2000", {"unit_of_measurement": "W"})
+    hass.config_entries.async_update_entry(
+        budget, options={**budget.options, "meter": "sensor.surplus"}
+    )
+    await advance(hass, freezer, 10)
+    assert budget.runtime_data.data.budget == 2000
+
+    hass.states.async_set("sensor.surplus", "1500", {"unit_of_measurement": "W"})
+    await advance(hass, freezer, 10)
+    assert budget.runtime_data.data.budget == 1500
