@@ -36,6 +36,8 @@ CONF_ALLOWANCE: Final = "allowance"  # W of grid import tolerated
 CONF_MAX_POWER: Final = "max_power"  # W, the farm's cap in every mode
 CONF_BUDGET: Final = "budget"  # W, the fixed budget
 CONF_CONTROL: Final = "control"  # whether the budget drives its miners
+# Entry ids of the members a person switched off: left off, also after a restart.
+CONF_HELD: Final = "held_by_hand"
 
 DEFAULT_TITLE: Final = "Power budget"
 DEFAULT_ALLOWANCE: Final = 100
@@ -71,6 +73,7 @@ class BudgetConfig:
     max_power: float
     budget: float
     control: bool
+    held: frozenset[str]
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> BudgetConfig:
@@ -84,6 +87,7 @@ class BudgetConfig:
             max_power=float(options.get(CONF_MAX_POWER, DEFAULT_MAX_POWER)),
             budget=float(options.get(CONF_BUDGET, 0)),
             control=bool(options.get(CONF_CONTROL, False)),
+            held=frozenset(options.get(CONF_HELD, ())),
         )
 
 

@@ -52,6 +52,7 @@ from .budget import (
     budget_from_grid,
 )
 from .budget_entry import (
+    CONF_HELD,
     CONF_MINERS,
     BudgetConfig,
     BudgetConfigEntry,
@@ -154,7 +155,6 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         self._stop_meter: CALLBACK_TYPE | None = None
         self._seen_mining: dict[str, bool] = {}
         self._commanded: dict[str, bool] = {}  # the last start (True) or stop we sent
-        self._held_by_hand: set[str] = set()
         self._errors: dict[str, str] = {}
         self._energy = 0.0  # kWh
         self._last_power: tuple[datetime, float] | None = None
@@ -242,12 +242,12 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     async def _async_update_data(self) -> BudgetState:
         """One control step."""
         states = self._async_read_members()
-        self._note_hand_switching(states)
+        held = self._held_by_hand(states)
         farm_power = sum(state.power or 0.0 for state in states.values() if state.available)
         now = dt_util.utcnow()
         self._add_energy(now, farm_power)
         readings = [
-            self._models.reading(member, state, held_by_user=member in self._held_by_hand)
+            self._models.reading(member, state, held_by_user=member in held)
             for member, state in states.items()
         ]
         plan = self._allocator.step(
@@ -265,7 +265,8 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             state=plan.state,
             allocated=plan.allocated_w,
             members={
-                member: self._view(member, state, plans[member]) for member, state in states.items()
+                member: self._view(member, state, plans[member], held=member in held)
+                for member, state in states.items()
             },
         )
 
@@ -294,17 +295,27 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         self._models.polled(member, read_member(coordinator))
         self._async_schedule_step()
 
-    def _note_hand_switching(self, states: dict[str, MemberState]) -> None:
-        """Hold off a member a person stopped; release it once it mines again."""
+    def _held_by_hand(self, states: dict[str, MemberState]) -> frozenset[str]:
+        """Hold off a member a person stopped; release it once it mines again.
+
+        The members held are saved in the options, so a restart does not forget them.
+        """
+        held = set(self.config.held & states.keys())
         for member, state in states.items():
             was_mining = self._seen_mining.pop(member, None)
             if state.mining is None:
                 continue  # away or unknown: judged afresh once it answers
             self._seen_mining[member] = state.mining
             if state.mining:
-                self._held_by_hand.discard(member)
+                held.discard(member)
             elif was_mining and self._commanded.get(member) is not False:
-                self._held_by_hand.add(member)
+                held.add(member)
+        if held != self.config.held:
+            entry = self.config_entry
+            self.hass.config_entries.async_update_entry(
+                entry, options={**entry.options, CONF_HELD: sorted(held)}
+            )
+        return frozenset(held)
 
     def _add_energy(self, now: datetime, farm_power: float) -> None:
         """Add the trapezoid since the last step's farm power (never less than nothing)."""
@@ -371,12 +382,12 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         else:
             self._errors.pop(member, None)
 
-    def _view(self, member: str, state: MemberState, plan: MemberPlan) -> MemberView:
+    def _view(self, member: str, state: MemberState, plan: MemberPlan, *, held: bool) -> MemberView:
         return MemberView(
             name=member_name(self.hass, member),
             available=state.available,
             mining=state.mining,
-            held_by_hand=member in self._held_by_hand,
+            held_by_hand=held,
             share=plan.share_w,
             percent=plan.percent,
             reason=plan.reason.value,

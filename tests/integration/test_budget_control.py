@@ -140,10 +140,17 @@ async def test_a_miner_switched_off_by_hand_stays_off(
     member = attributes_of(hass, control)["members"][1]
     assert member["held_by_hand"] is True
     assert member["next_switch"] is None
+    assert budget.options["held_by_hand"] == [entries[1].entry_id]
+
+    assert await hass.config_entries.async_reload(budget.entry_id)  # a restart remembers it
+    for _ in range(25):
+        await advance(hass, freezer, 30)
+    assert not miners[1].state.mining
 
     await _switch(hass, SERVICE_TURN_ON, mining)
     await advance(hass, freezer, 30)
     assert attributes_of(hass, control)["members"][1]["held_by_hand"] is False
+    assert budget.options["held_by_hand"] == []
     assert miners[1].state.mining
 
 
