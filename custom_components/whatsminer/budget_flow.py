@@ -40,6 +40,7 @@ from .budget_entry import (
     MAX_POWER_LIMIT,
     BudgetSource,
     MeterSign,
+    budget_entries,
     budget_of_miner,
     miner_entries,
 )
@@ -84,7 +85,7 @@ async def async_step_budget(
     errors = {} if user_input is None else _errors(flow.hass, user_input, own_entry_id=None)
     if user_input is not None and not errors:
         return flow.async_create_entry(
-            title=DEFAULT_TITLE, data={CONF_KIND: KIND_BUDGET}, options=_options(user_input)
+            title=_new_title(flow.hass), data={CONF_KIND: KIND_BUDGET}, options=_options(user_input)
         )
     return flow.async_show_form(
         step_id=STEP_ID,
@@ -187,6 +188,15 @@ def _options(user_input: dict[str, Any]) -> dict[str, Any]:
         CONF_ALLOWANCE: float(user_input[CONF_ALLOWANCE]),
         CONF_MAX_POWER: float(user_input[CONF_MAX_POWER]),
     }
+
+
+def _new_title(hass: HomeAssistant) -> str:
+    """Return "Power budget", numbered from the second on (it names the device and ids)."""
+    titles = {entry.title for entry in budget_entries(hass)}
+    number = 1
+    while (title := DEFAULT_TITLE if number == 1 else f"{DEFAULT_TITLE} {number}") in titles:
+        number += 1
+    return title
 
 
 def _taken(hass: HomeAssistant, *, own_entry_id: str | None) -> str:

@@ -55,13 +55,14 @@ async def test_the_device_and_its_sensors(
     await advance(hass, freezer, 30)
 
     registry = er.async_get(hass)
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"budget_{budget.entry_id}")}
-    )
+    ids = {key: budget_entity(hass, budget, SENSOR_DOMAIN, key) for key in SENSORS}
+    control_entry = registry.async_get(ids["control_state"])
+    assert control_entry is not None
+    device = dr.async_get(hass).async_get(control_entry.device_id or "")
     assert device is not None
+    assert device.identifiers == {(DOMAIN, f"budget_{budget.entry_id}")}
     assert device.name == "Power budget"
     assert device.entry_type is dr.DeviceEntryType.SERVICE
-    ids = {key: budget_entity(hass, budget, SENSOR_DOMAIN, key) for key in SENSORS}
     for key, entity in ids.items():
         entry = registry.async_get(entity)
         assert entry is not None

@@ -144,6 +144,10 @@ async def test_a_miner_in_another_budget_is_named_and_refused(
     )
 
     assert result["errors"] == {"miners": "budget_miner_taken"}
+    result = await hass.config_entries.flow.async_configure(
+        form["flow_id"], {**FORM, "miners": [miners[1].entry_id]}
+    )
+    assert result["title"] == "Power budget 2"  # the second one
 
 
 async def test_options_change_everything_without_a_reload(
