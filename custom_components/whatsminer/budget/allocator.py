@@ -106,6 +106,29 @@ def _percent_of(watts: float, full_w: float) -> int:
     return max(MIN_PERCENT, min(MAX_PERCENT, int(watts * 100 / full_w)))
 
 
+class _RollingMin:
+    """The lowest value of the last `span_s` seconds (a monotonic queue, O(1) per push)."""
+
+    def __init__(self, span_s: float) -> None:
+        """Keep the values of the last `span_s` seconds."""
+        self.span_s = span_s
+        self._queue: deque[tuple[float, float]] = deque()
+
+    def push(self, now: float, value: float) -> float:
+        """Add `value` at `now`; return the lowest value since `now - span_s`."""
+        queue = self._queue
+        while queue and queue[-1][1] >= value:
+            queue.pop()
+        queue.append((now, value))
+        while queue[0][0] < now - self.span_s:
+            queue.popleft()
+        return queue[0][1]
+
+    def clear(self) -> None:
+        """Forget every value."""
+        self._queue.clear()
+
+
 @dataclass(slots=True)
 class _Step:
     """One step's working set."""
@@ -123,9 +146,11 @@ class BudgetAllocator:
         """Start with no memory: every member found is taken as it is."""
         self.settings = settings
         self._members: dict[str, _Member] = {}
-        self._window: deque[tuple[float, float]] = deque()
+        self._raise_floor = _RollingMin(settings.hold_s)
+        self._start_floor = _RollingMin(settings.start_after_s)
         self._last_now: float | None = None
         self._last_budget = 0.0
+        self._previous_w = 0.0
         self._lost_at: float | None = None
         self._excess_ws = 0.0
         self._over_since: float | None = None
@@ -142,11 +167,14 @@ class BudgetAllocator:
             self._reset_control()
             return self._plan(work, ControlState.OFF, 0.0, readings)
         budget_w, lost = self._budget(now, budget)
-        floor_w = self._floor(now, budget_w)
+        floor_w = self._raise_floor.push(now, budget_w)
+        start_w = self._start_floor.push(now, budget_w)
         allocated = sum(member.share_w for member in work.running)
+        falling = max(0.0, self._previous_w - budget_w)
+        self._previous_w = budget_w
         if self._cut_due(now, allocated, budget_w):
             reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
-            self._reshare(work, budget_w - self._margin, reason, cut=True)
+            self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
         elif (
             not lost
             and floor_w - allocated >= self.settings.raise_hysteresis_w
@@ -154,6 +182,7 @@ class BudgetAllocator:
         ):
             self._last_raise = now
             self._reshare(work, floor_w - self._margin, Reason.SURPLUS, cut=False)
+            self._start_best(work, floor_w - self._margin, start_w - self._margin)
         self._correct_drift(work)
         self._last_now = now
         return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
@@ -165,7 +194,8 @@ class BudgetAllocator:
 
     def _reset_control(self) -> None:
         """Control off: forget the meter and the timers that only make sense while on."""
-        self._window.clear()
+        self._raise_floor.clear()
+        self._start_floor.clear()
         self._lost_at = None
         self._excess_ws = 0.0
         self._over_since = None
@@ -226,16 +256,6 @@ class BudgetAllocator:
             watts = min(watts, settings.max_power_w)
         return max(0.0, watts), self._lost_at is not None
 
-    def _floor(self, now: float, budget_w: float) -> float:
-        """Return the lowest budget of the last raise interval (a monotonic queue)."""
-        window = self._window
-        while window and window[-1][1] >= budget_w:
-            window.pop()
-        window.append((now, budget_w))
-        while window[0][0] < now - self.settings.raise_interval_s:
-            window.popleft()
-        return window[0][1]
-
     def _cut_due(self, now: float, allocated: float, budget_w: float) -> bool:
         """Whether the import over the allowance has lasted long or grown large enough."""
         settings = self.settings
@@ -257,8 +277,15 @@ class BudgetAllocator:
             return True
         return False
 
-    def _reshare(self, work: _Step, target_w: float, reason: Reason, *, cut: bool) -> None:
-        """Give the running members `target_w` in rank order; stop or start one if needed."""
+    def _reshare(
+        self, work: _Step, target_w: float, reason: Reason, *, cut: bool, reserve_w: float = 0.0
+    ) -> None:
+        """Give the running members `target_w` in rank order, stopping some if they must.
+
+        `reserve_w` lowers what the trimmed members get, not what decides a stop: a budget
+        still falling is met by trimming deeper (a percentage takes seconds to act), not by
+        stopping miners that its next reading may show were not in the way.
+        """
         now, settings = work.now, self.settings
         ranked = sorted(work.running, key=_rank)
         free = [m for m in ranked if not m.locked(now, settings.write_interval_s)]
@@ -277,18 +304,21 @@ class BudgetAllocator:
                     room += member.share_w
                 self._switch(work, member, Action.STOP, reason)
             free = [m for m in free if m.on]
-        left = room - lowest
+        left = room - lowest - reserve_w
         for member in free:
             full = member.reading.full_power_w
             extra = min(max(left, 0.0), full * (100 - MIN_PERCENT) / 100)
             left -= extra
             percent = _percent_of(full * MIN_PERCENT / 100 + extra, full)
             self._write(work, member, percent, reason, fast=cut)
-        if not cut and left > 0:
-            self._start_best(work, left)
 
-    def _start_best(self, work: _Step, room_w: float) -> None:
-        """Start the best-ranked member that may start, if a whole lowest step fits."""
+    def _start_best(self, work: _Step, budget_w: float, low_w: float) -> None:
+        """Start the best-ranked member that may start, if the budget has room for it.
+
+        Room now: what `budget_w` leaves over the running members' shares. Room to last: what
+        `low_w`, the budget's low of the last `start_after_s`, leaves over their lowest steps
+        (they can be trimmed, not stopped, for `min_on_s`). Both must hold its lowest step.
+        """
         now, settings = work.now, self.settings
         if now - self._last_start < settings.stagger_s:
             return
@@ -303,8 +333,12 @@ class BudgetAllocator:
         )
         if best is None:
             return
+        running = [m for m in work.running if m.on]
+        room_w = budget_w - sum(m.share_w for m in running)
+        lowest = sum(m.reading.full_power_w for m in running) * MIN_PERCENT / 100
         full = best.reading.full_power_w
-        if room_w < full * MIN_PERCENT / 100:
+        step_w = full * MIN_PERCENT / 100
+        if room_w < step_w or low_w - lowest < step_w:
             return
         best.percent = _percent_of(min(room_w, full), full)
         best.share_w = full * best.percent / 100

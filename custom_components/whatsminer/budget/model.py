@@ -94,7 +94,9 @@ class BudgetSettings:
     `allowance_w`: import tolerated before cutting (use 0 for a fixed budget). `hold_s`: the
     longest an import over the allowance lasts before a cut (sooner when it is large).
     `raise_hysteresis_w` and `raise_interval_s`: raise only when that much more has been free
-    for that long, and not more often. `step_percent`: a miner already within this of its
+    for that long, and not more often. `start_after_s`: a whole miner is started only when
+    the budget has left room for its lowest step (plus the hysteresis) that long, as it then
+    runs for at least `min_on_s`. `step_percent`: a miner already within this of its
     share is not written to. `max_power_w`: a cap on the farm in every mode.
     """
 
@@ -105,6 +107,7 @@ class BudgetSettings:
     allowance_w: float = 100.0
     raise_hysteresis_w: float = 100.0
     raise_interval_s: float = 60.0
+    start_after_s: float = 600.0
     write_interval_s: float = 30.0
     step_percent: int = 2
     max_power_w: float | None = None
