@@ -306,9 +306,12 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             if state.mining is None:
                 continue  # away or unknown: judged afresh once it answers
             self._seen_mining[member] = state.mining
+            commanded = self._commanded.get(member)
             if state.mining:
                 held.discard(member)
-            elif was_mining and self._commanded.get(member) is not False:
+                if was_mining is False and commanded is not True:
+                    self._commanded.pop(member, None)  # started by a person: ours no more
+            elif was_mining and commanded is not False:
                 held.add(member)
         if held != self.config.held:
             entry = self.config_entry

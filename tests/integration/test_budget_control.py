@@ -109,6 +109,19 @@ async def test_a_zero_budget_stops_the_miners_and_a_budget_starts_them(
         "over_budget"
     }
 
+    # Started and stopped again by a person: the budget's own stop does not excuse it.
+    mining = entity_id(hass, miners[0], SWITCH_DOMAIN, "mining")
+    await _switch(hass, SERVICE_TURN_ON, mining)
+    await advance(hass, freezer, 30)
+    await _switch(hass, SERVICE_TURN_OFF, mining)
+    await advance(hass, freezer, 30)
+    await advance(hass, freezer, 30)  # the step after the poll that shows it
+    assert budget.options["held_by_hand"] == [entries[0].entry_id]
+    await _switch(hass, SERVICE_TURN_ON, mining)
+    await advance(hass, freezer, 30)
+    await advance(hass, freezer, 30)
+    assert budget.options["held_by_hand"] == []
+
     await hass.services.async_call(
         "number",
         "set_value",
