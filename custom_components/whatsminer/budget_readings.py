@@ -3,8 +3,9 @@
 The poll data says what a miner draws now; the allocator also needs its power at 100 %
 (to turn a share into a percentage) and its J/TH (to rank it). Both are learned here,
 per member, from the member's own polls: the power it draws scaled by the percentage in
-force where the firmware reports one (API v3), else its power limit; the J/TH as a
-running mean (``budget.Efficiency``) that starts from the miner's rating.
+force where the firmware reports one (API v3), else the most it was seen to draw (API
+v2), else its power limit; the J/TH as a running mean (``budget.Efficiency``) that
+starts from the miner's rating.
 """
 
 from __future__ import annotations
@@ -26,8 +27,15 @@ FALLBACK_JTH: Final = 30.0
 
 @dataclass(slots=True)
 class _Learned:
-    full_power: float | None = None
+    scaled: float | None = None  # W at 100 % from the draw and the percentage reported (v3)
+    peak: float | None = None  # the most it drew while mining, where no percentage is reported
+    limit: float | None = None  # its power limit: a ceiling, the first guess
     efficiency: Efficiency | None = None
+
+    @property
+    def full_power(self) -> float:
+        """Return the best figure of the member's power at 100 % known so far."""
+        return self.scaled or self.peak or self.limit or FALLBACK_FULL_POWER
 
 
 @dataclass(slots=True)
@@ -39,17 +47,16 @@ class MemberModels:
     def polled(self, member: str, state: MemberState) -> None:
         """Learn from one poll of the member (call once per poll, not per step)."""
         learned = self._learned.setdefault(member, _Learned())
-        if state.mining and state.power and state.power_percent:
-            learned.full_power = state.power * 100 / state.power_percent
-        elif (
-            learned.full_power is None and state.power_limit and state.power_limit < POWER_LIMIT_MAX
-        ):
-            # A ceiling rather than what it draws: good enough until a percentage is known.
-            learned.full_power = float(state.power_limit)
+        if state.mining and state.power:
+            if state.power_percent:
+                learned.scaled = state.power * 100 / state.power_percent
+            else:
+                learned.peak = max(learned.peak or 0.0, state.power)
+        if state.power_limit and state.power_limit < POWER_LIMIT_MAX:
+            learned.limit = float(state.power_limit)
         if learned.efficiency is None:
-            full = learned.full_power or FALLBACK_FULL_POWER
             rated = state.hashrate_factory
-            learned.efficiency = Efficiency(full / rated if rated else FALLBACK_JTH)
+            learned.efficiency = Efficiency(learned.full_power / rated if rated else FALLBACK_JTH)
         learned.efficiency = learned.efficiency.updated(
             state.power, state.hashrate, ramping=state.ramping
         )
@@ -66,7 +73,7 @@ class MemberModels:
             hashrate_ths=state.hashrate,
             percent=state.power_percent,
             ramping=state.ramping,
-            full_power_w=learned.full_power or FALLBACK_FULL_POWER,
+            full_power_w=learned.full_power,
             efficiency_jth=efficiency.jth if efficiency else FALLBACK_JTH,
             held_by_user=held_by_user,
         )
