@@ -15,15 +15,21 @@ from custom_components.whatsminer.budget_entry import (
 )
 from custom_components.whatsminer.const import DOMAIN
 
-from .conftest import frozen_clock, set_up_entry
+from .conftest import advance, frozen_clock, set_up_entry
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
     from tests.simulator import SimulatedMiner
     from tests.simulator.fixtures import MinerFactory
 
 METER = "sensor.grid_power"
+# Long enough for every hold time of the allocator (minimum on and off times, the room a
+# start waits for), short enough to fail soon when the budget never gets there.
+PATIENCE = 3600
 
 
 def budget_entry(miners: list[str], **options: Any) -> MockConfigEntry:
@@ -87,3 +93,18 @@ def attributes_of(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return dict(state.attributes)
+
+
+async def advance_until(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, done: Callable[[], bool]
+) -> None:
+    """Move the clock on in steps of a poll until ``done()`` holds (at most PATIENCE s).
+
+    The allocator's timings are its own (tested where it lives); these tests only need
+    its decisions to arrive.
+    """
+    for _ in range(PATIENCE // 30):
+        if done():
+            return
+        await advance(hass, freezer, 30)
+    assert done()

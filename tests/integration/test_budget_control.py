@@ -17,6 +17,7 @@ from custom_components.whatsminer.const import DOMAIN
 
 from .budget import (
     METER,
+    advance_until,
     attributes_of,
     budget_entity,
     set_meter,
@@ -100,9 +101,8 @@ async def test_a_zero_budget_stops_the_miners_and_a_budget_starts_them(
         hass, [entry.entry_id for entry in entries], budget=0, control=True
     )
     control = budget_entity(hass, budget, "sensor", "control_state")
-    for _ in range(25):
-        await advance(hass, freezer, 30)
-    assert [miner.state.mining for miner in miners] == [False, False]
+    await advance_until(hass, freezer, lambda: not any(miner.state.mining for miner in miners))
+    await advance(hass, freezer, 30)
     assert state_of(hass, control) == "idle"
     assert state_of(hass, budget_entity(hass, budget, "sensor", "miners_mining")) == "0"
     assert {member["reason"] for member in attributes_of(hass, control)["members"]} == {
@@ -128,10 +128,8 @@ async def test_a_zero_budget_stops_the_miners_and_a_budget_starts_them(
         {ATTR_ENTITY_ID: budget_entity(hass, budget, "number", "budget"), "value": 20000},
         blocking=True,
     )
-    for _ in range(25):
-        await advance(hass, freezer, 30)
-    assert [miner.state.mining for miner in miners] == [True, True]
-    assert state_of(hass, control) == "limited"
+    await advance_until(hass, freezer, lambda: all(miner.state.mining for miner in miners))
+    await advance_until(hass, freezer, lambda: state_of(hass, control) == "limited")
 
 
 async def test_a_miner_switched_off_by_hand_stays_off(
@@ -147,7 +145,7 @@ async def test_a_miner_switched_off_by_hand_stays_off(
     await advance(hass, freezer, 30)
 
     await _switch(hass, SERVICE_TURN_OFF, mining)
-    for _ in range(25):
+    for _ in range(40):  # longer than any wait before the budget would start it again
         await advance(hass, freezer, 30)
     assert not miners[1].state.mining
     member = attributes_of(hass, control)["members"][1]
@@ -156,7 +154,7 @@ async def test_a_miner_switched_off_by_hand_stays_off(
     assert budget.options["held_by_hand"] == [entries[1].entry_id]
 
     assert await hass.config_entries.async_reload(budget.entry_id)  # a restart remembers it
-    for _ in range(25):
+    for _ in range(40):
         await advance(hass, freezer, 30)
     assert not miners[1].state.mining
 
@@ -255,10 +253,10 @@ async def test_the_meter_lost_holds_then_goes_to_zero_and_resumes(
     assert state_of(hass, control) == "holding"
     assert budget.runtime_data.data.budget == held
 
-    for _ in range(10):
-        await advance(hass, freezer, 30)
-    assert budget.runtime_data.data.budget == 0
-    assert miners[0].state.power_percent < 100 or not miners[0].state.mining
+    await advance_until(hass, freezer, lambda: budget.runtime_data.data.budget == 0)
+    await advance_until(
+        hass, freezer, lambda: miners[0].state.power_percent < 100 or not miners[0].state.mining
+    )
 
     set_meter(hass, -3000)
     await advance(hass, freezer, 30)
@@ -280,9 +278,7 @@ async def test_a_meter_that_stops_reporting_is_lost(
     assert budget.runtime_data.data.budget == 2500
     assert state_of(hass, control) == "following"
 
-    for _ in range(5):
-        await advance(hass, freezer, 30)
-    assert state_of(hass, control) == "holding"
+    await advance_until(hass, freezer, lambda: state_of(hass, control) == "holding")
 
 
 async def test_a_meter_that_reads_no_number_is_lost(

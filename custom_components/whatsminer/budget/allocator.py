@@ -11,20 +11,26 @@ How a step decides:
 
 * **Budget.** The W free for the farm (`Budget.watts`, capped by `max_power_w`). A lost or
   stale meter holds the last budget for `meter_hold_s`, then counts as zero; a reading resumes
-  at once.
+  at once. Nothing is raised or started while the meter is lost.
 * **Cut.** While the allocation exceeds budget + allowance, the excess W·s are summed; once
-  they reach allowance x hold (or the excess has lasted `hold_s`), the running members are
-  re-shared to the budget in fast mode, stopping the least efficient ones (after their
-  minimum on time) when even their lowest percentage is too much.
+  they reach allowance x hold (at once for a large excess) or the excess has lasted `hold_s`,
+  the running members are re-shared to the budget in fast mode. A budget still falling (two
+  readings in a row) is met by trimming deeper by its last fall, as a percentage takes seconds
+  to act. When even the lowest steps are too much, the least efficient members past their
+  minimum on time are stopped.
 * **Raise.** When the lowest budget of the last `raise_interval_s` exceeds the allocation by
-  the hysteresis, and no raise came in that interval: re-share to it, and, if every running
-  member is at full power and a whole miner's lowest step is left, start the most efficient
-  stopped one (after its minimum off time, one start per `stagger_s`).
+  the hysteresis, and no raise came in that interval: re-share to it. Then, if a whole
+  miner's lowest step is left over with every running member at full power, and the budget's
+  low of the last `start_after_s` would have carried the running members' lowest steps plus
+  its own, start the most efficient stopped member (past its minimum off time, one start per
+  `stagger_s`, never one held by the user).
 * **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
   step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
-  trimmed and the others run at full power. A member ramping up, or written to less than
-  `write_interval_s` ago, keeps its share. A percentage is written only when it differs from
-  the one in force by `step_percent` or more.
+  trimmed and the others run at full power. A member ramping up, starting, or written to less
+  than `write_interval_s` ago keeps its share. A percentage is written only when it differs
+  from the one in force by `step_percent` or more (a cut writes any member above its share).
+* **Drift.** A member whose percentage in force strays a step from the one written (a restart
+  resets it) is written once more.
 """
 
 from __future__ import annotations
@@ -113,20 +119,28 @@ class _RollingMin:
         """Keep the values of the last `span_s` seconds."""
         self.span_s = span_s
         self._queue: deque[tuple[float, float]] = deque()
+        self._since: float | None = None
 
     def push(self, now: float, value: float) -> float:
-        """Add `value` at `now`; return the lowest value since `now - span_s`."""
+        """Add `value` at `now`; return the lowest value since `now - span_s`.
+
+        Until the window has seen `span_s` seconds, the answer is -inf: no history yet
+        (after a restart, or control switched on) proves nothing about the budget.
+        """
+        if self._since is None:
+            self._since = now
         queue = self._queue
         while queue and queue[-1][1] >= value:
             queue.pop()
         queue.append((now, value))
         while queue[0][0] < now - self.span_s:
             queue.popleft()
-        return queue[0][1]
+        return queue[0][1] if now - self._since >= self.span_s else -math.inf
 
     def clear(self) -> None:
         """Forget every value."""
         self._queue.clear()
+        self._since = None
 
 
 @dataclass(slots=True)
@@ -146,11 +160,12 @@ class BudgetAllocator:
         """Start with no memory: every member found is taken as it is."""
         self.settings = settings
         self._members: dict[str, _Member] = {}
-        self._raise_floor = _RollingMin(settings.hold_s)
+        self._raise_floor = _RollingMin(settings.raise_interval_s)
         self._start_floor = _RollingMin(settings.start_after_s)
         self._last_now: float | None = None
         self._last_budget = 0.0
         self._previous_w = 0.0
+        self._previous_fall = 0.0
         self._lost_at: float | None = None
         self._excess_ws = 0.0
         self._over_since: float | None = None
@@ -170,8 +185,9 @@ class BudgetAllocator:
         floor_w = self._raise_floor.push(now, budget_w)
         start_w = self._start_floor.push(now, budget_w)
         allocated = sum(member.share_w for member in work.running)
-        falling = max(0.0, self._previous_w - budget_w)
-        self._previous_w = budget_w
+        fall = max(0.0, self._previous_w - budget_w)
+        falling = min(fall, self._previous_fall)  # a fall that goes on, not a single step
+        self._previous_w, self._previous_fall = budget_w, fall
         if self._cut_due(now, allocated, budget_w):
             reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
             self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
@@ -365,7 +381,12 @@ class BudgetAllocator:
         """Write `percent` unless the one in force is already within a step of it."""
         in_force = member.in_force(work.now)
         full = member.reading.full_power_w
-        if in_force is not None and abs(percent - in_force) < self.settings.step_percent:
+        # Within a step of its share a member is left alone; a cut leaves none above it.
+        if (
+            in_force is not None
+            and abs(percent - in_force) < self.settings.step_percent
+            and not (fast and in_force > percent)
+        ):
             member.percent = in_force
             member.share_w = full * in_force / 100
             return
@@ -404,12 +425,13 @@ class BudgetAllocator:
         """Return the control state shown to the user."""
         if lost:
             return ControlState.HOLDING
-        if not work.running:
+        running = [m for m in work.running if m.on]
+        if not running:
             return ControlState.IDLE
-        allocated = sum(m.share_w for m in work.running)
+        allocated = sum(m.share_w for m in running)
         all_full = all(
             m.percent is not None and m.percent >= MAX_PERCENT - self.settings.step_percent
-            for m in work.running
+            for m in running
         )
         may_start = any(not m.reading.held_by_user for m in work.stopped)
         if all_full and not may_start and budget_w - allocated >= self.settings.raise_hysteresis_w:

@@ -95,9 +95,12 @@ class BudgetSettings:
     longest an import over the allowance lasts before a cut (sooner when it is large).
     `raise_hysteresis_w` and `raise_interval_s`: raise only when that much more has been free
     for that long, and not more often. `start_after_s`: a whole miner is started only when
-    the budget has left room for its lowest step (plus the hysteresis) that long, as it then
-    runs for at least `min_on_s`. `step_percent`: a miner already within this of its
-    share is not written to. `max_power_w`: a cap on the farm in every mode.
+    the budget's low over that time would have carried every running member's lowest step
+    plus its own, as it then runs for at least `min_on_s` (15 min: broken clouds start
+    miners far less often, at some cost in surplus used; see `scripts/bench --budget`).
+    `step_percent`: a miner already within this of its share is not written to.
+    `max_power_w`: a cap on the farm in every mode. `stale_after_s`, `meter_hold_s`: a
+    reading older than that is lost; a lost meter holds the last budget that long, then zero.
     """
 
     min_on_s: float = 600.0
@@ -107,7 +110,7 @@ class BudgetSettings:
     allowance_w: float = 100.0
     raise_hysteresis_w: float = 100.0
     raise_interval_s: float = 60.0
-    start_after_s: float = 600.0
+    start_after_s: float = 900.0
     write_interval_s: float = 30.0
     step_percent: int = 2
     max_power_w: float | None = None
