@@ -15,7 +15,7 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import UnitOfPower
+from homeassistant.const import EntityCategory, UnitOfPower
 
 from .budget_entity import BudgetEntity
 from .budget_entry import CONF_BUDGET, CONF_MAX_POWER, MAX_POWER_LIMIT, BudgetConfig, BudgetSource
@@ -55,6 +55,7 @@ NUMBERS: Final = (
         key=CONF_MAX_POWER,
         translation_key="max_power",
         device_class=NumberDeviceClass.POWER,
+        entity_category=EntityCategory.CONFIG,
         native_unit_of_measurement=UnitOfPower.WATT,
         native_min_value=0,
         native_max_value=MAX_POWER_LIMIT,
