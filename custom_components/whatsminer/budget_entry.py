@@ -29,6 +29,7 @@ CONF_KIND: Final = "kind"
 KIND_BUDGET: Final = "budget"
 
 CONF_MINERS: Final = "miners"  # entry ids of the member miners
+CONF_FIRST: Final = "first"  # members that start first and stop last, whatever their J/TH
 CONF_SOURCE: Final = "source"
 CONF_METER: Final = "meter"  # entity id of the grid meter or surplus sensor
 CONF_METER_SIGN: Final = "meter_sign"
@@ -66,6 +67,7 @@ class BudgetConfig:
     """The settings of one budget, read from its entry's options."""
 
     miners: tuple[str, ...]
+    first: frozenset[str]
     source: BudgetSource
     meter: str | None
     meter_sign: MeterSign
@@ -80,6 +82,7 @@ class BudgetConfig:
         """Read the options the flows and the budget's entities wrote."""
         return cls(
             miners=tuple(options.get(CONF_MINERS, ())),
+            first=frozenset(options.get(CONF_FIRST, ())),
             source=BudgetSource(options.get(CONF_SOURCE, BudgetSource.FIXED)),
             meter=options.get(CONF_METER),
             meter_sign=MeterSign(options.get(CONF_METER_SIGN, MeterSign.IMPORT_POSITIVE)),

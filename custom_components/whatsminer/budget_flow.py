@@ -27,6 +27,7 @@ from homeassistant.helpers.selector import (
 
 from .budget_entry import (
     CONF_ALLOWANCE,
+    CONF_FIRST,
     CONF_KIND,
     CONF_MAX_POWER,
     CONF_METER,
@@ -58,6 +59,7 @@ NONE_TAKEN: Final = "—"
 
 DEFAULTS: Final[dict[str, Any]] = {
     CONF_MINERS: [],
+    CONF_FIRST: [],
     CONF_SOURCE: BudgetSource.FIXED.value,
     CONF_METER_SIGN: MeterSign.IMPORT_POSITIVE.value,
     CONF_ALLOWANCE: DEFAULT_ALLOWANCE,
@@ -127,11 +129,13 @@ def _schema(hass: HomeAssistant) -> vol.Schema:
     miners = [
         SelectOptionDict(value=entry.entry_id, label=entry.title) for entry in miner_entries(hass)
     ]
+    pick = SelectSelector(
+        SelectSelectorConfig(options=miners, multiple=True, mode=SelectSelectorMode.LIST)
+    )
     return vol.Schema(
         {
-            vol.Optional(CONF_MINERS): SelectSelector(
-                SelectSelectorConfig(options=miners, multiple=True, mode=SelectSelectorMode.LIST)
-            ),
+            vol.Optional(CONF_MINERS): pick,
+            vol.Optional(CONF_FIRST): pick,
             vol.Required(CONF_SOURCE): SelectSelector(
                 SelectSelectorConfig(
                     options=[source.value for source in BudgetSource],
@@ -182,6 +186,10 @@ def _options(user_input: dict[str, Any]) -> dict[str, Any]:
     meter = user_input.get(CONF_METER)
     return {
         CONF_MINERS: list(user_input[CONF_MINERS]),
+        # Only members can come first; picking another miner there means nothing.
+        CONF_FIRST: [
+            miner for miner in user_input.get(CONF_FIRST, []) if miner in user_input[CONF_MINERS]
+        ],
         CONF_SOURCE: user_input[CONF_SOURCE],
         CONF_METER: None if user_input[CONF_SOURCE] == BudgetSource.FIXED else meter,
         CONF_METER_SIGN: user_input[CONF_METER_SIGN],

@@ -61,7 +61,9 @@ class MemberModels:
             state.power, state.hashrate, ramping=state.ramping
         )
 
-    def reading(self, member: str, state: MemberState, *, held_by_user: bool) -> MemberReading:
+    def reading(
+        self, member: str, state: MemberState, *, first: bool, held_by_user: bool
+    ) -> MemberReading:
         """Return what the allocator reads of the member now."""
         learned = self._learned.get(member, _Learned())
         efficiency = learned.efficiency
@@ -75,5 +77,6 @@ class MemberModels:
             ramping=state.ramping,
             full_power_w=learned.full_power,
             efficiency_jth=efficiency.jth if efficiency else FALLBACK_JTH,
+            priority=1 if first else 0,
             held_by_user=held_by_user,
         )

@@ -247,7 +247,9 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         now = dt_util.utcnow()
         self._add_energy(now, farm_power)
         readings = [
-            self._models.reading(member, state, held_by_user=member in held)
+            self._models.reading(
+                member, state, first=member in self.config.first, held_by_user=member in held
+            )
             for member, state in states.items()
         ]
         plan = self._allocator.step(

@@ -350,3 +350,21 @@ async def test_a_new_meter_is_followed_instead_of_the_old_one(
     hass.states.async_set("sensor.surplus", "1500", {"unit_of_measurement": "W"})
     await advance(hass, freezer, 10)
     assert budget.runtime_data.data.budget == 1500
+
+
+async def test_a_miner_picked_first_runs_first(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """With room for one miner, the one picked to come first keeps running."""
+    miners, entries = await set_up_members(hass, miner_factory, "m50", "m60_v3")
+    budget = await set_up_budget(
+        hass,
+        [entry.entry_id for entry in entries],
+        first=[entries[0].entry_id],  # the less efficient m50
+        budget=0,
+        control=True,
+    )
+    await advance_until(hass, freezer, lambda: not any(miner.state.mining for miner in miners))
+    hass.config_entries.async_update_entry(budget, options={**budget.options, "budget": 3000})
+    await advance_until(hass, freezer, lambda: any(miner.state.mining for miner in miners))
+    assert [miner.state.mining for miner in miners] == [True, False]

@@ -67,6 +67,7 @@ async def test_menu_adds_a_fixed_budget(hass: HomeAssistant, miners: list[MockCo
     assert entry.title == "Power budget"
     assert entry.options == {
         "miners": [miners[0].entry_id],
+        "first": [],
         "source": "fixed",
         "meter": None,
         "meter_sign": "import_positive",
@@ -168,6 +169,7 @@ async def test_options_change_everything_without_a_reload(
             "source": "surplus",
             "meter": METER,
             "miners": [entry.entry_id for entry in miners],
+            "first": [miners[1].entry_id],
         },
     )
     await hass.async_block_till_done()
@@ -176,6 +178,7 @@ async def test_options_change_everything_without_a_reload(
     assert entry.runtime_data is runtime  # not reloaded
     assert runtime.config.miners == tuple(miner.entry_id for miner in miners)
     assert runtime.config.meter == METER
+    assert runtime.config.first == {miners[1].entry_id}
     assert runtime.config.budget == 500  # kept: the Budget number's value
     assert runtime.config.control is True
     await advance(hass, freezer, 10)  # the next control step

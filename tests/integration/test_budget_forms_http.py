@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from tests.simulator import SimulatedMiner
 
-FIELDS = ["miners", "source", "meter", "meter_sign", "allowance", "max_power"]
+FIELDS = ["miners", "first", "source", "meter", "meter_sign", "allowance", "max_power"]
 
 
 async def test_budget_forms_serialize_and_accept_input(
