@@ -101,6 +101,11 @@ class _Member:
         return self.reading.ramping or not self.reading.mining or now - self.written_at < interval_s
 
 
+def _controllable(reading: MemberReading) -> bool:
+    """Whether the budget can act on a member: reachable, its state known, its power sane."""
+    return reading.available and reading.mining is not None and reading.full_power_w > 0
+
+
 def _rank(member: _Member) -> tuple[int, float, str]:
     """Sort key: higher priority first, then the most efficient (lowest J/TH)."""
     reading = member.reading
@@ -222,6 +227,8 @@ class BudgetAllocator:
         now = work.now
         members = self._members
         for reading in readings:
+            if not _controllable(reading):
+                continue
             member = members.get(reading.key)
             if member is None:
                 member = _Member(reading, bool(reading.mining), 0.0, reading.percent)
@@ -229,12 +236,10 @@ class BudgetAllocator:
                 if member.on:
                     member.share_w = self._in_force_w(member, now)
             member.reading = reading
-            if not reading.available or reading.mining is None:
-                continue
             if reading.mining != member.on and not (
                 member.by_us and now - member.changed_at < CONFIRM_S
             ):
-                self._switched_outside(member, reading.mining, now)
+                self._switched_outside(member, bool(reading.mining), now)
             if reading.ramping:
                 member.drift_sent = False
             (work.running if member.on else work.stopped).append(member)
@@ -259,7 +264,11 @@ class BudgetAllocator:
     def _budget(self, now: float, budget: Budget) -> tuple[float, bool]:
         """Return the budget in force and whether the meter is lost (hold, then zero)."""
         settings = self.settings
-        if budget.watts is not None and now - budget.updated_at <= settings.stale_after_s:
+        if (
+            budget.watts is not None
+            and math.isfinite(budget.watts)
+            and now - budget.updated_at <= settings.stale_after_s
+        ):
             self._lost_at = None
             self._last_budget = budget.watts
             watts = budget.watts
@@ -453,11 +462,25 @@ class BudgetAllocator:
         plans: list[MemberPlan] = []
         add = plans.append
         for reading in readings:
-            member = members[reading.key]
+            member = members.get(reading.key)
+            if member is None:  # never controllable yet: nothing to tell
+                add(
+                    MemberPlan(
+                        key=reading.key,
+                        running=False,
+                        share_w=0.0,
+                        percent=None,
+                        reason=Reason.FOUND,
+                        reason_at=None,
+                        switch_allowed_at=None,
+                        write_allowed_at=None,
+                    )
+                )
+                continue
             switch_at: float | None = None
             write_at: float | None = None
             running = False
-            if reading.available and reading.mining is not None:
+            if _controllable(reading):
                 if member.on:
                     running = True
                     switch_at = max(member.changed_at + min_on, now)
