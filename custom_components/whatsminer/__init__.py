@@ -7,6 +7,12 @@ from typing import TYPE_CHECKING
 from homeassistant.const import Platform
 from homeassistant.helpers import config_validation as cv
 
+from .budget_entry import is_budget_entry
+from .budget_setup import (
+    async_remove_budget_entry,
+    async_setup_budget_entry,
+    async_unload_budget_entry,
+)
 from .const import DOMAIN
 from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 from .issues import async_delete_time_zone_issue, async_delete_write_api_issue
@@ -45,8 +51,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
 
     A miner seen before loads even while it is switched off (solar setups cut power
     daily): its entities start unavailable and recover with the first answered poll.
-    Only a miner that has never answered makes setup retry.
+    Only a miner that has never answered makes setup retry. A power budget entry is
+    set up by budget_setup.py.
     """
+    if is_budget_entry(entry):
+        return await async_setup_budget_entry(hass, entry)
     client, identity = await async_open_client(hass, entry)
     # The coordinator closes the client when the entry unloads or its setup fails.
     coordinator = WhatsminerCoordinator(hass, entry, client, identity)
@@ -63,6 +72,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) 
     The repair issues go with the entry; the next setup raises them again if still
     needed, and meanwhile their fix flows could not reach the miner anyway.
     """
+    if is_budget_entry(entry):
+        return await async_unload_budget_entry(hass, entry)
     async_delete_write_api_issue(hass, entry)
     async_delete_time_zone_issue(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
@@ -70,5 +81,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) 
 
 async def async_remove_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -> None:
     """Remove the repair issues together with their entry."""
+    if is_budget_entry(entry):
+        async_remove_budget_entry(hass, entry)
+        return
     async_delete_write_api_issue(hass, entry)
     async_delete_time_zone_issue(hass, entry)

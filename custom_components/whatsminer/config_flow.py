@@ -38,6 +38,8 @@ from homeassistant.helpers.typing import UNDEFINED
 from homeassistant.util.network import is_ip_address
 
 from .api import ApiGeneration, Identity
+from .budget_entry import is_budget_entry
+from .budget_flow import BudgetOptionsFlow, async_step_budget
 from .const import (
     CONF_IDENTITY,
     CONF_WARM_UP,
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
 
     from .coordinator import WhatsminerConfigEntry
 
-MENU_OPTIONS: Final = ["single", "range"]
+MENU_OPTIONS: Final = ["single", "range", "budget"]
 """What "Add integration" offers, each the id of the step it starts."""
 
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -99,13 +101,21 @@ class WhatsminerConfigFlow(RangeFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: WhatsminerConfigEntry) -> WhatsminerOptionsFlow:
-        """Return the options flow."""
+    def async_get_options_flow(
+        config_entry: WhatsminerConfigEntry,
+    ) -> WhatsminerOptionsFlow | BudgetOptionsFlow:
+        """Return the options flow of a miner or of a power budget."""
+        if is_budget_entry(config_entry):
+            return BudgetOptionsFlow()
         return WhatsminerOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Offer adding one miner or every miner of an address range."""
+        """Offer adding one miner, every miner of an address range, or a power budget."""
         return self.async_show_menu(step_id="user", menu_options=MENU_OPTIONS)
+
+    async def async_step_budget(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Add a power budget for several miners (budget_flow.py)."""
+        return await async_step_budget(self, user_input)
 
     async def async_step_single(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the miner's address and password."""

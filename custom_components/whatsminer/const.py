@@ -53,6 +53,9 @@ WARM_UP_POLL_INTERVAL: Final = timedelta(seconds=10)
 POWER_LIMIT_MIN: Final = 0
 POWER_LIMIT_MAX: Final = 99999
 
+UNIT_HASHRATE: Final = "TH/s"  # Home Assistant has no hashrate unit
+UNIT_EFFICIENCY: Final = "J/TH"
+
 # Uptime is derived as "now - elapsed"; differences smaller than this are poll jitter,
 # not a restart of btminer, and would otherwise change the state every poll.
 UPTIME_TOLERANCE: Final = timedelta(minutes=1)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 
+from .budget_diagnostics import budget_diagnostics
+from .budget_entry import is_budget_entry
 from .miner_log import async_miner_log
 
 if TYPE_CHECKING:
@@ -54,7 +56,9 @@ def _as_plain_data(value: Any) -> Any:
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: WhatsminerConfigEntry
 ) -> dict[str, Any]:
-    """Return what support needs to understand a miner's behaviour."""
+    """Return what support needs to understand a miner's (or a power budget's) behaviour."""
+    if is_budget_entry(entry):
+        return budget_diagnostics(entry)
     coordinator = entry.runtime_data
     miner_log = await async_miner_log(coordinator)
     return async_redact_data(

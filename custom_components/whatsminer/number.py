@@ -30,6 +30,8 @@ from .api import (
     SetTempOffset,
     SetUpfreqSpeed,
 )
+from .budget_entry import is_budget_entry
+from .budget_number import async_setup_budget_numbers
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 
@@ -143,10 +145,13 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's numbers.
+    """Add the miner's numbers, or a power budget's (budget_number.py).
 
     The power limit has a class of its own: it sends a value once it stops changing.
     """
+    if is_budget_entry(entry):
+        await async_setup_budget_numbers(hass, entry, async_add_entities)
+        return
     async_add_entities(
         [
             WhatsminerPowerLimitNumber(entry.runtime_data, POWER_LIMIT),

@@ -24,7 +24,9 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .const import UPTIME_TOLERANCE
+from .budget_entry import is_budget_entry
+from .budget_sensor import async_setup_budget_sensors
+from .const import UNIT_EFFICIENCY, UNIT_HASHRATE, UPTIME_TOLERANCE
 from .coordinator import scan_interval
 from .entity import WhatsminerEntity
 
@@ -43,9 +45,6 @@ PARALLEL_UPDATES = 0
 # How many scan intervals apart two power readings may be for the energy between them
 # to be integrated: one or two failed polls are bridged, a longer outage is not.
 ENERGY_MAX_GAP_POLLS = 3
-
-UNIT_HASHRATE = "TH/s"  # Home Assistant has no hashrate unit
-UNIT_EFFICIENCY = "J/TH"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,8 +202,11 @@ async def async_setup_entry(
     """Add the miner's sensors, and hashboard sensors as boards show up in polls.
 
     Boards are only known from a poll; a miner that is off at startup gets them with
-    its first answer.
+    its first answer. A power budget entry has sensors of its own (budget_sensor.py).
     """
+    if is_budget_entry(entry):
+        await async_setup_budget_sensors(hass, entry, async_add_entities)
+        return
     coordinator = entry.runtime_data
     async_add_entities(
         [

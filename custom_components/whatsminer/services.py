@@ -25,6 +25,7 @@ from .api import (
     WhatsminerInvalidArgumentError,
     check_hostname,
 )
+from .budget_entry import is_budget_entry
 from .const import DOMAIN, led_changed_signal
 from .schema import vol
 from .zone_sync import async_set_home_time_zone
@@ -183,7 +184,7 @@ def _async_entry(hass: HomeAssistant, call: ServiceCall) -> WhatsminerConfigEntr
     """Return the entry of the loaded miner an action call names."""
     entry_id: str = call.data[ATTR_CONFIG_ENTRY_ID]
     entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
+    if entry is None or entry.domain != DOMAIN or is_budget_entry(entry):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="entry_not_found",

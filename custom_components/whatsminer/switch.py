@@ -21,6 +21,8 @@ from .api import (
     StartMining,
     StopMining,
 )
+from .budget_entry import is_budget_entry
+from .budget_switch import async_setup_budget_switches
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 
@@ -94,10 +96,13 @@ async def async_setup_entry(
     entry: WhatsminerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the miner's switches.
+    """Add the miner's switches, or a power budget's (budget_switch.py).
 
     Mining has a class of its own: with the warm-up option it preheats the miner first.
     """
+    if is_budget_entry(entry):
+        await async_setup_budget_switches(hass, entry, async_add_entities)
+        return
     async_add_entities(
         [
             WhatsminerMiningSwitch(entry.runtime_data, MINING),

@@ -48,12 +48,12 @@ async def single_miner_form(hass: HomeAssistant) -> ConfigFlowResult:
 
 
 async def test_user_flow_offers_one_miner_or_a_range(hass: HomeAssistant) -> None:
-    """Adding the integration starts with a menu: one miner, or the miners of a range."""
+    """Adding the integration starts with a menu: one miner, a range, or a power budget."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
 
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
-    assert result["menu_options"] == ["single", "range"]
+    assert result["menu_options"] == ["single", "range", "budget"]
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant, miner: SimulatedMiner) -> None:

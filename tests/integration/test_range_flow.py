@@ -745,7 +745,7 @@ async def test_range_flow_over_http(
 
     result = await call("POST", FLOWS, {"handler": DOMAIN})
     assert result["type"] == "menu"
-    assert result["menu_options"] == ["single", "range"]
+    assert result["menu_options"] == ["single", "range", "budget"]
     flow = f"{FLOWS}/{result['flow_id']}"
     result = await call("POST", flow, {"next_step_id": "range"})
     assert [field["name"] for field in result["data_schema"]] == [CONF_ADDRESSES, CONF_PASSWORD]

@@ -11,6 +11,10 @@ from homeassistant.util.yaml import load_yaml_dict
 
 from custom_components.whatsminer import (
     binary_sensor,
+    budget_issues,
+    budget_number,
+    budget_sensor,
+    budget_switch,
     button,
     issues,
     number,
@@ -27,15 +31,18 @@ ICONS = json.loads((INTEGRATION / "icons.json").read_text())
 PLATFORMS = {
     "binary_sensor": binary_sensor.BINARY_SENSORS,
     "button": button.BUTTONS,
-    "number": (number.POWER_LIMIT, *number.NUMBERS),
+    "number": (number.POWER_LIMIT, *number.NUMBERS, *budget_number.NUMBERS),
     "select": select.SELECTS,
     "sensor": (
         *sensor.SENSORS,
         *sensor.BOARD_SENSORS,
         sensor.ENERGY,
         sensor.UPTIME,
+        *budget_sensor.SENSORS,
+        budget_sensor.CONTROL_STATE,
+        budget_sensor.FARM_ENERGY,
     ),
-    "switch": switch.SWITCHES,
+    "switch": (*switch.SWITCHES, budget_switch.CONTROL),
 }
 
 
@@ -101,6 +108,7 @@ def test_every_exception_and_issue_is_translated() -> None:
     assert raised
     assert raised <= set(STRINGS["exceptions"])
     assert set(issues.TRANSLATION_KEYS.values()) <= set(STRINGS["issues"])
+    assert budget_issues.BUDGET_NO_MINERS in STRINGS["issues"]
 
 
 def test_every_service_field_is_translated_and_has_an_icon() -> None:

@@ -1,0 +1,403 @@
+"""The running power budget: reads its members and its meter, runs the allocator, acts.
+
+A control step runs every CONTROL_INTERVAL and, debounced, after a member's poll or a
+change of the meter. It reads every member (``budget_members``), works out the budget
+in W from the source, hands the allocator the members it may drive (available and not
+switched off by a person) and sends the commands it returns in the background, so a
+slow or restarting miner never holds the step up.
+
+A member switched off while the budget did not ask for it was switched off by a
+person (or their automation): it is left off until it is seen mining again. A member
+that was away is not judged by what it does when it comes back (a power cut stops
+mining too).
+
+The settings live in the entry's options; whatever changes them (the options flow,
+the Budget and Max power numbers, the control switch, a member entry removed) updates
+the entry, and the entry's change signal hands them to this runtime, without a reload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+)
+from homeassistant.const import (
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    UnitOfPower,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .budget import (
+    Action,
+    Budget,
+    BudgetAllocator,
+    BudgetSettings,
+    ControlState,
+    Decision,
+    MemberPlan,
+    budget_from_grid,
+)
+from .budget_entry import (
+    CONF_HELD,
+    CONF_MINERS,
+    BudgetConfig,
+    BudgetConfigEntry,
+    BudgetSource,
+    MeterSign,
+)
+from .budget_issues import async_update_no_miners_issue
+from .budget_members import (
+    MemberState,
+    async_set_power_percent,
+    async_start_mining,
+    async_stop_mining,
+    listen_to_member,
+    member_coordinator,
+    member_name,
+    read_member,
+)
+from .budget_readings import MemberModels
+from .const import LOGGER
+
+if TYPE_CHECKING:
+    from homeassistant.core import Event, EventStateChangedData
+
+    from .coordinator import WhatsminerCoordinator
+
+CONTROL_INTERVAL: Final = timedelta(seconds=10)
+# Two farm power readings further apart than this add no energy between them (a guess).
+ENERGY_MAX_GAP: Final = timedelta(minutes=1)
+WATTS_PER_UNIT: Final = {UnitOfPower.WATT: 1.0, UnitOfPower.KILO_WATT: 1000.0}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberView:
+    """One member as the Control state attributes and the diagnostics explain it."""
+
+    name: str
+    available: bool
+    mining: bool | None
+    held_by_hand: bool
+    share: float  # W allocated
+    percent: int | None  # the share as a power percentage
+    reason: str  # why the budget last started, stopped or cut it
+    reason_at: datetime | None
+    next_switch: datetime | None  # the earliest the budget may start or stop it
+    next_write: datetime | None  # the earliest it may write its percentage
+    error: str | None  # the last command's error, until one goes through
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BudgetState:
+    """What one control step found and decided; the budget's entities show it."""
+
+    farm_power: float  # W drawn by the members that answer
+    farm_hashrate: float  # TH/s
+    energy: float  # kWh the farm used since this runtime started
+    mining: int  # members mining
+    budget: float  # W in force: capped by Max power, held then 0 with the meter lost, 0 while off
+    state: ControlState
+    allocated: float  # W
+    members: dict[str, MemberView]  # by member entry id
+
+
+def _settings(config: BudgetConfig) -> BudgetSettings:
+    """Return the allocator's settings: the allowance applies to a grid meter alone."""
+    return BudgetSettings(
+        allowance_w=config.allowance if config.source is BudgetSource.GRID else 0.0,
+        max_power_w=config.max_power,
+    )
+
+
+def _time(timestamp: float | None) -> datetime | None:
+    return None if timestamp is None else dt_util.utc_from_timestamp(timestamp)
+
+
+class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
+    """One budget's control loop (``entry.runtime_data`` of a budget entry).
+
+    The allocator's clock is Home Assistant's (UTC timestamps in seconds), the one the
+    meter's last report is timed on.
+    """
+
+    config_entry: BudgetConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: BudgetConfigEntry) -> None:
+        """Start with the entry's settings; :meth:`async_start` attaches the listeners."""
+        # Entities are written when a step finds something new (the settings they show
+        # are written when they change), not every step.
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=entry.title,
+            update_interval=CONTROL_INTERVAL,
+            always_update=False,
+        )
+        self.config = BudgetConfig.from_options(entry.options)
+        self._allocator = BudgetAllocator(_settings(self.config))
+        self._models = MemberModels()
+        self._members: dict[str, tuple[WhatsminerCoordinator, CALLBACK_TYPE]] = {}
+        self._stop_meter: CALLBACK_TYPE | None = None
+        self._seen_mining: dict[str, bool] = {}
+        self._commanded: dict[str, bool] = {}  # the last start (True) or stop we sent
+        self._errors: dict[str, str] = {}
+        self._energy = 0.0  # kWh
+        self._last_power: tuple[datetime, float] | None = None
+
+    @callback
+    def async_start(self) -> None:
+        """Follow the entry's changes, the removal of member entries and the meter."""
+        entry = self.config_entry
+        entry.async_on_unload(
+            async_dispatcher_connect(self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._entry_changed)
+        )
+        entry.async_on_unload(self._async_detach)
+        known = {
+            miner for miner in self.config.miners if self.hass.config_entries.async_get_entry(miner)
+        }
+        if known != set(self.config.miners):
+            self._async_set_miners([miner for miner in self.config.miners if miner in known])
+        async_update_no_miners_issue(self.hass, entry, has_miners=bool(known))
+        self._async_follow_meter()
+
+    @callback
+    def _entry_changed(self, change: ConfigEntryChange, entry: ConfigEntry) -> None:
+        """Take new settings of this budget; drop a member whose entry was removed."""
+        if entry.entry_id == self.config_entry.entry_id and change is ConfigEntryChange.UPDATED:
+            self._async_reconfigure()
+        elif change is ConfigEntryChange.REMOVED and entry.entry_id in self.config.miners:
+            gone = entry.entry_id
+            self._async_set_miners([miner for miner in self.config.miners if miner != gone])
+        elif entry.entry_id in self.config.miners:
+            self._async_schedule_step()  # loaded or unloaded: (de)attach at the next step
+
+    @callback
+    def _async_set_miners(self, miners: list[str]) -> None:
+        """Save the member list (the entry's change signal then reconfigures)."""
+        entry = self.config_entry
+        self.hass.config_entries.async_update_entry(
+            entry, options={**entry.options, CONF_MINERS: miners}
+        )
+
+    @callback
+    def _async_reconfigure(self) -> None:
+        """Use the entry's options as they are now."""
+        previous, self.config = self.config, BudgetConfig.from_options(self.config_entry.options)
+        self._allocator.settings = _settings(self.config)
+        async_update_no_miners_issue(
+            self.hass, self.config_entry, has_miners=bool(self.config.miners)
+        )
+        if previous.meter != self.config.meter or previous.source != self.config.source:
+            self._async_follow_meter()
+        self.async_update_listeners()  # the settings the entities show
+        self._async_schedule_step()
+
+    @callback
+    def _async_follow_meter(self) -> None:
+        """Run a step whenever the meter or surplus sensor changes."""
+        if self._stop_meter is not None:
+            self._stop_meter()
+            self._stop_meter = None
+        if self.config.source is not BudgetSource.FIXED and self.config.meter:
+            self._stop_meter = async_track_state_change_event(
+                self.hass, [self.config.meter], self._meter_changed
+            )
+
+    @callback
+    def _meter_changed(self, _event: Event[EventStateChangedData]) -> None:
+        self._async_schedule_step()
+
+    @callback
+    def _async_schedule_step(self) -> None:
+        """Run a control step soon (debounced: a burst of changes makes one step)."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), f"{self.name} control step"
+        )
+
+    @callback
+    def _async_detach(self) -> None:
+        """Stop following members and the meter (unload)."""
+        for _coordinator, stop in self._members.values():
+            stop()
+        self._members.clear()
+        if self._stop_meter is not None:
+            self._stop_meter()
+            self._stop_meter = None
+
+    async def _async_update_data(self) -> BudgetState:
+        """One control step."""
+        states = self._async_read_members()
+        held = self._held_by_hand(states)
+        farm_power = sum(state.power or 0.0 for state in states.values() if state.available)
+        now = dt_util.utcnow()
+        self._add_energy(now, farm_power)
+        readings = [
+            self._models.reading(
+                member, state, first=member in self.config.first, held_by_user=member in held
+            )
+            for member, state in states.items()
+        ]
+        plan = self._allocator.step(
+            now.timestamp(), self._budget(now, farm_power), readings, enabled=self.config.control
+        )
+        for decision in plan.decisions:
+            self._async_send(decision)
+        plans = {member_plan.key: member_plan for member_plan in plan.members}
+        return BudgetState(
+            farm_power=farm_power,
+            farm_hashrate=sum(state.hashrate or 0.0 for state in states.values()),
+            energy=self._energy,
+            mining=sum(1 for state in states.values() if state.mining),
+            budget=plan.budget_w,
+            state=plan.state,
+            allocated=plan.allocated_w,
+            members={
+                member: self._view(member, state, plans[member], held=member in held)
+                for member, state in states.items()
+            },
+        )
+
+    @callback
+    def _async_read_members(self) -> dict[str, MemberState]:
+        """Attach to members that loaded, let go of those gone, and read each one."""
+        states: dict[str, MemberState] = {}
+        for member in self.config.miners:
+            coordinator = member_coordinator(self.hass, member)
+            attached = self._members.get(member)
+            if attached is not None and attached[0] is not coordinator:
+                attached[1]()
+                del self._members[member]
+            if coordinator is not None and member not in self._members:
+                polled = partial(self._async_member_polled, member, coordinator)
+                self._members[member] = (coordinator, listen_to_member(coordinator, polled))
+                self._models.polled(member, read_member(coordinator))
+            states[member] = read_member(coordinator)
+        for member in set(self._members) - set(self.config.miners):
+            self._members.pop(member)[1]()
+        return states
+
+    @callback
+    def _async_member_polled(self, member: str, coordinator: WhatsminerCoordinator) -> None:
+        """Learn from the member's poll, then run a step soon."""
+        self._models.polled(member, read_member(coordinator))
+        self._async_schedule_step()
+
+    def _held_by_hand(self, states: dict[str, MemberState]) -> frozenset[str]:
+        """Hold off a member a person stopped; release it once it mines again.
+
+        The members held are saved in the options, so a restart does not forget them.
+        """
+        held = set(self.config.held & states.keys())
+        for member, state in states.items():
+            was_mining = self._seen_mining.pop(member, None)
+            if state.mining is None:
+                continue  # away or unknown: judged afresh once it answers
+            self._seen_mining[member] = state.mining
+            commanded = self._commanded.get(member)
+            if state.mining:
+                held.discard(member)
+                if was_mining is False and commanded is not True:
+                    self._commanded.pop(member, None)  # started by a person: ours no more
+            elif was_mining and commanded is not False:
+                held.add(member)
+        if held != self.config.held:
+            entry = self.config_entry
+            self.hass.config_entries.async_update_entry(
+                entry, options={**entry.options, CONF_HELD: sorted(held)}
+            )
+        return frozenset(held)
+
+    def _add_energy(self, now: datetime, farm_power: float) -> None:
+        """Add the trapezoid since the last step's farm power (never less than nothing)."""
+        power = max(farm_power, 0.0)
+        if self._last_power is not None:
+            then, previous = self._last_power
+            if now - then <= ENERGY_MAX_GAP:
+                self._energy += (previous + power) / 2 * ((now - then) / timedelta(hours=1)) / 1000
+        self._last_power = (now, power)
+
+    def _budget(self, now: datetime, farm_power: float) -> Budget:
+        """Return the W the farm may use and when the figure was last reported.
+
+        The allocator caps it by Max power, and holds it, then drops it to zero, while
+        the meter is unavailable, unreadable or has not reported for a while.
+        """
+        config = self.config
+        if config.source is BudgetSource.FIXED:
+            return Budget(config.budget, now.timestamp())
+        state = self.hass.states.get(config.meter or "")
+        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            return Budget(None, now.timestamp())
+        factor = WATTS_PER_UNIT.get(state.attributes.get(ATTR_UNIT_OF_MEASUREMENT, ""))
+        try:
+            watts = float(state.state) * factor if factor is not None else None
+        except ValueError:
+            watts = None
+        if watts is not None and config.source is BudgetSource.GRID:
+            imported = watts if config.meter_sign is MeterSign.IMPORT_POSITIVE else -watts
+            watts = budget_from_grid(imported, farm_power)
+        return Budget(watts, state.last_reported.timestamp())
+
+    @callback
+    def _async_send(self, decision: Decision) -> None:
+        """Carry out a decision in the background; a failure is kept for the explanation.
+
+        Decisions concern available members only, which are attached.
+        """
+        coordinator = self._members[decision.key][0]
+        if decision.action is not Action.SET_PERCENT:
+            self._commanded[decision.key] = decision.action is Action.START
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self._async_run(coordinator, decision),
+            f"{self.name} {decision.action} {decision.key}",
+        )
+
+    async def _async_run(self, coordinator: WhatsminerCoordinator, decision: Decision) -> None:
+        """Send a decision's commands: a start writes its percentage first."""
+        member = decision.key
+        try:
+            if decision.action is not Action.STOP and decision.percent is not None:
+                await async_set_power_percent(coordinator, decision.percent)
+            if decision.action is Action.START:
+                await async_start_mining(coordinator)
+            elif decision.action is Action.STOP:
+                await async_stop_mining(coordinator)
+        except HomeAssistantError as err:
+            LOGGER.warning(
+                "%s: %s of %s failed: %s", self.name, decision.action, coordinator.name, err
+            )
+            self._errors[member] = str(err)
+            self._commanded.pop(member, None)
+        else:
+            self._errors.pop(member, None)
+
+    def _view(self, member: str, state: MemberState, plan: MemberPlan, *, held: bool) -> MemberView:
+        return MemberView(
+            name=member_name(self.hass, member),
+            available=state.available,
+            mining=state.mining,
+            held_by_hand=held,
+            share=plan.share_w,
+            percent=plan.percent,
+            reason=plan.reason.value,
+            reason_at=_time(plan.reason_at),
+            next_switch=_time(plan.switch_allowed_at),
+            next_write=_time(plan.write_allowed_at),
+            error=self._errors.get(member),
+        )
