@@ -1,4 +1,4 @@
-"""scripts/develop: what it writes, that it refuses a taken port, and that Ctrl-C stops it all.
+"""scripts/develop: what it writes, its budget's miners, a taken port refused, Ctrl-C stops all.
 
 The Ctrl-C test is the one a person hits in a real terminal with `scripts/develop 2>&1 | tee
 develop.log`: the terminal sends SIGINT to develop and tee alike, tee is gone before develop
@@ -21,6 +21,8 @@ import sys
 import time
 
 import pytest
+
+from scripts.lib.develop_budget import budget_members, existing_budgets, fixed_budget
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVELOP = REPO_ROOT / "scripts" / "develop"
@@ -123,6 +125,26 @@ def test_config_has_the_blueprints_and_my(tmp_path: Path) -> None:
             REPO_ROOT / "blueprints/automation/whatsminer" / name
         ).read_text()
     assert "\nmy:\n" in (config / "configuration.yaml").read_text()
+
+
+def test_the_budget_takes_the_loaded_miners_once() -> None:
+    """Develop's budget goes over every loaded miner; a budget's device means it is there."""
+    devices = [
+        {"identifiers": [["whatsminer", "c6:07:20:00:01:28"]]},
+        {"identifiers": [["whatsminer", "budget_B1"]]},
+        {"identifiers": [["backup", "budget_X"]]},
+    ]
+    entries = [
+        {"entry_id": "M1", "domain": "whatsminer", "state": "loaded"},
+        {"entry_id": "M2", "domain": "whatsminer", "state": "setup_retry"},
+        {"entry_id": "B1", "domain": "whatsminer", "state": "loaded"},
+        {"entry_id": "X", "domain": "backup", "state": "loaded"},
+    ]
+
+    assert existing_budgets(devices) == {"B1"}
+    assert existing_budgets(devices[:1]) == set()
+    assert budget_members(entries, {"B1"}) == ["M1"]
+    assert [fixed_budget(count) for count in (1, 2, 3)] == [3000, 3000, 6000]
 
 
 def test_a_taken_port_is_refused_before_anything_starts(
