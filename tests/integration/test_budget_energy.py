@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import mock_restore_cache_with
 
 from custom_components.whatsminer.const import DOMAIN
 
-from .budget import budget_entity, budget_entry, set_up_budget, set_up_members, state_of
+from .budget import budget_entity, budget_entry, set_up_farm, set_up_members, state_of
 from .conftest import advance
 
 if TYPE_CHECKING:
@@ -33,8 +33,7 @@ async def test_farm_energy_never_goes_down(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """A member going offline or leaving the budget stops adding; nothing is taken away."""
-    miners, entries = await set_up_members(hass, miner_factory, "m60_v3", "m60_v3")
-    budget = await set_up_budget(hass, [entry.entry_id for entry in entries])
+    miners, entries, budget = await set_up_farm(hass, miner_factory, "m60_v3", "m60_v3")
     energy = budget_entity(hass, budget, SENSOR_DOMAIN, "farm_energy")
     totals = []
     for step in range(12):

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     get_start_time,
 )
 
-from .budget import budget_entity, set_up_budget, set_up_members
+from .budget import budget_entity, set_up_farm
 from .conftest import advance
 from .entity_ids import entity_id
 
@@ -117,8 +117,7 @@ async def test_farm_energy_passes_the_energy_dashboard_validation(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """With Farm energy as an individual device the Energy validation reports nothing."""
-    _miners, entries = await set_up_members(hass, miner_factory, "m50", "m60_v3")
-    budget = await set_up_budget(hass, [entry.entry_id for entry in entries])
+    _miners, _entries, budget = await set_up_farm(hass, miner_factory, "m50", "m60_v3")
     energy = budget_entity(hass, budget, SENSOR_DOMAIN, "farm_energy")
 
     _prefs, validation = await _validate_as_device(hass, hass_ws_client, freezer, energy)
