@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_DHCP, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
@@ -20,7 +20,7 @@ import custom_components.whatsminer as integration
 from custom_components.whatsminer.const import DOMAIN
 
 from .conftest import entry_for
-from .test_config_flow import ELSEWHERE, dhcp_info
+from .test_config_flow import ELSEWHERE, dhcp_info, submit_miner
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -111,9 +111,7 @@ async def _reconfigure(
 ) -> ConfigFlowResult:
     """Give the entry the miner's address in the reconfigure flow."""
     result = await entry.start_reconfigure_flow(hass)
-    return await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-    )
+    return await submit_miner(hass, result, miner)
 
 
 async def _dhcp(
