@@ -7,30 +7,22 @@ with WHATSMINER_UPDATE_DOCS_SCREENSHOT=1 it also replaces the README's picture.
 
 from __future__ import annotations
 
-import os
-import shutil
 from typing import TYPE_CHECKING
 
 import pytest
 
-from .browser import chromium_executable, logged_in_page
+from .browser import RENDER_TIMEOUT_MS, logged_in_page, needs_chromium, update_docs_screenshot
 from .ha_config import REPO_ROOT
 
 if TYPE_CHECKING:
     from .stack import MinerInHomeAssistant, RunningHomeAssistant
 
+# A real Home Assistant and a real browser: slow, and only where Chromium is installed.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300), needs_chromium]
 SCREENSHOT = REPO_ROOT / "artifacts" / "e2e" / "device-page.png"
 DOCS_SCREENSHOT = REPO_ROOT / "docs" / "images" / "device-page.png"
-# The frontend's first load compiles and fetches a few MB of JavaScript.
-RENDER_TIMEOUT_MS = 60_000
 
 
-@pytest.mark.e2e
-@pytest.mark.timeout(300)
-@pytest.mark.skipif(
-    chromium_executable() is None,
-    reason="Debian's chromium is not installed (apt-get install chromium; scripts/setup does)",
-)
 async def test_device_page_shows_the_miner(
     home_assistant: RunningHomeAssistant, miner_in_home_assistant: MinerInHomeAssistant
 ) -> None:
@@ -53,6 +45,4 @@ async def test_device_page_shows_the_miner(
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=SCREENSHOT)
 
-    if os.environ.get("WHATSMINER_UPDATE_DOCS_SCREENSHOT") == "1":
-        DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SCREENSHOT, DOCS_SCREENSHOT)
+    update_docs_screenshot(SCREENSHOT, DOCS_SCREENSHOT)
