@@ -23,24 +23,28 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 120  # a hung child must fail the test, not the suite; a normal run takes seconds
 
 
-def test_bench_runs_with_our_client_alone() -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "scripts" / "lib")}
-    command = [
-        *(sys.executable, "-m", "bench.run", "--quick", "--no-pyasic", "--polls", "3"),
-        *("--farm-sizes", "3", "--poll-net", "127.0.9", "--farm-first-host", "127.0.9.100"),
-    ]
+def _run_bench(*arguments: str, python_path: str) -> str:
+    """Run a bench module (``python -m bench.…``) from the repo root; return what it printed."""
     run = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        command,
+        [sys.executable, "-m", *arguments],
         check=False,
         cwd=REPO_ROOT,
-        env=env,
+        env={**os.environ, "PYTHONPATH": python_path},
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
     )
-
     assert run.returncode == 0, run.stderr
-    out = run.stdout
+    return run.stdout
+
+
+def test_bench_runs_with_our_client_alone() -> None:
+    out = _run_bench(
+        *("bench.run", "--quick", "--no-pyasic", "--polls", "3"),
+        *("--farm-sizes", "3", "--poll-net", "127.0.9", "--farm-first-host", "127.0.9.100"),
+        python_path=str(REPO_ROOT / "scripts" / "lib"),
+    )
+
     assert "API v2 (simulated m50)" in out
     assert "API v3 (simulated m60_v3)" in out
     assert "ours: fetch()" in out
@@ -102,23 +106,15 @@ def test_farm_stalls_are_told_apart_from_collections() -> None:
 def test_budget_bench_runs_a_short_day(tmp_path: Path) -> None:
     # The budget bench needs no network and no .venv-bench: two hours of three days, three
     # miners, every strategy; it asserts what was printed, never how long it took.
-    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{REPO_ROOT / 'scripts' / 'lib'}"}
     plot = tmp_path / "budget.png"
-    command = [sys.executable, "-m", "bench.budget", "--quick", "--jobs", "1", "--plot", str(plot)]
-    run = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        command,
-        check=False,
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
+    out = _run_bench(
+        *("bench.budget", "--quick", "--jobs", "1", "--plot", str(plot)),
+        python_path=f"{REPO_ROOT}{os.pathsep}{REPO_ROOT / 'scripts' / 'lib'}",
     )
 
-    assert run.returncode == 0, run.stderr
-    rows = [line.split() for line in run.stdout.splitlines() if line.startswith("  ")]
+    rows = [line.split() for line in out.splitlines() if line.startswith("  ")]
     strategies = {row[0] for row in rows if row[0] != "strategy"}
     assert strategies == {"blueprint", "cascade", "ours"}
     assert {row[1] for row in rows if row[0] == "ours"} == {"clear", "broken", "overcast", "all"}
-    assert "one control step for 500 miners: median" in run.stdout
+    assert "one control step for 500 miners: median" in out
     assert plot.read_bytes().startswith(b"\x89PNG")

@@ -31,7 +31,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class BudgetNumberEntityDescription(NumberEntityDescription):
-    """A budget setting in W; ``key`` is also its option key."""
+    """A budget setting in W; ``key`` is also its option key.
+
+    Every one is a power typed into a box, from 0 to the largest limit a farm may have.
+    """
+
+    device_class: NumberDeviceClass | None = NumberDeviceClass.POWER
+    native_unit_of_measurement: str | None = UnitOfPower.WATT
+    native_min_value: float | None = 0
+    native_max_value: float | None = MAX_POWER_LIMIT
+    native_step: float | None = 1
+    mode: NumberMode | None = NumberMode.BOX
 
     value_fn: Callable[[BudgetConfig], float]
     # Whether the setting is used with this configuration (else unavailable).
@@ -42,25 +52,13 @@ NUMBERS: Final = (
     BudgetNumberEntityDescription(
         key=CONF_BUDGET,
         translation_key="budget",
-        device_class=NumberDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        native_min_value=0,
-        native_max_value=MAX_POWER_LIMIT,
-        native_step=1,
-        mode=NumberMode.BOX,
         value_fn=lambda config: config.budget,
         used_fn=lambda config: config.source is BudgetSource.FIXED,
     ),
     BudgetNumberEntityDescription(
         key=CONF_MAX_POWER,
         translation_key="max_power",
-        device_class=NumberDeviceClass.POWER,
         entity_category=EntityCategory.CONFIG,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        native_min_value=0,
-        native_max_value=MAX_POWER_LIMIT,
-        native_step=1,
-        mode=NumberMode.BOX,
         value_fn=lambda config: config.max_power,
     ),
 )

@@ -178,18 +178,8 @@ class WhatsminerConfigFlow(RangeFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the new password."""
-        entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            password = user_input[CONF_PASSWORD]
-            reached, errors = await self._async_try_connect(entry.data[CONF_HOST], password)
-            if reached is not None:
-                return await self._async_update_entry(entry, reached, {CONF_PASSWORD: password})
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=PASSWORD_SCHEMA,
-            errors=errors,
-            description_placeholders={"name": entry.title},
+        return await self._async_step_same_miner(
+            "reauth_confirm", self._get_reauth_entry(), user_input, PASSWORD_SCHEMA
         )
 
     async def async_step_reconfigure(
@@ -197,19 +187,35 @@ class WhatsminerConfigFlow(RangeFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change address or password; it must still be the same miner."""
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            host, password = user_input[CONF_HOST], user_input[CONF_PASSWORD]
-            reached, errors = await self._async_try_connect(host, password)
-            if reached is not None:
-                return await self._async_update_entry(
-                    entry, reached, {CONF_HOST: host, CONF_PASSWORD: password}
-                )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
+        return await self._async_step_same_miner(
+            "reconfigure",
+            entry,
+            user_input,
+            self.add_suggested_values_to_schema(
                 USER_SCHEMA, user_input or {CONF_HOST: entry.data[CONF_HOST]}
             ),
+        )
+
+    async def _async_step_same_miner(
+        self,
+        step_id: str,
+        entry: ConfigEntry,
+        user_input: dict[str, Any] | None,
+        data_schema: vol.Schema,
+    ) -> ConfigFlowResult:
+        """Save what the form changed (password, address) once the entry's miner answers.
+
+        The form has the password and maybe the address; without one, the entry's is kept.
+        """
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host = user_input.get(CONF_HOST, entry.data[CONF_HOST])
+            reached, errors = await self._async_try_connect(host, user_input[CONF_PASSWORD])
+            if reached is not None:
+                return await self._async_update_entry(entry, reached, user_input)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=data_schema,
             errors=errors,
             description_placeholders={"name": entry.title},
         )

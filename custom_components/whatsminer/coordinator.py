@@ -14,22 +14,21 @@ are unavailable and never read it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 import hashlib
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
-from homeassistant.core import CALLBACK_TYPE, CoreState, HassJob, HomeAssistant, callback
+from homeassistant.core import CoreState, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from yarl import URL
 
 from .api import MinerData, WhatsminerAuthError, WhatsminerError
 from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER, MANUFACTURER, RESTART_REFRESH_DELAY
-from .helpers import WrongMinerError
+from .helpers import DelayedCall, WrongMinerError
 from .link import MinerLink
 
 if TYPE_CHECKING:
@@ -88,7 +87,7 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         self._phase_delay: timedelta | None = (
             None if hass.state is CoreState.running else self._interval * poll_phase(entry)
         )
-        self._cancel_delayed_refresh: CALLBACK_TYPE | None = None
+        self._refresh_later = DelayedCall()
 
     @property
     def device_info(self) -> DeviceInfo:
@@ -149,25 +148,12 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
 
         A newer such command replaces the pending refresh.
         """
-        self._async_cancel_delayed_refresh()
-        self._cancel_delayed_refresh = async_call_later(
-            self.hass,
-            RESTART_REFRESH_DELAY,
-            HassJob(self._async_delayed_refresh, cancel_on_shutdown=True),
+        self._refresh_later.async_schedule(
+            self.hass, RESTART_REFRESH_DELAY, self.async_request_refresh
         )
-
-    async def _async_delayed_refresh(self, _now: datetime) -> None:
-        self._cancel_delayed_refresh = None
-        await self.async_request_refresh()
-
-    @callback
-    def _async_cancel_delayed_refresh(self) -> None:
-        if self._cancel_delayed_refresh is not None:
-            self._cancel_delayed_refresh()
-            self._cancel_delayed_refresh = None
 
     async def async_shutdown(self) -> None:
         """Stop polling, drop the pending refresh and close the link (entry unload)."""
         await super().async_shutdown()
-        self._async_cancel_delayed_refresh()
+        self._refresh_later.async_cancel()
         await self.link.async_close()

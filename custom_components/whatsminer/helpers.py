@@ -1,4 +1,4 @@
-"""What a command's client errors mean to the user.
+"""What a command's client errors mean to the user; a call that waits on a timer.
 
 Every command goes through :meth:`.link.MinerLink.async_send`, which this module's
 decorator wraps, so each client error becomes the same translated Home Assistant error
@@ -9,10 +9,12 @@ through clears it).
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 from typing import TYPE_CHECKING, Any, Concatenate
 
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.event import async_call_later
 
 from .api import (
     WhatsminerAuthError,
@@ -26,6 +28,7 @@ from .issues import async_create_write_api_issue, async_delete_write_api_issue
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
+    from datetime import datetime, timedelta
 
     from .link import MinerLink
 
@@ -77,3 +80,46 @@ def _error(translation_key: str, **placeholders: str) -> HomeAssistantError:
         translation_key=translation_key,
         translation_placeholders=placeholders,
     )
+
+
+class DelayedCall:
+    """At most one call waiting on a timer; scheduling again replaces the waiting one.
+
+    The coordinator's poll after a command that restarts the miner and the power limit's
+    debounced write wait this way; both drop the waiting call when they go away.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing waiting."""
+        self._cancel: CALLBACK_TYPE | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether a call is waiting (one that has started running no longer is)."""
+        return self._cancel is not None
+
+    @callback
+    def async_schedule(
+        self,
+        hass: HomeAssistant,
+        delay: timedelta,
+        action: Callable[[], Coroutine[Any, Any, None]],
+    ) -> None:
+        """Run ``action`` after ``delay`` instead of the call waiting now, if any."""
+        self.async_cancel()
+        self._cancel = async_call_later(
+            hass, delay, HassJob(partial(self._async_run, action), cancel_on_shutdown=True)
+        )
+
+    async def _async_run(
+        self, action: Callable[[], Coroutine[Any, Any, None]], _now: datetime
+    ) -> None:
+        self._cancel = None
+        await action()
+
+    @callback
+    def async_cancel(self) -> None:
+        """Drop the waiting call, if any."""
+        if self._cancel is not None:
+            self._cancel()
+            self._cancel = None

@@ -19,9 +19,8 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower, UnitOfTemperature
-from homeassistant.core import CALLBACK_TYPE, HassJob, callback
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.event import async_call_later
 
 from .api import (
     SetPowerLimit,
@@ -34,16 +33,16 @@ from .budget_entry import is_budget_entry
 from .budget_number import async_setup_budget_numbers
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
+from .helpers import DelayedCall
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .api import Identity
-    from .coordinator import WhatsminerConfigEntry
+    from .coordinator import WhatsminerConfigEntry, WhatsminerCoordinator
 
 # One command at a time per miner: it serialises privileged commands anyway. (The power
 # limit's debounced write runs from a timer, outside this limit.)
@@ -198,7 +197,13 @@ class WhatsminerPowerLimitNumber(WhatsminerNumber):
 
     _pending: int | None = None
     _pending_written = False
-    _cancel_write: CALLBACK_TYPE | None = None
+
+    def __init__(
+        self, coordinator: WhatsminerCoordinator, description: WhatsminerNumberEntityDescription
+    ) -> None:
+        """Start with no value waiting to be sent."""
+        super().__init__(coordinator, description)
+        self._send_later = DelayedCall()
 
     @property
     def native_value(self) -> float | None:
@@ -207,30 +212,26 @@ class WhatsminerPowerLimitNumber(WhatsminerNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Show the value and (re)start the timer that sends it."""
-        self._async_cancel_write()
         self._pending = int(value)
         self._pending_written = False
-        self._cancel_write = async_call_later(
-            self.hass,
-            POWER_LIMIT_DEBOUNCE,
-            HassJob(partial(self._async_send_pending, self._pending), cancel_on_shutdown=True),
+        self._send_later.async_schedule(
+            self.hass, POWER_LIMIT_DEBOUNCE, partial(self._async_send_pending, self._pending)
         )
         self.async_write_ha_state()
 
-    async def _async_send_pending(self, watts: int, _now: datetime) -> None:
-        self._cancel_write = None
+    async def _async_send_pending(self, watts: int) -> None:
         try:
             await self._async_write(watts)
         except HomeAssistantError as err:
             LOGGER.error(
                 "Could not set the power limit of %s to %s W: %s", self.coordinator.name, watts, err
             )
-            if self._cancel_write is None:  # no newer value is waiting
+            if not self._send_later.pending:  # no newer value is waiting
                 self._pending = None
                 self.async_write_ha_state()
             return
         # A newer value set while this one was sent keeps waiting for its own write.
-        self._pending_written = self._cancel_write is None
+        self._pending_written = not self._send_later.pending
 
     @callback
     def _handle_coordinator_update(self) -> None:
@@ -240,13 +241,7 @@ class WhatsminerPowerLimitNumber(WhatsminerNumber):
             self._pending_written = False
         super()._handle_coordinator_update()
 
-    @callback
-    def _async_cancel_write(self) -> None:
-        if self._cancel_write is not None:
-            self._cancel_write()
-            self._cancel_write = None
-
     async def async_will_remove_from_hass(self) -> None:
         """Drop a value still waiting to be sent."""
-        self._async_cancel_write()
+        self._send_later.async_cancel()
         await super().async_will_remove_from_hass()

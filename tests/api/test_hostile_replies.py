@@ -25,6 +25,8 @@ from .mutations import check_model
 from .test_v3_client_replies import ScriptedTransport
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from custom_components.whatsminer.api.models import MinerData
     from custom_components.whatsminer.api.v3.transport import V3Transport
 
@@ -51,25 +53,32 @@ def _summary_with_status(status: object) -> dict[str, Any]:
     return summary
 
 
-@pytest.mark.parametrize("status", ODD_STATUSES, ids=["list", "object", "null"])
-async def test_a_status_of_unknown_shape_fails_a_poll_with_a_typed_error(
-    miner: FakeMiner, client: V2Client, status: object
-) -> None:
+def _odd_poll(miner: FakeMiner, status: object) -> None:
     miner.replies["summary"] = _summary_with_status(status)
 
-    with pytest.raises(WhatsminerInvalidReplyError, match="STATUS that is not a string"):
-        await client.fetch()
 
-
-@pytest.mark.parametrize("status", ODD_STATUSES, ids=["list", "object", "null"])
-async def test_a_status_of_unknown_shape_fails_identity_with_a_typed_error(
-    miner: FakeMiner, client: V2Client, status: object
-) -> None:
+def _odd_identity(miner: FakeMiner, status: object) -> None:
     miner.replies["get_miner_info"] = {"STATUS": [{"STATUS": status}], "Msg": {}}
     miner.replies["summary"] = _summary_with_status(status)  # where the MAC is looked for next
 
+
+@pytest.mark.parametrize("status", ODD_STATUSES, ids=["list", "object", "null"])
+@pytest.mark.parametrize(
+    ("plant", "read"),
+    [(_odd_poll, V2Client.fetch), (_odd_identity, V2Client.identity)],
+    ids=["poll", "identity"],
+)
+async def test_a_status_of_unknown_shape_fails_a_read_with_a_typed_error(
+    miner: FakeMiner,
+    client: V2Client,
+    status: object,
+    plant: Callable[[FakeMiner, object], None],
+    read: Callable[[V2Client], Awaitable[object]],
+) -> None:
+    plant(miner, status)
+
     with pytest.raises(WhatsminerInvalidReplyError, match="STATUS that is not a string"):
-        await client.identity()
+        await read(client)
 
 
 @pytest.mark.parametrize("status", ODD_STATUSES, ids=["list", "object", "null"])

@@ -54,6 +54,17 @@ def client_for(miner: SimulatedMiner) -> tuple[V2Client, Clock]:
     return quick_client(miner.host, miner.password, port=miner.v2_port, clock=clock), clock
 
 
+type TwoJoins = tuple[SimulatedMiner, V2Client, Clock]
+
+
+@pytest.fixture
+async def two_joins(miner_factory: MinerFactory) -> TwoJoins:
+    """Return an m50 that refuses the three-way join, its client and their clock."""
+    miner = await miner_factory(profile="m50")
+    miner.quirks.add(QUIRK_TWO_JOINS)
+    return miner, *client_for(miner)
+
+
 def fake_client(miner: FakeMiner, clock: Clock) -> V2Client:
     return quick_client("127.0.0.1", miner.password, port=miner.port, clock=clock)
 
@@ -155,11 +166,9 @@ async def test_fetch_returns_the_same_data_with_or_without_identity(
 
 
 async def test_refused_three_way_join_falls_back_to_two_without_losing_a_poll(
-    miner_factory: MinerFactory,
+    two_joins: TwoJoins,
 ) -> None:
-    miner = await miner_factory(profile="m50")
-    miner.quirks.add(QUIRK_TWO_JOINS)
-    client, clock = client_for(miner)
+    miner, client, clock = two_joins
 
     first = await client.fetch()
     costs = await connections_per_poll(client, miner, clock)
@@ -177,11 +186,9 @@ async def test_refused_three_way_join_falls_back_to_two_without_losing_a_poll(
 
 
 async def test_refused_join_is_tried_again_after_the_recheck_time(
-    miner_factory: MinerFactory,
+    two_joins: TwoJoins,
 ) -> None:
-    miner = await miner_factory(profile="m50")
-    miner.quirks.add(QUIRK_TWO_JOINS)
-    client, clock = client_for(miner)
+    miner, client, clock = two_joins
     await client.fetch()  # refused once: joins two from now on
     miner.quirks.discard(QUIRK_TWO_JOINS)  # e.g. the refusal was transient
 
@@ -198,11 +205,9 @@ async def test_refused_join_is_tried_again_after_the_recheck_time(
 
 
 async def test_refusal_seen_again_at_the_recheck_falls_back_in_the_same_poll(
-    miner_factory: MinerFactory,
+    two_joins: TwoJoins,
 ) -> None:
-    miner = await miner_factory(profile="m50")
-    miner.quirks.add(QUIRK_TWO_JOINS)
-    client, clock = client_for(miner)
+    miner, client, clock = two_joins
     await client.fetch()
 
     clock.now += RECHECK_AFTER_S
@@ -216,11 +221,9 @@ async def test_refusal_seen_again_at_the_recheck_falls_back_in_the_same_poll(
 
 
 async def test_psu_and_alone_read_pools_follow_the_slow_cadence(
-    miner_factory: MinerFactory,
+    two_joins: TwoJoins,
 ) -> None:
-    miner = await miner_factory(profile="m50", password="admin", api_switch=True)
-    miner.quirks.add(QUIRK_TWO_JOINS)
-    client, clock = client_for(miner)
+    miner, client, clock = two_joins
     await client.fetch()
 
     clock.now += SLOW_READ_EVERY_S - 1
@@ -293,10 +296,8 @@ async def test_status_is_read_again_after_a_write(miner_factory: MinerFactory) -
     assert commands_since(miner, start).count("status") == 1
 
 
-async def test_pools_are_read_again_after_update_pools(miner_factory: MinerFactory) -> None:
-    miner = await miner_factory(profile="m50", password="admin", api_switch=True)
-    miner.quirks.add(QUIRK_TWO_JOINS)
-    client = client_for(miner)[0]
+async def test_pools_are_read_again_after_update_pools(two_joins: TwoJoins) -> None:
+    miner, client, _clock = two_joins
     await client.fetch()
 
     outcome = await client.run(

@@ -90,16 +90,20 @@ async def test_each_exchange_opens_its_own_connection() -> None:
         assert link.connections_opened == 3
 
 
-async def test_incomplete_reply_without_eof_times_out_after_sending() -> None:
-    async with serve(replying(b'{"a":1,}', then="hang")) as port:
-        with pytest.raises(WhatsminerTimeoutError, match="did not answer") as caught:
-            await transport(port).exchange(b"{}")
-    assert caught.value.request_sent is True
-
-
-async def test_silent_miner_times_out() -> None:
-    async with serve(replying(then="hang")) as port:
-        with pytest.raises(WhatsminerTimeoutError) as caught:
+@pytest.mark.parametrize(
+    ("reply", "then", "error", "match"),
+    [
+        ((b'{"a":1,}',), "hang", WhatsminerTimeoutError, "did not answer"),
+        ((), "hang", WhatsminerTimeoutError, None),
+        ((b'{"STATUS":',), "reset", WhatsminerConnectionError, "failed"),
+    ],
+    ids=["incomplete_reply_without_eof_times_out", "silent_miner_times_out", "reset_mid_reply"],
+)
+async def test_a_reply_that_fails_after_sending_counts_as_sent(
+    reply: tuple[bytes, ...], then: str, error: type[WhatsminerConnectionError], match: str | None
+) -> None:
+    async with serve(replying(*reply, then=then)) as port:
+        with pytest.raises(error, match=match) as caught:
             await transport(port).exchange(b"{}")
     assert caught.value.request_sent is True
 
@@ -110,13 +114,6 @@ async def test_close_without_reply_is_a_lost_reply() -> None:
             await transport(port).exchange(b"{}")
     assert caught.value.request_sent is True
     assert not isinstance(caught.value, WhatsminerTimeoutError)
-
-
-async def test_reset_mid_reply_is_a_connection_error() -> None:
-    async with serve(replying(b'{"STATUS":', then="reset")) as port:
-        with pytest.raises(WhatsminerConnectionError, match="failed") as caught:
-            await transport(port).exchange(b"{}")
-    assert caught.value.request_sent is True
 
 
 async def test_refused_connection_is_not_sent() -> None:

@@ -8,6 +8,7 @@ import contextlib
 from dataclasses import dataclass, field
 import socket
 import struct
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
@@ -106,6 +107,15 @@ async def serving(*replies: Reply) -> AsyncIterator[FramedServer]:
 
 def transport(port: int, **kwargs: object) -> V3Transport:
     return V3Transport("127.0.0.1", port, timeout=0.5, connect_timeout=0.5, **kwargs)  # type: ignore[arg-type]
+
+
+async def connected(server: FramedServer) -> tuple[V3Transport, Any]:
+    """Return a transport to ``server`` and the connection its first exchange opened."""
+    link = transport(server.port)
+    await link.exchange(b"[1]")
+    connection = link._connection
+    assert connection is not None
+    return link, connection
 
 
 async def settle() -> None:
@@ -276,10 +286,7 @@ async def test_a_request_that_must_not_run_twice_is_not_retried() -> None:
 
 async def test_a_request_that_did_not_leave_is_retried_even_if_not_idempotent() -> None:
     async with serving() as server:
-        link = transport(server.port)
-        await link.exchange(b"[1]")
-        connection = link._connection
-        assert connection is not None
+        link, connection = await connected(server)
 
         async def broken_drain() -> None:
             raise ConnectionResetError("reset by peer")
@@ -443,10 +450,7 @@ async def test_close_does_not_wait_forever_for_a_stuck_connection(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async with serving() as server:
-        link = transport(server.port)
-        await link.exchange(b"[1]")
-        connection = link._connection
-        assert connection is not None
+        link, connection = await connected(server)
 
         async def stuck() -> None:
             await asyncio.Event().wait()

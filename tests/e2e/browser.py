@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import pytest
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
     from playwright.async_api import Page, Route, ViewportSize
 
@@ -38,6 +42,24 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 2200}
 def chromium_executable() -> str | None:
     """Return Debian's Chromium, or None when the package is not installed."""
     return shutil.which("chromium")
+
+
+# The frontend's first load compiles and fetches a few MB of JavaScript.
+RENDER_TIMEOUT_MS = 60_000
+
+
+def update_docs_screenshot(screenshot: Path, docs_copy: Path) -> None:
+    """Copy a test's screenshot over the docs' picture, when WHATSMINER_UPDATE_DOCS_SCREENSHOT=1."""
+    if os.environ.get("WHATSMINER_UPDATE_DOCS_SCREENSHOT") == "1":
+        docs_copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(screenshot, docs_copy)
+
+
+# Skips a browser test where Chromium is missing.
+needs_chromium = pytest.mark.skipif(
+    chromium_executable() is None,
+    reason="Debian's chromium is not installed (apt-get install chromium; scripts/setup does)",
+)
 
 
 @contextlib.asynccontextmanager

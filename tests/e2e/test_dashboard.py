@@ -10,15 +10,13 @@ WHATSMINER_UPDATE_DOCS_SCREENSHOT=1 it also replaces the README's picture.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # no types-PyYAML in the test requirements
 
-from .browser import chromium_executable, logged_in_page
+from .browser import RENDER_TIMEOUT_MS, logged_in_page, needs_chromium, update_docs_screenshot
 from .ha_config import REPO_ROOT
 from .polling import wait_until
 
@@ -29,10 +27,10 @@ if TYPE_CHECKING:
 
 CARD_YAML = REPO_ROOT / "docs" / "dashboard-card.yaml"
 DOCS_PREFIX = "garage_miner"
+# A real Home Assistant and a real browser: slow, and only where Chromium is installed.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300), needs_chromium]
 SCREENSHOT = REPO_ROOT / "artifacts" / "e2e" / "dashboard-card.png"
 DOCS_SCREENSHOT = REPO_ROOT / "docs" / "images" / "dashboard-card.png"
-# The frontend's first load compiles and fetches a few MB of JavaScript.
-RENDER_TIMEOUT_MS = 60_000
 # What a card shows for an entity without a usable state.
 NO_VALUE = re.compile(r"^(unavailable|unknown)$", re.IGNORECASE)
 
@@ -63,12 +61,6 @@ def _card_for(miner: MinerInHomeAssistant) -> dict[str, Any]:
     return card
 
 
-@pytest.mark.e2e
-@pytest.mark.timeout(300)
-@pytest.mark.skipif(
-    chromium_executable() is None,
-    reason="Debian's chromium is not installed (apt-get install chromium; scripts/setup does)",
-)
 async def test_dashboard_card_shows_the_miner(
     home_assistant: RunningHomeAssistant, miner_in_home_assistant: MinerInHomeAssistant
 ) -> None:
@@ -128,6 +120,4 @@ async def test_dashboard_card_shows_the_miner(
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         await stack.screenshot(path=SCREENSHOT)
 
-    if os.environ.get("WHATSMINER_UPDATE_DOCS_SCREENSHOT") == "1":
-        DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SCREENSHOT, DOCS_SCREENSHOT)
+    update_docs_screenshot(SCREENSHOT, DOCS_SCREENSHOT)

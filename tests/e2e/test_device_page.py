@@ -7,24 +7,20 @@ with WHATSMINER_UPDATE_DOCS_SCREENSHOT=1 they also replace the README's pictures
 
 from __future__ import annotations
 
-import os
-import shutil
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .browser import chromium_executable, logged_in_page
+from .browser import RENDER_TIMEOUT_MS, logged_in_page, needs_chromium, update_docs_screenshot
 from .ha_config import REPO_ROOT
 from .polling import wait_for_state
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from playwright.async_api import Page
-
     from .ha_api import HomeAssistantClient
     from .stack import MinerInHomeAssistant, RunningHomeAssistant
 
+# A real Home Assistant and a real browser: slow, and only where Chromium is installed.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300), needs_chromium]
 SCREENSHOT = REPO_ROOT / "artifacts" / "e2e" / "device-page.png"
 DOCS_SCREENSHOT = REPO_ROOT / "docs" / "images" / "device-page.png"
 BUDGET_SCREENSHOT = REPO_ROOT / "artifacts" / "e2e" / "budget-device.png"
@@ -41,16 +37,8 @@ BUDGET_FORM = {
 # Room for one of the two miners (each draws about 3.3 kW), as scripts/develop sets it.
 BUDGET_W = 3000
 BUDGET_NAMES = ("Budget control", "Budget", "Max power", "Farm power", "Control state")
-# The frontend's first load compiles and fetches a few MB of JavaScript.
-RENDER_TIMEOUT_MS = 60_000
 
 
-@pytest.mark.e2e
-@pytest.mark.timeout(300)
-@pytest.mark.skipif(
-    chromium_executable() is None,
-    reason="Debian's chromium is not installed (apt-get install chromium; scripts/setup does)",
-)
 async def test_device_page_shows_the_miner(
     home_assistant: RunningHomeAssistant, miner_in_home_assistant: MinerInHomeAssistant
 ) -> None:
@@ -70,15 +58,12 @@ async def test_device_page_shows_the_miner(
         )
         for name in sorted(names):
             await page.get_by_text(name, exact=True).first.wait_for(timeout=RENDER_TIMEOUT_MS)
-        await _screenshot(page, SCREENSHOT, DOCS_SCREENSHOT)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=SCREENSHOT)
+
+    update_docs_screenshot(SCREENSHOT, DOCS_SCREENSHOT)
 
 
-@pytest.mark.e2e
-@pytest.mark.timeout(300)
-@pytest.mark.skipif(
-    chromium_executable() is None,
-    reason="Debian's chromium is not installed (apt-get install chromium; scripts/setup does)",
-)
 async def test_device_page_shows_the_budget(
     home_assistant: RunningHomeAssistant,
     miner_in_home_assistant: MinerInHomeAssistant,
@@ -105,7 +90,10 @@ async def test_device_page_shows_the_budget(
         await page.goto(f"{client.base_url}/config/devices/device/{device_ids.pop()}")
         for name in BUDGET_NAMES:
             await page.get_by_text(name, exact=True).first.wait_for(timeout=RENDER_TIMEOUT_MS)
-        await _screenshot(page, BUDGET_SCREENSHOT, BUDGET_DOCS_SCREENSHOT)
+        BUDGET_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=BUDGET_SCREENSHOT)
+
+    update_docs_screenshot(BUDGET_SCREENSHOT, BUDGET_DOCS_SCREENSHOT)
 
 
 async def _registry(client: HomeAssistantClient, entry_id: str) -> dict[str, dict[str, Any]]:
@@ -117,12 +105,3 @@ async def _registry(client: HomeAssistantClient, entry_id: str) -> dict[str, dic
         for entity in entities
         if entity["config_entry_id"] == entry_id
     }
-
-
-async def _screenshot(page: Page, path: Path, docs_path: Path) -> None:
-    """Save the page to `path`, and to the README's `docs_path` when asked to."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=path)
-    if os.environ.get("WHATSMINER_UPDATE_DOCS_SCREENSHOT") == "1":
-        docs_path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, docs_path)

@@ -102,8 +102,8 @@ async def _exercise(client: HomeAssistantClient, added: MinerInHomeAssistant, ap
     try:
         await _check_entry(client, added, api)
         await _check_readings(client, added)
-        await _turn_mining_off(client, added, api)
-        await _turn_mining_on(client, added, api)
+        await _switch_mining(client, added, api, on=False)
+        await _switch_mining(client, added, api, on=True)
         await _reboot(client, added, api)
         await _limit_power(client, added, api)
     except AssertionError as err:
@@ -137,36 +137,26 @@ async def _check_readings(client: HomeAssistantClient, added: MinerInHomeAssista
     assert expected.power_w > POWER_LIMIT_W
 
 
-async def _turn_mining_off(
-    client: HomeAssistantClient, added: MinerInHomeAssistant, api: Api
+async def _switch_mining(
+    client: HomeAssistantClient, added: MinerInHomeAssistant, api: Api, *, on: bool
 ) -> None:
-    """Turn the mining switch off: the miner stops hashing."""
+    """Turn the mining switch off (the miner stops hashing) or on again (it hashes)."""
     miner = added.miner
     mining = added.entity_id("switch", "mining")
+    shown = "on" if on else "off"
     start = len(miner.commands)
-    await client.call_service("switch", "turn_off", {"entity_id": mining})
-    assert api.mining_off.among(miner, start), miner.commands[start:]
-    assert not miner.state.mining
-    await wait_for_state(client, mining, lambda state: state == "off", "to turn off")
-    await wait_for_state(
-        client,
-        added.entity_id("sensor", "hashrate"),
-        lambda state: float(state) == 0,
-        "to drop to 0",
-    )
-
-
-async def _turn_mining_on(
-    client: HomeAssistantClient, added: MinerInHomeAssistant, api: Api
-) -> None:
-    """Turn the mining switch on again: the miner hashes."""
-    miner = added.miner
-    mining = added.entity_id("switch", "mining")
-    start = len(miner.commands)
-    await client.call_service("switch", "turn_on", {"entity_id": mining})
-    assert api.mining_on.among(miner, start), miner.commands[start:]
-    assert miner.state.mining
-    await wait_for_state(client, mining, lambda state: state == "on", "to turn on")
+    await client.call_service("switch", f"turn_{shown}", {"entity_id": mining})
+    sent = api.mining_on if on else api.mining_off
+    assert sent.among(miner, start), miner.commands[start:]
+    assert miner.state.mining == on
+    await wait_for_state(client, mining, lambda state: state == shown, f"to turn {shown}")
+    if not on:
+        await wait_for_state(
+            client,
+            added.entity_id("sensor", "hashrate"),
+            lambda state: float(state) == 0,
+            "to drop to 0",
+        )
 
 
 async def _reboot(client: HomeAssistantClient, added: MinerInHomeAssistant, api: Api) -> None:

@@ -88,6 +88,15 @@ async def set_up_members(
     return miners, [await set_up_entry(hass, miner) for miner in miners]
 
 
+async def set_up_farm(
+    hass: HomeAssistant, miner_factory: MinerFactory, *profiles: str, **options: Any
+) -> tuple[list[SimulatedMiner], list[MockConfigEntry], MockConfigEntry]:
+    """Set up miners of these profiles and a budget (with ``options``) over all of them."""
+    miners, entries = await set_up_members(hass, miner_factory, *profiles)
+    budget = await set_up_budget(hass, [entry.entry_id for entry in entries], **options)
+    return miners, entries, budget
+
+
 def attributes_of(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:
     """Return an entity's attributes, which must exist."""
     state = hass.states.get(entity_id)

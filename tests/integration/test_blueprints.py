@@ -200,12 +200,10 @@ async def set_price(hass: HomeAssistant, freezer: FrozenDateTimeFactory, price: 
     await set_sensor(hass, freezer, PRICE_SENSOR, price, "EUR/kWh", wait=60)
 
 
-async def test_price_switches_mining_with_hysteresis(
-    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+async def price_automation(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, mining: str, **inputs: Any
 ) -> None:
-    """On below cheap, off above expensive, nothing in between; nothing sent twice."""
-    miner = await start_miner(hass, miner_factory, "m50")
-    mining = entity_id(hass, miner, SWITCH_DOMAIN, "mining")
+    """Publish a price in the band, then create the price automation for ``mining``."""
     await set_price(hass, freezer, 0.20)
     await automate(
         hass,
@@ -215,8 +213,18 @@ async def test_price_switches_mining_with_hysteresis(
             "cheap_price": CHEAP,
             "expensive_price": EXPENSIVE,
             "mining_switches": [mining],
+            **inputs,
         },
     )
+
+
+async def test_price_switches_mining_with_hysteresis(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """On below cheap, off above expensive, nothing in between; nothing sent twice."""
+    miner = await start_miner(hass, miner_factory, "m50")
+    mining = entity_id(hass, miner, SWITCH_DOMAIN, "mining")
+    await price_automation(hass, freezer, mining)
 
     await set_price(hass, freezer, 0.35)  # expensive: off
     assert miner.state.mining is False
@@ -248,19 +256,13 @@ async def test_price_selects_power_modes_instead_of_stopping(
     miner = await start_miner(hass, miner_factory, "m60_v3")
     mining = entity_id(hass, miner, SWITCH_DOMAIN, "mining")
     power_mode = entity_id(hass, miner, SELECT_DOMAIN, "power_mode")
-    await set_price(hass, freezer, 0.20)
-    await automate(
+    await price_automation(
         hass,
-        PRICE,
-        {
-            "price_sensor": PRICE_SENSOR,
-            "cheap_price": CHEAP,
-            "expensive_price": EXPENSIVE,
-            "mining_switches": [mining],
-            "power_modes": [power_mode],
-            "cheap_power_mode": "high",
-            "expensive_power_mode": "low",
-        },
+        freezer,
+        mining,
+        power_modes=[power_mode],
+        cheap_power_mode="high",
+        expensive_power_mode="low",
     )
 
     await set_price(hass, freezer, 0.45)  # and the refresh after the restart it causes

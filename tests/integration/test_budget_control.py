@@ -22,6 +22,7 @@ from .budget import (
     budget_entity,
     set_meter,
     set_up_budget,
+    set_up_farm,
     set_up_members,
     state_of,
 )
@@ -44,9 +45,8 @@ async def test_a_fixed_budget_trims_the_miners(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """With control on the miners' percentages follow the budget; the farm stays under it."""
-    miners, entries = await set_up_members(hass, miner_factory, "m50", "m60_v3")
-    budget = await set_up_budget(
-        hass, [entry.entry_id for entry in entries], budget=4000, control=True
+    miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m50", "m60_v3", budget=4000, control=True
     )
     for _ in range(4):
         await advance(hass, freezer, 30)
@@ -66,8 +66,7 @@ async def test_control_off_leaves_the_miners_as_they_are(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """Off: nothing is sent; switched on, the budget takes over; off again, it lets go."""
-    miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
-    budget = await set_up_budget(hass, [entries[0].entry_id], budget=2000)
+    miners, _entries, budget = await set_up_farm(hass, miner_factory, "m60_v3", budget=2000)
     control = budget_entity(hass, budget, "sensor", "control_state")
     switch = budget_entity(hass, budget, "switch", "control")
     await advance(hass, freezer, 30)
@@ -96,9 +95,8 @@ async def test_a_zero_budget_stops_the_miners_and_a_budget_starts_them(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """Whole miners are stopped (after their minimum on time) and started again."""
-    miners, entries = await set_up_members(hass, miner_factory, "m60_v3", "m60_v3")
-    budget = await set_up_budget(
-        hass, [entry.entry_id for entry in entries], budget=0, control=True
+    miners, entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", "m60_v3", budget=0, control=True
     )
     control = budget_entity(hass, budget, "sensor", "control_state")
     await advance_until(hass, freezer, lambda: not any(miner.state.mining for miner in miners))
@@ -136,9 +134,8 @@ async def test_a_miner_switched_off_by_hand_stays_off(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """The budget never starts a miner a person stopped, until the person starts it."""
-    miners, entries = await set_up_members(hass, miner_factory, "m60_v3", "m60_v3")
-    budget = await set_up_budget(
-        hass, [entry.entry_id for entry in entries], budget=20000, control=True
+    miners, entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", "m60_v3", budget=20000, control=True
     )
     control = budget_entity(hass, budget, "sensor", "control_state")
     mining = entity_id(hass, miners[1], SWITCH_DOMAIN, "mining")
@@ -169,9 +166,8 @@ async def test_an_unavailable_miner_is_skipped(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """A miner that does not answer is left out; the others still follow the budget."""
-    miners, entries = await set_up_members(hass, miner_factory, "m60_v3", "m60_v3")
-    budget = await set_up_budget(
-        hass, [entry.entry_id for entry in entries], budget=3000, control=True
+    miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", "m60_v3", budget=3000, control=True
     )
     await miners[1].stop()
     for _ in range(4):
@@ -188,8 +184,9 @@ async def test_a_removed_miner_leaves_the_budget(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """Removing a member's entry drops it; with none left a repair issue says so."""
-    _miners, entries = await set_up_members(hass, miner_factory, "m60_v3", "m60_v3")
-    budget = await set_up_budget(hass, [entry.entry_id for entry in entries], budget=3000)
+    _miners, entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", "m60_v3", budget=3000
+    )
     issues = ir.async_get(hass)
 
     await hass.config_entries.async_remove(entries[0].entry_id)
@@ -213,8 +210,7 @@ async def test_a_member_reloaded_is_followed_again(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """A member's reload gives it a new coordinator; the budget follows that one."""
-    _miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
-    budget = await set_up_budget(hass, [entries[0].entry_id], budget=3000)
+    _miners, entries, budget = await set_up_farm(hass, miner_factory, "m60_v3", budget=3000)
     old = entries[0].runtime_data
 
     assert await hass.config_entries.async_reload(entries[0].entry_id)
@@ -310,8 +306,9 @@ async def test_a_failed_command_is_explained(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """A miner that refuses the budget's write shows the error in the explanation."""
-    miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
-    budget = await set_up_budget(hass, [entries[0].entry_id], budget=1500, control=True)
+    miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", budget=1500, control=True
+    )
     miners[0].state.api_switch = False
     await advance(hass, freezer, 30)
     await advance(hass, freezer, 30)

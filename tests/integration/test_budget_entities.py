@@ -22,6 +22,7 @@ from .budget import (
     budget_entity,
     set_meter,
     set_up_budget,
+    set_up_farm,
     set_up_members,
     state_of,
 )
@@ -50,8 +51,7 @@ async def test_the_device_and_its_sensors(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """The farm sensors add up the members; all belong to one "Power budget" device."""
-    miners, entries = await set_up_members(hass, miner_factory, "m50", "m60_v3")
-    budget = await set_up_budget(hass, [entry.entry_id for entry in entries], budget=2000)
+    miners, _entries, budget = await set_up_farm(hass, miner_factory, "m50", "m60_v3", budget=2000)
     await advance(hass, freezer, 30)
 
     registry = er.async_get(hass)
@@ -96,8 +96,7 @@ async def test_efficiency_is_unknown_while_nothing_hashes(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """A farm that does not hash has no efficiency."""
-    miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
-    budget = await set_up_budget(hass, [entries[0].entry_id])
+    miners, _entries, budget = await set_up_farm(hass, miner_factory, "m60_v3")
     miners[0].state.mining = False
     await advance(hass, freezer, 30)
     await advance(hass, freezer, 10)
@@ -110,9 +109,8 @@ async def test_numbers_are_settings_kept_in_the_options(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """Budget and Max power write the options; the Budget is unused with a meter."""
-    _miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
-    budget = await set_up_budget(
-        hass, [entries[0].entry_id], budget=1000, max_power=5000, control=True
+    _miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", budget=1000, max_power=5000, control=True
     )
     number = budget_entity(hass, budget, NUMBER_DOMAIN, "budget")
     max_power = budget_entity(hass, budget, NUMBER_DOMAIN, "max_power")
@@ -139,8 +137,9 @@ async def test_diagnostics_explain_the_decisions(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, miner_factory: MinerFactory
 ) -> None:
     """The download holds the settings and per member its share and reason."""
-    _miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
-    budget = await set_up_budget(hass, [entries[0].entry_id], budget=1500, control=True)
+    _miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", budget=1500, control=True
+    )
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, budget)
 
@@ -159,8 +158,7 @@ async def test_actions_refuse_a_budget_entry(
     hass: HomeAssistant, miner_factory: MinerFactory
 ) -> None:
     """A miner's actions cannot be aimed at a budget."""
-    _miners, entries = await set_up_members(hass, miner_factory, "m60_v3")
-    budget = await set_up_budget(hass, [entries[0].entry_id])
+    _miners, _entries, budget = await set_up_farm(hass, miner_factory, "m60_v3")
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN, "set_led", {"config_entry_id": budget.entry_id, "color": "red"}, blocking=True

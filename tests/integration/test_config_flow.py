@@ -47,6 +47,19 @@ async def single_miner_form(hass: HomeAssistant) -> ConfigFlowResult:
     )
 
 
+async def submit_miner(
+    hass: HomeAssistant,
+    result: ConfigFlowResult,
+    miner: SimulatedMiner,
+    password: str | None = None,
+) -> ConfigFlowResult:
+    """Submit the flow's form with the miner's address and its password (or ``password``)."""
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: miner.host, CONF_PASSWORD: miner.password if password is None else password},
+    )
+
+
 async def test_user_flow_offers_one_miner_or_a_range(hass: HomeAssistant) -> None:
     """Adding the integration starts with a menu: one miner, a range, or a power budget."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
@@ -63,9 +76,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, miner: SimulatedMine
     assert result["step_id"] == "single"
     assert result["errors"] == {}
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-    )
+    result = await submit_miner(hass, result, miner)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     # The factory host name would name every miner of a farm alike.
@@ -106,17 +117,13 @@ async def test_user_flow_errors_then_recovers(
     password = miner.password
     break_miner(miner)
     result = await single_miner_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
-    )
+    result = await submit_miner(hass, result, miner, password)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
 
     miner.faults.refuse = False
     miner.state.password = password
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
-    )
+    result = await submit_miner(hass, result, miner, password)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -127,15 +134,11 @@ async def test_user_flow_unexpected_error(hass: HomeAssistant, miner: SimulatedM
         "custom_components.whatsminer.scan.connect",
         side_effect=RuntimeError("boom"),
     ):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-        )
+        result = await submit_miner(hass, result, miner)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "unknown"}
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-    )
+    result = await submit_miner(hass, result, miner)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -151,9 +154,7 @@ async def test_user_flow_with_write_api_disabled(
     """
     miner = await miner_factory(api_switch=False, password="admin")
     result = await single_miner_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: password}
-    )
+    result = await submit_miner(hass, result, miner, password)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PASSWORD] == password
 
@@ -162,9 +163,7 @@ async def test_user_set_hostname_is_the_title(hass: HomeAssistant, miner: Simula
     """A host name the user gave the miner names its entry."""
     miner.state.hostname = "rig-07"
     result = await single_miner_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-    )
+    result = await submit_miner(hass, result, miner)
     assert result["title"] == "rig-07"
 
 
@@ -176,9 +175,7 @@ async def test_user_flow_known_miner_at_new_address(
     entry.add_to_hass(hass)
 
     result = await single_miner_form(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-    )
+    result = await submit_miner(hass, result, miner)
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -309,15 +306,11 @@ async def test_reconfigure(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     assert result["step_id"] == "reconfigure"
 
     miner.faults.refuse = True
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-    )
+    result = await submit_miner(hass, result, miner)
     assert result["errors"] == {"base": "cannot_connect"}
 
     miner.faults.refuse = False
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
-    )
+    result = await submit_miner(hass, result, miner)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.ABORT
@@ -335,9 +328,7 @@ async def test_reconfigure_to_a_different_miner(
     entry.add_to_hass(hass)
 
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: other.host, CONF_PASSWORD: other.password}
-    )
+    result = await submit_miner(hass, result, other)
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "unique_id_mismatch"

@@ -1,8 +1,9 @@
-"""The Energy sensor in Home Assistant's Energy dashboard, as an individual device.
+"""The Energy and Farm energy sensors in Home Assistant's Energy dashboard, as devices.
 
 The dashboard's own validation (the ``energy/validate`` websocket command the Energy
-settings page calls) runs with the miner's Energy sensor as a device and must find no
-issue: right device class, unit, state class, a numeric state, and recorded.
+settings page calls) runs with the miner's Energy sensor, or the power budget's Farm
+energy, as a device and must find no issue: right device class, unit, state class, a
+numeric state, and recorded.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     get_start_time,
 )
 
+from .budget import budget_entity, set_up_farm
 from .conftest import advance
 from .entity_ids import entity_id
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
     from tests.simulator import SimulatedMiner
+    from tests.simulator.fixtures import MinerFactory
 
 
 @pytest.fixture(autouse=True)
@@ -55,19 +58,18 @@ def quiet_database_log() -> Iterator[None]:
     engine_log.setLevel(level)
 
 
-async def test_energy_sensor_passes_the_energy_dashboard_validation(
+async def _validate_as_device(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
-    miner: SimulatedMiner,
-    init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-) -> None:
-    """With the Energy sensor as an individual device the validation reports nothing.
+    energy: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Mine ten minutes, add ``energy`` to the dashboard as a device and validate it.
 
     As in a running Home Assistant, the recorder has compiled the sensor's statistics
-    (every 5 minutes) before it is added to the dashboard.
+    (every 5 minutes) before it is added to the dashboard. Return the saved preferences
+    and the validation.
     """
-    energy = entity_id(hass, miner, SENSOR_DOMAIN, "energy")
     period = get_start_time(dt_util.utcnow())
     for _ in range(20):  # ten minutes of mining: the total grows from zero
         await advance(hass, freezer, 30)
@@ -87,10 +89,37 @@ async def test_energy_sensor_passes_the_energy_dashboard_validation(
     prefs = await command(
         {"type": "energy/save_prefs", "device_consumption": [{"stat_consumption": energy}]}
     )
-    assert prefs["device_consumption"][0]["stat_consumption"] == energy
     await async_wait_recording_done(hass)
+    return prefs, await command({"type": "energy/validate"})
 
-    validation = await command({"type": "energy/validate"})
 
+async def test_energy_sensor_passes_the_energy_dashboard_validation(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    miner: SimulatedMiner,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With the Energy sensor as an individual device the validation reports nothing."""
+    energy = entity_id(hass, miner, SENSOR_DOMAIN, "energy")
+
+    prefs, validation = await _validate_as_device(hass, hass_ws_client, freezer, energy)
+
+    assert prefs["device_consumption"][0]["stat_consumption"] == energy
     assert validation["device_consumption"] == [[]]
     assert validation["energy_sources"] == []
+
+
+async def test_farm_energy_passes_the_energy_dashboard_validation(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With Farm energy as an individual device the Energy validation reports nothing."""
+    _miners, _entries, budget = await set_up_farm(hass, miner_factory, "m50", "m60_v3")
+    energy = budget_entity(hass, budget, SENSOR_DOMAIN, "farm_energy")
+
+    _prefs, validation = await _validate_as_device(hass, hass_ws_client, freezer, energy)
+
+    assert validation["device_consumption"] == [[]]

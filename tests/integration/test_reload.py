@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_DHCP, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
@@ -20,12 +20,13 @@ import custom_components.whatsminer as integration
 from custom_components.whatsminer.const import DOMAIN
 
 from .conftest import entry_for
-from .test_config_flow import ELSEWHERE, dhcp_info
+from .test_config_flow import ELSEWHERE, dhcp_info, submit_miner
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Awaitable, Callable, Iterator
     from unittest.mock import MagicMock
 
+    from homeassistant.config_entries import ConfigFlowResult
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -105,38 +106,47 @@ async def test_reauth_reloads_once(
     assert entry.state is ConfigEntryState.LOADED
 
 
-async def test_reconfigure_reloads_once(
-    hass: HomeAssistant, miner: SimulatedMiner, setups: MagicMock
-) -> None:
-    """A new address reloads the loaded entry exactly once, and it polls the miner there."""
-    entry = await entry_for(miner, host=ELSEWHERE)
-    await loaded(hass, entry)  # loads offline from the stored identity
-
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, miner: SimulatedMiner
+) -> ConfigFlowResult:
+    """Give the entry the miner's address in the reconfigure flow."""
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: miner.host, CONF_PASSWORD: miner.password}
+    return await submit_miner(hass, result, miner)
+
+
+async def _dhcp(
+    hass: HomeAssistant, _entry: MockConfigEntry, miner: SimulatedMiner
+) -> ConfigFlowResult:
+    """Let DHCP see the miner at its address."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(miner)
     )
-    await hass.async_block_till_done()
-
-    assert result["reason"] == "reconfigure_successful"
-    assert setups.call_count == 2
-    assert entry.runtime_data.link.client.host == miner.host
-    assert entry.runtime_data.last_update_success
 
 
-async def test_dhcp_address_change_reloads_once(
-    hass: HomeAssistant, miner: SimulatedMiner, setups: MagicMock
+@pytest.mark.parametrize(
+    ("move", "reason"),
+    [(_reconfigure, "reconfigure_successful"), (_dhcp, "already_configured")],
+    ids=["reconfigure", "dhcp"],
+)
+async def test_a_new_address_reloads_once(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    setups: MagicMock,
+    move: Callable[[HomeAssistant, MockConfigEntry, SimulatedMiner], Awaitable[ConfigFlowResult]],
+    reason: str,
 ) -> None:
-    """DHCP moving a loaded miner to a new address reloads it exactly once."""
+    """A new address, typed or seen by DHCP, reloads the loaded entry exactly once.
+
+    The entry loads offline from the stored identity, and after the reload polls the
+    miner at its new address.
+    """
     entry = await entry_for(miner, host=ELSEWHERE)
     await loaded(hass, entry)
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(miner)
-    )
+    result = await move(hass, entry, miner)
     await hass.async_block_till_done()
 
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == reason
     assert setups.call_count == 2
     assert entry.runtime_data.link.client.host == miner.host
     assert entry.runtime_data.last_update_success
