@@ -8,7 +8,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .budget_runtime import BudgetRuntime
-from .const import DOMAIN, MANUFACTURER
+from .const import DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import EntityDescription
@@ -28,7 +28,6 @@ class BudgetEntity(CoordinatorEntity[BudgetRuntime]):
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, f"budget_{entry.entry_id}")},
             entry_type=DeviceEntryType.SERVICE,
-            manufacturer=MANUFACTURER,
             model="Power budget",
             name=entry.title,
         )

@@ -91,7 +91,8 @@ SENSORS: Final = (
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
-        value_fn=lambda state: state.allocated,
+        # Nothing is allocated while control is off, whatever the miners draw.
+        value_fn=lambda state: 0.0 if state.state is ControlState.OFF else state.allocated,
     ),
 )
 
