@@ -22,6 +22,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .budget_entry import is_budget_entry
@@ -187,6 +188,9 @@ ENERGY = SensorEntityDescription(
     suggested_display_precision=3,
 )
 
+# The Status sensor's attribute: when the miner entered its status.
+ATTR_SINCE = "since"
+
 # Not in SENSORS: the word needs the link's restart window and last poll besides the data.
 STATUS = SensorEntityDescription(
     key="status",
@@ -300,11 +304,13 @@ class WhatsminerBoardSensor(WhatsminerEntity, SensorEntity):
         return self.entity_description.value_fn(board) if board else None
 
 
-class WhatsminerStatusSensor(WhatsminerEntity, SensorEntity):
+class WhatsminerStatusSensor(WhatsminerEntity, RestoreEntity, SensorEntity):
     """What the miner is doing, in one word (miner_status.py), and since when.
 
     Available while the miner is not: then it says ``unreachable``. The time it entered
-    its state is an attribute; it counts from when this entity first saw the state.
+    its state is an attribute. A restart of Home Assistant keeps it when the state is the
+    one before (what happened meanwhile is unknown; the likeliest is nothing), else the
+    state counts from now.
     """
 
     def __init__(
@@ -314,6 +320,16 @@ class WhatsminerStatusSensor(WhatsminerEntity, SensorEntity):
         super().__init__(coordinator, description)
         self._status = self._derive()
         self._since = dt_util.utcnow()
+
+    async def async_added_to_hass(self) -> None:
+        """Take the time of the state before a restart of Home Assistant, if it is the same."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is None or last.state != self._status.value:
+            return
+        since = dt_util.parse_datetime(str(last.attributes.get(ATTR_SINCE)))
+        if since is not None and dt_util.as_utc(since) <= self._since:
+            self._since = dt_util.as_utc(since)
 
     @property
     def available(self) -> bool:
@@ -328,7 +344,7 @@ class WhatsminerStatusSensor(WhatsminerEntity, SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """When the miner entered its status."""
-        return {"since": self._since}
+        return {ATTR_SINCE: self._since}
 
     @callback
     def _handle_coordinator_update(self) -> None:

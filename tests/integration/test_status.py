@@ -7,21 +7,22 @@ frozen clock, which `advance` moves).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
+from homeassistant.core import State
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import mock_restore_cache
 
 from .conftest import advance, entry_for, frozen_clock, set_up_entry
-from .entity_ids import entity_id
+from .entity_ids import entity_id, register_entity
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
@@ -147,3 +148,37 @@ async def test_a_miner_off_at_start_is_unreachable(
     await hass.async_block_till_done()
 
     assert status(hass, miner)[0] == "unreachable"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("mining", "2025-06-01T00:00:00+00:00", True),
+        ("mining", "2025-05-31 16:00:00", True),  # no offset: Home Assistant's zone (UTC-8)
+        ("stopped", "2025-06-01T00:00:00+00:00", False),  # another state: it begins now
+        ("mining", "junk", False),
+        ("mining", None, False),
+        ("mining", "2099-01-01T00:00:00+00:00", False),  # in the future: not believed
+    ],
+)
+async def test_since_survives_a_restart_in_the_same_state(
+    hass: HomeAssistant,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+    case: tuple[str, str | None, bool],
+) -> None:
+    """Home Assistant restarted while the miner kept mining: it has mined since before."""
+    restored, since, kept = case
+    await hass.config.async_set_time_zone("Etc/GMT+8")
+    freezer.move_to("2025-06-01T12:00:00+00:00")
+    miner = await miner_factory(profile="m50", api_switch=True, clock=frozen_clock)
+    entry = await entry_for(miner)
+    entry.add_to_hass(hass)
+    status_entity = register_entity(hass, entry, miner, SENSOR_DOMAIN, "status")
+    attributes = {} if since is None else {"since": since}
+    mock_restore_cache(hass, [State(status_entity, restored, attributes)])
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    expected = datetime(2025, 6, 1, 0, tzinfo=UTC) if kept else dt_util.utcnow()
+    assert status(hass, miner) == ("mining", expected)
