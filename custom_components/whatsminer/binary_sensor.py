@@ -16,6 +16,7 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
 )
 
 from .entity import WhatsminerEntity
+from .miner_status import hashing
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,16 +29,6 @@ if TYPE_CHECKING:
 
 # Read-only entities of one coordinator: no request limit needed.
 PARALLEL_UPDATES = 0
-
-
-def hashing(data: MinerData) -> bool:
-    """Whether the miner is hashing now: mining switched on and a hashrate above zero.
-
-    The mining switch shows what was asked for; this shows the result. After power_on it
-    stays off while the hashboards ramp up, and it goes off when they stop hashing although
-    mining is on. An unreported hashrate counts as not hashing.
-    """
-    return data.mining is True and (data.hashrate or 0) > 0
 
 
 @dataclass(frozen=True, kw_only=True)

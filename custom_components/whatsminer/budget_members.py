@@ -32,8 +32,8 @@ class MemberState:
     power_percent: int | None
     power_limit: int | None  # W
     hashrate_factory: float | None  # TH/s the miner was rated for
-    # Start-up tuning not finished (v3 up-freq-finish 0, v2 Upfreq Complete 0). The poll
-    # data does not carry the flag yet, so it reads False until the client reports it.
+    # Mining with the start-up tuning not finished (v3 up-freq-finish 0, v2 Upfreq
+    # Complete 0); False where the firmware does not report the flag.
     ramping: bool
 
 
@@ -82,7 +82,7 @@ def read_member(coordinator: WhatsminerCoordinator | None) -> MemberState:
         power_percent=data.power_percent,
         power_limit=data.power_limit,
         hashrate_factory=data.hashrate_factory,
-        ramping=False,
+        ramping=data.mining is True and data.upfreq_complete is False,
     )
 
 

@@ -123,6 +123,9 @@ class MinerLink:
         self._polled_firmware: str | None = None
         self._write_access_checked = False
         self._restart_expected_until: float | None = None  # time.monotonic()
+        # Whether the latest poll went without the miner's answer, even where the restart
+        # window kept the last data (the Status sensor tells "restarting" from "mining").
+        self.last_poll_failed = False
         self._after_command = after_command
 
     @property
@@ -139,8 +142,10 @@ class MinerLink:
         """Poll the miner once: identity when unconfirmed, data, write access once a setup.
 
         Raises the client's errors; a different miner raises :class:`WrongMinerError`.
-        Away during a restart of our own making, the miner's last data is returned.
+        Away during a restart of our own making, the miner's last data is returned, and
+        ``last_poll_failed`` still tells that it did not answer.
         """
+        self.last_poll_failed = True  # until this poll has the miner's answer
         try:
             data = await self._async_poll()
         except WhatsminerAuthError:
@@ -157,6 +162,7 @@ class MinerLink:
                 return self._polled
             raise
         self._polled = data
+        self.last_poll_failed = False
         return data
 
     async def _async_poll(self) -> MinerData:

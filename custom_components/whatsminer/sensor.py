@@ -22,6 +22,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .budget_entry import is_budget_entry
@@ -29,6 +30,7 @@ from .budget_sensor import async_setup_budget_sensors
 from .const import UNIT_EFFICIENCY, UNIT_HASHRATE, UPTIME_TOLERANCE
 from .coordinator import scan_interval
 from .entity import WhatsminerEntity
+from .miner_status import MinerStatus, miner_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -186,6 +188,17 @@ ENERGY = SensorEntityDescription(
     suggested_display_precision=3,
 )
 
+# The Status sensor's attribute: when the miner entered its status.
+ATTR_SINCE = "since"
+
+# Not in SENSORS: the word needs the link's restart window and last poll besides the data.
+STATUS = SensorEntityDescription(
+    key="status",
+    translation_key="status",
+    device_class=SensorDeviceClass.ENUM,
+    options=[status.value for status in MinerStatus],
+)
+
 UPTIME = SensorEntityDescription(
     key="uptime",
     translation_key="uptime",
@@ -215,6 +228,7 @@ async def async_setup_entry(
                 for description in SENSORS
                 if description.exists_fn(coordinator.link.identity)
             ),
+            WhatsminerStatusSensor(coordinator, STATUS),
             WhatsminerEnergySensor(coordinator, ENERGY),
             WhatsminerUptimeSensor(coordinator, UPTIME),
         ]
@@ -288,6 +302,64 @@ class WhatsminerBoardSensor(WhatsminerEntity, SensorEntity):
         """The board's value in the latest data."""
         board = self._board
         return self.entity_description.value_fn(board) if board else None
+
+
+class WhatsminerStatusSensor(WhatsminerEntity, RestoreEntity, SensorEntity):
+    """What the miner is doing, in one word (miner_status.py), and since when.
+
+    Available while the miner is not: then it says ``unreachable``. The time it entered
+    its state is an attribute. A restart of Home Assistant keeps it when the state is the
+    one before (what happened meanwhile is unknown; the likeliest is nothing), else the
+    state counts from now.
+    """
+
+    def __init__(
+        self, coordinator: WhatsminerCoordinator, description: SensorEntityDescription
+    ) -> None:
+        """Create the sensor with the state the current data gives."""
+        super().__init__(coordinator, description)
+        self._status = self._derive()
+        self._since = dt_util.utcnow()
+
+    async def async_added_to_hass(self) -> None:
+        """Take the time of the state before a restart of Home Assistant, if it is the same."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is None or last.state != self._status.value:
+            return
+        since = dt_util.parse_datetime(str(last.attributes.get(ATTR_SINCE)))
+        if since is not None and dt_util.as_utc(since) <= self._since:
+            self._since = dt_util.as_utc(since)
+
+    @property
+    def available(self) -> bool:
+        """Always: a miner that does not answer is ``unreachable``, not unknown."""
+        return True
+
+    @property
+    def native_value(self) -> str:
+        """The miner's status."""
+        return self._status.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When the miner entered its status."""
+        return {ATTR_SINCE: self._since}
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        status = self._derive()
+        if status is not self._status:
+            self._status, self._since = status, dt_util.utcnow()
+        super()._handle_coordinator_update()
+
+    def _derive(self) -> MinerStatus:
+        link = self.coordinator.link
+        return miner_status(
+            self.coordinator.data,
+            poll_failed=link.last_poll_failed,
+            restart_window=link.restart_expected,
+        )
 
 
 class WhatsminerEnergySensor(WhatsminerEntity, RestoreSensor):

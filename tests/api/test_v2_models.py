@@ -320,6 +320,12 @@ def test_mining_is_false_while_mineroff() -> None:
     assert snapshot.mining is False
 
 
+@pytest.mark.parametrize(("raw", "expected"), [(0, False), (1, True), ("1", True), (None, None)])
+def test_upfreq_complete_reads_the_summary_flag(raw: object, expected: bool | None) -> None:
+    summary = _rows("official205_summary.json", "SUMMARY")[0] | {"Upfreq Complete": raw}
+    assert build_miner_data(replies(summary=summary)).upfreq_complete is expected
+
+
 def test_psu_voltage_outside_mains_range_is_unknown() -> None:
     snapshot = build_miner_data(replies(psu={"vin": "231.5", "name": "P221B"}))
 

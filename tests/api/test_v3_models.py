@@ -170,6 +170,13 @@ def test_a_garbled_error_list_leaves_the_errors_unknown(error_code: object) -> N
     assert errors(info | {"error-code": "btminer process is down err"}) == ()
 
 
+@pytest.mark.parametrize(("raw", "expected"), [(0, False), (1, True), ("0", False), (None, None)])
+def test_upfreq_complete_reads_up_freq_finish(raw: object, expected: bool | None) -> None:
+    status = status_msg()
+    status["summary"] = status["summary"] | {"up-freq-finish": raw}
+    assert build_miner_data(**replies(status=status)).upfreq_complete is expected
+
+
 def test_btminer_down_is_a_miner_that_does_not_hash() -> None:
     data = build_miner_data(**replies(status=None))
 
@@ -178,6 +185,7 @@ def test_btminer_down_is_a_miner_that_does_not_hash() -> None:
     assert data.efficiency is None
     assert data.boards == ()
     assert data.pools == ()
+    assert data.upfreq_complete is None
     assert data.psu is not None  # get.device.info still reports the PSU
 
 

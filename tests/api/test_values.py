@@ -107,6 +107,14 @@ def test_boolean(raw: object, expected: bool | None) -> None:
     assert values.boolean(raw) is expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(1, True), (0, False), ("1", True), ("0.0", False), (True, True), (2, None), ("on", None)],
+)
+def test_switch(raw: object, expected: bool | None) -> None:
+    assert values.switch(raw) is expected
+
+
 def test_first_amount_skips_missing_junk_and_unknown() -> None:
     row = {"a": "junk", "b": None, "u": -1, "c": "5"}
     assert values.first_amount(row, ("x", "a", "b", "u", "c")) == 5.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.simulator.dynamics import DYNAMICS, MinerModel
+from tests.simulator.dynamics import DYNAMICS, MinerModel, start_progress
 from tests.simulator.profiles import PROFILES
 
 
@@ -14,6 +14,16 @@ def test_every_budget_profile_has_dynamics_from_its_nominal_figures() -> None:
         assert dynamics.full_power_w == profile.power_w
         assert dynamics.nominal_jth == pytest.approx(profile.power_w / profile.hashrate_ths)
         assert dynamics.boot_s < dynamics.ramp_s
+        # One set of start times: the TCP simulator's profile is the bench's.
+        assert (dynamics.boot_s, dynamics.ramp_s) == (profile.boot_s, profile.ramp_s)
+
+
+def test_start_progress_boots_rises_and_zero_times_are_instant() -> None:
+    assert start_progress(60.0, 240.0, 30.0) == 0.0
+    assert start_progress(60.0, 240.0, 150.0) == pytest.approx(0.5)
+    assert start_progress(60.0, 240.0, 240.0) == 1.0
+    assert start_progress(0.0, 0.0, 0.0) == 1.0
+    assert start_progress(10.0, 10.0, 5.0) == 0.0
 
 
 def test_a_start_boots_ramps_and_raises_the_flag_at_the_end() -> None:

@@ -78,7 +78,11 @@ async def _running_miner(profile: str) -> AsyncIterator[SimulatedMiner]:
     An address is free when every port of the profile is (4028, and 4433 for v3 firmware).
     """
     for host in MINER_ADDRESSES:
-        candidate = SimulatedMiner(host=host, password=MINER_PASSWORD, profile=profile)
+        # Instant starts: the checks wait for settled readings after a reboot on the real
+        # clock; the start ramp is tested in tests/integration/test_status.py.
+        candidate = SimulatedMiner(
+            host=host, password=MINER_PASSWORD, profile=profile, ramp_scale=0
+        )
         try:
             await candidate.start()
         except OSError:

@@ -13,6 +13,7 @@ from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_O
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.whatsminer.budget_issues import no_miners_issue_id
+from custom_components.whatsminer.budget_members import read_member
 from custom_components.whatsminer.const import DOMAIN
 
 from .budget import (
@@ -26,7 +27,7 @@ from .budget import (
     set_up_members,
     state_of,
 )
-from .conftest import advance
+from .conftest import advance, frozen_clock, set_up_entry
 from .entity_ids import entity_id
 
 if TYPE_CHECKING:
@@ -365,3 +366,20 @@ async def test_a_miner_picked_first_runs_first(
     hass.config_entries.async_update_entry(budget, options={**budget.options, "budget": 3000})
     await advance_until(hass, freezer, lambda: any(miner.state.mining for miner in miners))
     assert [miner.state.mining for miner in miners] == [True, False]
+
+
+async def test_a_member_that_ramps_after_a_start_reads_as_ramping(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """From the up-freq flag: ramping while it hashes below its tuned rate, not when done."""
+    miner = await miner_factory(profile="m60_v3", api_switch=True, clock=frozen_clock)
+    entry = await set_up_entry(hass, miner)
+    coordinator = entry.runtime_data
+    assert read_member(coordinator).ramping is False
+
+    miner.state.mining = False
+    miner.state.mining = True  # started: boots, then ramps
+    await advance(hass, freezer, miner.profile.boot_s + 1)
+    assert read_member(coordinator).ramping is True
+    await advance(hass, freezer, miner.profile.ramp_s)
+    assert read_member(coordinator).ramping is False

@@ -1,7 +1,8 @@
 """Run simulated miners from the command line until Ctrl-C or SIGTERM.
 
     python -m tests.simulator --miners 3 --profile m50 --password admin \
-        [--first-host 127.0.1.2] [--restart-seconds N] [--write-api off] [--duration S]
+        [--first-host 127.0.1.2] [--restart-seconds N] [--ramp-scale F] [--write-api off] \
+        [--duration S]
 
 One line per miner says where it listens, so `scripts/develop` and benchmarks can point a
 client at it. `--duration` stops after that many seconds (for scripts and tests).
@@ -37,6 +38,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="how long ports stay closed after a reboot or restart command",
     )
     parser.add_argument(
+        "--ramp-scale",
+        type=float,
+        default=1.0,
+        help="multiplies the profile's start-up ramp after a start (0: hash at once)",
+    )
+    parser.add_argument(
         "--write-api", choices=("on", "off"), default="on", help="the miners' API write switch"
     )
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
@@ -70,6 +77,7 @@ async def run(options: argparse.Namespace) -> None:
         profile=options.profile,
         password=options.password,
         restart_seconds=options.restart_seconds,
+        ramp_scale=options.ramp_scale,
         api_switch=options.write_api == "on",
     )
     stop = asyncio.Event()

@@ -3,7 +3,7 @@
 The power budget (custom_components/whatsminer/budget) is only as good as the miner it is
 tested against, so the bench (`scripts/bench --budget`) and the budget's tests drive this model
 instead of a miner that jumps to any power at once. It is plain Python on a virtual clock: no
-sockets, no wall time; the TCP simulator does not use it yet.
+sockets, no wall time.
 
 **Every time constant here is an assumption.** No vendor document or public source says how
 fast a `normal` or `fast` power percentage change takes effect, nor how long the start-up
@@ -12,7 +12,10 @@ are plausible guesses from how such controllers usually behave: a first-order la
 20 s (`normal`) or 3 s (`fast`, v3 only) after a percentage write; after a start, about a
 minute of boot at idle power, then a linear rise to the target over the rest of the ramp
 (3-5 minutes in all, longer on older models), with the up-freq flag 0 until the ramp ends; a
-stop falls to idle with a 2 s lag. `Dynamics.scaled()` stretches or shrinks all of them at
+stop falls to idle with a 2 s lag. The start's two times (`boot_s`, `ramp_s`) are the
+profile's (tests/simulator/profiles.py), and `start_progress` is the one ramp shape: the TCP
+simulator hashes along it after a start too, so the bench and the simulated miners that Home
+Assistant polls start alike. `Dynamics.scaled()` stretches or shrinks all of them at
 once, so the bench can show the budget with every time halved or doubled.
 
 Power at a percentage is that share of the miner's full power (power percentage is "a
@@ -59,9 +62,18 @@ class Dynamics:
         )
 
 
-def _dynamics(
-    profile: str, *, idle_w: float, boot_s: float, ramp_s: float, fast_mode: bool
-) -> Dynamics:
+def start_progress(boot_s: float, ramp_s: float, since_start_s: float) -> float:
+    """Return how far a start has come, 0 to 1, `since_start_s` after mining was switched on.
+
+    0 through the boot (nothing hashes), then a linear rise that reaches 1 at `ramp_s`, where
+    the up-freq tuning ends. Zero times make a start instant.
+    """
+    if since_start_s >= ramp_s:
+        return 1.0
+    return max(0.0, (since_start_s - boot_s) / (ramp_s - boot_s)) if ramp_s > boot_s else 0.0
+
+
+def _dynamics(profile: str, *, idle_w: float, fast_mode: bool) -> Dynamics:
     """Dynamics of a profile from tests/simulator/profiles.py (nominal power and hashrate)."""
     known = PROFILES[profile]
     return Dynamics(
@@ -72,16 +84,16 @@ def _dynamics(
         tau_normal_s=20.0,
         tau_fast_s=3.0,
         fast_mode=fast_mode,
-        boot_s=boot_s,
-        ramp_s=ramp_s,
+        boot_s=known.boot_s,
+        ramp_s=known.ramp_s,
         tau_stop_s=2.0,
     )
 
 
 DYNAMICS: dict[str, Dynamics] = {
-    "m30_old": _dynamics("m30_old", idle_w=25.0, boot_s=75.0, ramp_s=300.0, fast_mode=False),
-    "m50": _dynamics("m50", idle_w=20.0, boot_s=60.0, ramp_s=240.0, fast_mode=False),
-    "m60_v3": _dynamics("m60_v3", idle_w=20.0, boot_s=45.0, ramp_s=180.0, fast_mode=True),
+    "m30_old": _dynamics("m30_old", idle_w=25.0, fast_mode=False),
+    "m50": _dynamics("m50", idle_w=20.0, fast_mode=False),
+    "m60_v3": _dynamics("m60_v3", idle_w=20.0, fast_mode=True),
 }
 
 
@@ -149,8 +161,8 @@ class MinerModel:
         if self.mining and since < dynamics.ramp_s:
             # Boot at idle, then a linear rise to the target: no percentage change applies
             # until the up-freq tuning is done.
-            rise = (since - dynamics.boot_s) / max(dynamics.ramp_s - dynamics.boot_s, 1e-9)
-            self.power_w = dynamics.idle_w + max(0.0, rise) * (self.target_w() - dynamics.idle_w)
+            rise = start_progress(dynamics.boot_s, dynamics.ramp_s, since)
+            self.power_w = dynamics.idle_w + rise * (self.target_w() - dynamics.idle_w)
             return self.power_w
         tau = self._tau_s if self.mining else dynamics.tau_stop_s
         self.power_w += (self.target_w() - self.power_w) * (1 - math.exp(-dt / tau))

@@ -63,13 +63,16 @@ class SimulatedMiner(StartStop):
         v3_port: int = V3_PORT,
         mac: str | None = None,
         restart_seconds: float = 0.0,
+        ramp_scale: float = 1.0,
         api_switch: bool = True,
         quirks: Iterable[str] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         """Describe the miner; nothing listens until `start`.
 
-        `quirks` overrides the profile's v2 reply quirks (see profiles.KNOWN_QUIRKS);
+        `ramp_scale` multiplies the profile's start-up times (0: full hashrate as soon as
+        mining starts); `quirks` overrides the profile's v2 reply quirks (see
+        profiles.KNOWN_QUIRKS);
         `clock` replaces `time.time` so tests can move time (token expiry, uptime); the
         default looks `time.time` up on every call, so freezegun's frozen clock reaches it.
         """
@@ -89,6 +92,7 @@ class SimulatedMiner(StartStop):
             password=password,
             api_switch=api_switch,
         )
+        self.state.ramp_scale = ramp_scale
         self.faults = Faults()
         self.faults.on_refuse_change = self._sync_listeners
         self.auth = Auth()

@@ -37,6 +37,11 @@ class Profile:
     `generation` picks the reply shapes: `old_v2` is 2023-era firmware (long cgminer STATUS,
     MAC and error codes in `summary`, status without `power_limit_set`), `v2` is API 2.0.5,
     `v3` is 2025 firmware that speaks API v3 on 4433 and a reduced v2 on 4028.
+
+    `boot_s` and `ramp_s` time a start (tests/simulator/dynamics.py explains them, and the
+    power budget's bench uses the same two): mining on, nothing hashed for `boot_s`, then
+    the hashrate rises to its target until `ramp_s`, with the up-freq flag 0 until then.
+    Guesses, like every time constant there: no public source gives them.
     """
 
     name: str
@@ -53,6 +58,8 @@ class Profile:
     power_w: int
     frequency_mhz: int
     psu_model: str
+    boot_s: float
+    ramp_s: float
     quirks: frozenset[str] = frozenset()
     v3_api_version: str | None = None
 
@@ -80,6 +87,8 @@ PROFILES: dict[str, Profile] = {
             power_w=3400,
             frequency_mhz=587,
             psu_model="P221B",
+            boot_s=75.0,
+            ramp_s=300.0,
             quirks=OLD_FIRMWARE_QUIRKS,
         ),
         Profile(
@@ -97,6 +106,8 @@ PROFILES: dict[str, Profile] = {
             power_w=3306,
             frequency_mhz=625,
             psu_model="P221B",
+            boot_s=60.0,
+            ramp_s=240.0,
         ),
         Profile(
             name="m60_v3",
@@ -113,6 +124,8 @@ PROFILES: dict[str, Profile] = {
             power_w=3422,
             frequency_mhz=625,
             psu_model="P222B",
+            boot_s=45.0,
+            ramp_s=180.0,
             v3_api_version="3.0.2",
         ),
     )

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 import enum
 from typing import TYPE_CHECKING, Any, Literal
 
+from .dynamics import start_progress
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -88,6 +90,9 @@ class MinerState:
     btminer_start: float = 0.0
     mining_since: float | None = 0.0
     banked_mining_s: float = 0.0
+    # Multiplies the profile's start times (boot_s, ramp_s): 0 hashes at full rate the moment
+    # mining starts, as the simulator did before it modelled the ramp.
+    ramp_scale: float = 1.0
 
     @classmethod
     def create(
@@ -133,6 +138,13 @@ class MinerState:
         else:
             self.banked_mining_s = self.mining_seconds
             self.mining_since = None
+
+    def start_progress(self, boot_s: float, ramp_s: float) -> float:
+        """Return how far the last start has come (0 stopped or booting, 1 tuned)."""
+        if self.mining_since is None:
+            return 0.0
+        scale = self.ramp_scale
+        return start_progress(boot_s * scale, ramp_s * scale, self.clock() - self.mining_since)
 
     @property
     def uptime(self) -> float:
@@ -184,5 +196,6 @@ _FACTORY_SETTINGS = frozenset(
         "btminer_start",
         "mining_since",
         "banked_mining_s",
+        "ramp_scale",
     }
 )

@@ -5,6 +5,9 @@ The model is small and deterministic so tests can predict it:
 * hashrate and power scale with the power mode, `set_power_pct` and `set_target_freq`;
 * a power limit below the resulting draw caps the power and scales the hashrate with it;
 * a stopped miner hashes nothing and draws `IDLE_POWER_W` (the Tether mock's ≈13 W);
+* a start (mining switched on, or btminer back from a restart) boots at idle power with no
+  hashrate for the profile's `boot_s`, then hashrate and power rise linearly to their targets
+  until `ramp_s`, the up-freq flag 0 until then (dynamics.start_progress, the bench's shape);
 * the short hashrate windows wobble a little around the average (a sine of the clock);
 * temperatures and fan speeds follow the load, `temp_offset` and `poweroff_cool`;
 * accepted shares grow with the time spent hashing, at the factory hashrate's share rate.
@@ -82,6 +85,7 @@ class Readings:
     """The whole miner's measurements at one instant."""
 
     mining: bool
+    upfreq_complete: bool  # the start-up tuning has ended (False while stopped)
     elapsed: int
     uptime: int
     hashrate: Hashrates
@@ -164,8 +168,11 @@ def read(state: MinerState, profile: Profile) -> Readings:
     now = state.clock()
     target_ths, target_power = _nominal(state, profile)
     mining = state.mining
-    hashrate_ths = target_ths if mining else 0.0
-    power = round(target_power) if mining else IDLE_POWER_W
+    progress = state.start_progress(profile.boot_s, profile.ramp_s)
+    hashrate_ths = target_ths * progress
+    # From idle at the start to the target once tuned (exactly the target then).
+    ramped = IDLE_POWER_W + (target_power - IDLE_POWER_W) * progress
+    power = round(ramped if progress < 1.0 else target_power) if mining else IDLE_POWER_W
     load = power / profile.power_w if mining else 0.0
     hashrates = Hashrates(
         realtime=hashrate_ths * _wobble(now, 0.03, 7),
@@ -187,6 +194,7 @@ def read(state: MinerState, profile: Profile) -> Readings:
         fan_rpm = 2000 if state.poweroff_cool else 0
     return Readings(
         mining=mining,
+        upfreq_complete=progress >= 1.0,
         elapsed=int(state.elapsed),
         uptime=int(state.uptime),
         hashrate=hashrates,

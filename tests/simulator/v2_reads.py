@@ -128,7 +128,7 @@ def summary(ctx: ReadContext) -> Reply:
         "Last getwork": 0,
         "Uptime": r.uptime,
         "Security Mode": 0,
-        "Hash Stable": r.mining,
+        "Hash Stable": r.upfreq_complete,
         "Hash Stable Cost Seconds": min(r.elapsed, 1538),
         "Hash Deviation%": 0.1061 if r.mining else 0.0,
         "Target Freq": r.target_frequency,
@@ -149,7 +149,7 @@ def summary(ctx: ReadContext) -> Reply:
     if ctx.generation == "old_v2":
         fields |= _old_summary_extras(ctx)
     else:
-        fields["Upfreq Complete"] = int(r.mining)
+        fields["Upfreq Complete"] = int(r.upfreq_complete)
     return {"STATUS": _cgminer_status(ctx, 11, "Summary"), "SUMMARY": [fields], "id": 1}
 
 
@@ -263,7 +263,7 @@ def _board(ctx: ReadContext, board: BoardReading) -> Reply:
         return entry | {"ID": board.index, "Name": "SM", "Hardware Errors": 0}
     return entry | {
         "HS Factory": round(board.factory_ths * GHS_PER_THS),
-        "Upfreq Complete": int(mining),
+        "Upfreq Complete": int(ctx.readings.upfreq_complete),
     }
 
 

@@ -172,7 +172,7 @@ def _summary(state: MinerState, profile: Profile, r: Readings) -> Msg:
         "chip-temp-avg": r.chip_temp_avg,
         "chip-temp-max": r.chip_temp_max,
         "power-limit": r.power_limit_w,
-        "up-freq-finish": int(r.mining),
+        "up-freq-finish": int(r.upfreq_complete),
         "fan-speed-in": r.fan_in_rpm,
         "fan-speed-out": r.fan_out_rpm,
         "Debug": "",

@@ -52,6 +52,36 @@ def test_shares_stop_while_not_mining_and_restart_from_zero(
     assert state.uptime == 0
 
 
+def test_a_start_boots_then_ramps_along_the_profile(state: MinerState, clock: FakeClock) -> None:
+    state.mining = False
+    assert not read(state, M50).upfreq_complete  # a stopped miner tunes nothing
+    state.mining = True
+    clock.advance(M50.boot_s - 1)
+    booting = read(state, M50)
+    assert (booting.mining, booting.hashrate.average, booting.power_w) == (True, 0.0, IDLE_POWER_W)
+    clock.advance(1 + (M50.ramp_s - M50.boot_s) / 4)
+    ramping = read(state, M50)
+    assert ramping.hashrate.average == pytest.approx(M50.hashrate_ths / 4)
+    assert not ramping.upfreq_complete
+    clock.advance(M50.ramp_s)
+    assert read(state, M50).upfreq_complete
+    state.restart(RestartKind.BTMINER)  # btminer back: the tuning starts again
+    assert read(state, M50).hashrate.average == 0.0
+
+
+def test_ramp_scale_zero_hashes_at_once_and_is_kept_by_a_factory_reset(
+    state: MinerState,
+) -> None:
+    state.ramp_scale = 0
+    state.mining = False
+    state.mining = True
+    settled = read(state, M50)
+    assert settled.upfreq_complete
+    assert (settled.hashrate.average, settled.power_w) == (M50.hashrate_ths, M50.power_w)
+    state.factory_reset()
+    assert state.ramp_scale == 0
+
+
 def test_a_restart_keeps_a_stopped_miner_stopped(state: MinerState) -> None:
     state.mining = False
     state.restart(RestartKind.SYSTEM)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.simulator.telemetry import IDLE_POWER_W
+
 from . import wire
 
 if TYPE_CHECKING:
@@ -191,6 +193,7 @@ async def test_invalid_values_answer_132(
 
 
 async def test_power_off_and_on_move_hashrate_and_power(miner: SimulatedMiner) -> None:
+    miner.state.ramp_scale = 0  # the settled figures; test_state.py follows the ramp
     session = wire.V2Session(miner.host, "admin")
     await session.run("power_off", respbefore="true")
     summary = (await wire.ask(miner.host, {"cmd": "summary"}))["SUMMARY"][0]
@@ -204,7 +207,31 @@ async def test_power_off_and_on_move_hashrate_and_power(miner: SimulatedMiner) -
     assert summary["Power"] == 3306
 
 
+async def test_a_start_boots_ramps_then_reports_the_tuning_done(
+    miner: SimulatedMiner, clock: FakeClock
+) -> None:
+    miner.clock = clock
+    session = wire.V2Session(miner.host, "admin")
+    await session.run("power_off", respbefore="true")
+    await session.run("power_on")
+
+    async def summary() -> tuple[float, int, int]:
+        row = (await wire.ask(miner.host, {"cmd": "summary"}))["SUMMARY"][0]
+        return row["MHS av"], row["Power"], row["Upfreq Complete"]
+
+    profile = miner.profile
+    clock.advance(profile.boot_s / 2)
+    assert await summary() == (0, IDLE_POWER_W, 0)  # booting: on, nothing hashed yet
+    clock.advance((profile.boot_s + profile.ramp_s) / 2 - profile.boot_s / 2)
+    hashrate, power, done = await summary()
+    assert (hashrate, done) == (pytest.approx(59e6), 0)  # halfway up the ramp
+    assert power == round((IDLE_POWER_W + 3306) / 2)
+    clock.advance(profile.ramp_s)
+    assert await summary() == (pytest.approx(118e6), 3306, 1)
+
+
 async def test_power_limit_caps_power_and_scales_hashrate(miner: SimulatedMiner) -> None:
+    miner.state.ramp_scale = 0  # the limit restarts btminer: the settled figures
     session = wire.V2Session(miner.host, "admin")
     await session.run("adjust_power_limit", power_limit="1653")
     summary = (await wire.ask(miner.host, {"cmd": "summary"}))["SUMMARY"][0]
@@ -225,6 +252,7 @@ async def test_power_limit_caps_power_and_scales_hashrate(miner: SimulatedMiner)
 async def test_power_modes_scale_hashrate_and_power(
     miner: SimulatedMiner, command: str, mode: str, hash_factor: float, power_factor: float
 ) -> None:
+    miner.state.ramp_scale = 0  # a power mode restarts btminer: the settled figures
     await wire.V2Session(miner.host, "admin").run(command)
     summary = (await wire.ask(miner.host, {"cmd": "summary"}))["SUMMARY"][0]
     assert summary["Power Mode"] == mode

@@ -170,6 +170,9 @@ class MinerData:
     psu: Psu | None
     elapsed: int | None  # s since btminer (the mining process) started
     mining: bool | None  # False while mining is stopped with power_off
+    # Start-up frequency tuning finished (v2 "Upfreq Complete", v3 "up-freq-finish"): False
+    # while a miner that started hashes below its target; None where the firmware is silent.
+    upfreq_complete: bool | None
     power_mode: PowerMode | None
     fast_boot: bool | None
     upfreq_speed: int | None  # 0..9 (v2), 0..10 (v3); None where the firmware cannot tell

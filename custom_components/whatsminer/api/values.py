@@ -106,6 +106,14 @@ def boolean(value: object) -> bool | None:
     return flag(value, true="true", false="false")
 
 
+def switch(value: object) -> bool | None:
+    """Return a bool from a 0/1 switch: a number, a numeric string or a JSON bool."""
+    if isinstance(value, bool):
+        return value
+    number = integer(value)
+    return None if number not in (0, 1) else number == 1
+
+
 def first_amount(row: Mapping[str, object], keys: tuple[str, ...]) -> float | None:
     """Return the first of ``keys`` in ``row`` that holds an amount.
 

@@ -230,6 +230,7 @@ def build_miner_data(replies: V2Replies) -> MinerData:
         psu=psu,
         elapsed=values.count(summary.get("Elapsed")),
         mining=mining(status),
+        upfreq_complete=values.switch(summary.get("Upfreq Complete")),
         power_mode=_power_mode(summary, status),
         fast_boot=values.flag(summary.get("Btminer Fast Boot"), true="enable", false="disable"),
         # No v2 read reports these; the entities show the last value written instead.

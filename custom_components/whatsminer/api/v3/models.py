@@ -54,14 +54,6 @@ def _within(value: int | None, allowed: range) -> int | None:
     return value if value in allowed else None
 
 
-def _switch(value: object) -> bool | None:
-    """Read a 0/1 switch, given as a number, a numeric string or a JSON bool."""
-    if isinstance(value, bool):
-        return value
-    number = values.integer(value)
-    return None if number not in (0, 1) else number == 1
-
-
 def _board(position: int, row: JsonObject, temperatures: object) -> Board:
     """Build one hashboard from an ``edevs`` row and the summary's board temperatures.
 
@@ -222,10 +214,10 @@ def _settings(
         ),
         power_percent=_within(values.integer(setting.get("power-percent")), _POWER_PERCENTS),
         temp_offset=_within(values.integer(fans.get("fan-temp-offset")), _TEMP_OFFSETS),
-        poweroff_cool=_switch(fans.get("fan-poweroff-cool")),
-        fan_zero_speed=_switch(fans.get("fan-zero-speed")),
+        poweroff_cool=values.switch(fans.get("fan-poweroff-cool")),
+        fan_zero_speed=values.switch(fans.get("fan-zero-speed")),
         led_auto=None if ledstatus is None else ledstatus.lower() == "auto",
-        web_pools=_switch(system_settings.get("web-pool")),
+        web_pools=values.switch(system_settings.get("web-pool")),
         target_freq=_within(values.integer(setting.get("target-freq")), _TARGET_FREQS),
         zone_name=values.text(system_settings.get("zonename")),
     )
@@ -282,6 +274,7 @@ def build_miner_data(
         psu=psu,
         elapsed=values.count(summary.get("elapsed")),
         mining=False if btminer_down else values.boolean(miner.get("working")),
+        upfreq_complete=values.switch(summary.get("up-freq-finish")),
         **_settings(setting, miner, fans, system_settings, system),
         pools=_pools(status),
         accepted=None,
