@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from .coordinator import WhatsminerConfigEntry
 
 MENU_OPTIONS: Final = ["single", "range", "budget"]
+WRITE_API_OFF: Final = "write_api_off"
+"""The success message (config.create_entry) of a miner added with its write API off."""
 """What "Add integration" offers, each the id of the step it starts."""
 
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -124,7 +126,7 @@ class WhatsminerConfigFlow(RangeFlow, domain=DOMAIN):
             host, password = user_input[CONF_HOST], user_input[CONF_PASSWORD]
             reached, errors = await self._async_try_connect(host, password)
             if reached is not None:
-                return await self._async_create_entry(reached.identity, host, password)
+                return await self._async_create_entry(reached, host, password)
         return self.async_show_form(
             step_id="single",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
@@ -157,9 +159,7 @@ class WhatsminerConfigFlow(RangeFlow, domain=DOMAIN):
             password = user_input[CONF_PASSWORD]
             reached, errors = await self._async_try_connect(self._discovered_host, password)
             if reached is not None:
-                return await self._async_create_entry(
-                    reached.identity, self._discovered_host, password
-                )
+                return await self._async_create_entry(reached, self._discovered_host, password)
         return self.async_show_form(
             step_id="dhcp_confirm",
             data_schema=PASSWORD_SCHEMA,
@@ -221,22 +221,33 @@ class WhatsminerConfigFlow(RangeFlow, domain=DOMAIN):
         )
 
     async def _async_create_entry(
-        self, identity: Identity, host: str, password: str
+        self, reached: Reached, host: str, password: str
     ) -> ConfigFlowResult:
         """Create the entry, or move a known miner to the address it answered on."""
-        await self.async_set_unique_id(format_mac(identity.mac), raise_on_progress=False)
+        await self.async_set_unique_id(format_mac(reached.identity.mac), raise_on_progress=False)
         self._abort_if_unique_id_configured(updates={CONF_HOST: host})
-        return self._create_entry(identity, host, password)
+        return self._create_entry(
+            reached.identity, host, password, write_api_off=not reached.password_verified
+        )
 
-    def _create_entry(self, identity: Identity, host: str, password: str) -> ConfigFlowResult:
-        """Create the entry of a miner whose unique id is set and not configured."""
+    def _create_entry(
+        self, identity: Identity, host: str, password: str, *, write_api_off: bool = False
+    ) -> ConfigFlowResult:
+        """Create the entry of a miner whose unique id is set and not configured.
+
+        A miner whose write API is off is added all the same (reads work); the success
+        message says that it cannot be controlled yet, so its controls do not mislead.
+        """
+        title = miner_name(identity)
         return self.async_create_entry(
-            title=miner_name(identity),
+            title=title,
             data={
                 CONF_HOST: host,
                 CONF_PASSWORD: password,
                 CONF_IDENTITY: identity_as_data(identity),
             },
+            description=WRITE_API_OFF if write_api_off else None,
+            description_placeholders={"name": title} if write_api_off else None,
         )
 
     async def _async_update_entry(
@@ -301,4 +312,9 @@ class WhatsminerOptionsFlow(OptionsFlow):
                     **self.config_entry.options,
                 },
             ),
+            description_placeholders={
+                "name": self.config_entry.title,
+                "min_seconds": str(MIN_SCAN_INTERVAL),
+                "max_seconds": str(MAX_SCAN_INTERVAL),
+            },
         )

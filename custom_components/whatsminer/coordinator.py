@@ -30,6 +30,7 @@ from .api import MinerData, WhatsminerAuthError, WhatsminerError
 from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER, MANUFACTURER, RESTART_REFRESH_DELAY
 from .helpers import DelayedCall, WrongMinerError
 from .link import MinerLink
+from .naming import readable_model, software_version
 
 if TYPE_CHECKING:
     from .api import Identity, WhatsminerClient
@@ -97,12 +98,14 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             connections={(CONNECTION_NETWORK_MAC, self.link.mac)},
             identifiers={(DOMAIN, self.link.mac)},
             manufacturer=MANUFACTURER,
-            model=identity.model,
+            model=readable_model(identity.model),  # "M50 (VH50)"
+            model_id=identity.model,  # the firmware's "M50_VH50"
             # The entry title: the miner's own name, or model and MAC suffix for the
             # factory host name every miner ships with (naming.py); the user may rename it.
             name=self.config_entry.title,
-            sw_version=identity.firmware,
+            sw_version=software_version(identity),  # firmware and API version
             serial_number=identity.serial,
+            # The miner's web page: the device page's "Visit" link names the address.
             configuration_url=web_ui_url(self.link.client.host),
         )
 

@@ -73,6 +73,13 @@ def async_delete_write_api_issue(hass: HomeAssistant, entry: ConfigEntry) -> Non
     ir.async_delete_issue(hass, DOMAIN, write_api_issue_id(entry))
 
 
+@callback
+def write_api_disabled(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Whether the miner's write API was last found off (the issue is raised)."""
+    issue_id = write_api_issue_id(entry)
+    return ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+
 TIME_ZONE_MISMATCH = "time_zone_mismatch"
 
 

@@ -6,7 +6,8 @@ name the user set is kept; the factory one (or none) becomes the model and the e
 of the MAC address, the way the miner's own label and the DHCP lease tell them apart.
 
 The firmware writes a model and its hashboard version as one word ("M50_VH50",
-"M30S+VE40"); ``readable_model`` writes them the way people do, "M50 (VH50)".
+"M30S+VE40"); ``readable_model`` writes them the way people do, "M50 (VH50)", for names
+and the device's model (its ``model_id`` keeps the firmware's word).
 """
 
 from __future__ import annotations
@@ -25,12 +26,26 @@ _MODEL_AND_VERSION: Final = re.compile(r"(M\d+[A-Z]*\+*)_?(V[A-Z]{0,2}\d+[A-Z]?)
 
 
 def miner_name(identity: Identity) -> str:
-    """Return the user's host name, or model and MAC suffix, e.g. "M50S+VH40 8C36"."""
+    """Return the user's host name, or model and MAC suffix, e.g. "M50S+ (VH40) 8C36".
+
+    Only new entries take it as their title: an existing entry (and its entity ids)
+    keeps the name it was given.
+    """
     hostname = (identity.hostname or "").strip()
     if hostname and hostname.casefold() != FACTORY_HOSTNAME:
         return hostname
     suffix = identity.mac.replace(":", "").replace("-", "")[-4:].upper()
-    return f"{identity.model or FALLBACK_MODEL} {suffix}"
+    return f"{readable_model(identity.model)} {suffix}"
+
+
+def software_version(identity: Identity) -> str | None:
+    """Return the firmware and the API it speaks, e.g. "20240924.14.Rel (API 2.0.5)".
+
+    The device page shows it as the firmware; the API version tells v2 from v3.
+    """
+    if identity.firmware is None or identity.api_version is None:
+        return identity.firmware
+    return f"{identity.firmware} (API {identity.api_version})"
 
 
 def readable_model(model: str | None) -> str:

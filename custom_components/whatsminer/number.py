@@ -76,7 +76,7 @@ POWER_LIMIT = WhatsminerNumberEntityDescription(
 
 NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
     # Not a configuration entity: automations and dashboards drive it. API v3 reports it
-    # (get.miner.setting); on v2 the last value written is shown as an assumed state.
+    # (get.miner.setting); the v2 client knows it from btminer's start and its own writes.
     WhatsminerNumberEntityDescription(
         key="power_percent",
         translation_key="power_percent",
@@ -87,7 +87,6 @@ NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         mode=NumberMode.SLIDER,
         value_fn=lambda data: data.power_percent,
         set_fn=lambda client, percent: client.run(SetPowerPercent(percent)),
-        remembered=True,
     ),
     WhatsminerNumberEntityDescription(
         key="upfreq_speed",
@@ -96,7 +95,11 @@ NUMBERS: tuple[WhatsminerNumberEntityDescription, ...] = (
         native_max_value=9,
         max_value_fn=lambda identity: identity.upfreq_speed_max,
         native_step=1,
-        mode=NumberMode.SLIDER,
+        # A box: API v2 cannot read it, and a slider has no position for "unknown" (it
+        # would sit in the middle, a value the miner may not run at). The mode is a
+        # capability, written to the registry when the entity is added; it cannot
+        # follow whether the value is known.
+        mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda data: data.upfreq_speed,
         set_fn=lambda client, speed: client.run(SetUpfreqSpeed(speed)),

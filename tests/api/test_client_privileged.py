@@ -315,7 +315,11 @@ async def test_invalid_arguments_send_nothing(client: V2Client, call: Any) -> No
 async def test_settings_no_poll_reads_are_not_made_up_from_writes(
     miner: FakeMiner, client: V2Client
 ) -> None:
-    """Written settings stay unknown in the data: the entities remember what they wrote."""
+    """Written settings stay unknown in the data: the entities remember what they wrote.
+
+    The power percentage is the exception: btminer starts at 100 %, and a write since
+    its start is what it runs at.
+    """
     miner.replies["get_miner_info"] = btminer_reply(
         {"mac": "D4:01:02:03:04:05", "ledstat": "manual", "upfreq_speed": "4"}
     )
@@ -327,7 +331,8 @@ async def test_settings_no_poll_reads_are_not_made_up_from_writes(
     snapshot = await client.fetch()
 
     assert miner.executed == ["set_led", "adjust_upfreq_speed", "set_power_pct"]
-    assert (snapshot.led_auto, snapshot.upfreq_speed, snapshot.power_percent) == (None, None, None)
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
+    assert snapshot.power_percent == 50
 
 
 async def test_close_forgets_the_token(miner: FakeMiner, client: V2Client) -> None:

@@ -54,7 +54,8 @@ async def test_fetch_costs_four_connections_then_two_on_api_2_0_5(
     assert snapshot.psu.model == "P221B"
     assert snapshot.firmware == "20240924.14.Rel"
     # No v2 read reports these settings; the entities remember what was written.
-    assert (snapshot.led_auto, snapshot.upfreq_speed, snapshot.power_percent) == (None, None, None)
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
+    assert snapshot.power_percent == 100  # btminer's start value; nothing written since
 
 
 async def test_identity_reads_three_commands_at_once(miner: FakeMiner, client: V2Client) -> None:

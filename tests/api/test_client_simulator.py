@@ -53,7 +53,8 @@ async def test_identity_and_poll_on_every_profile(
     assert all(board.alive for board in snapshot.boards)
     assert snapshot.mining is True
     assert snapshot.power_mode is PowerMode.NORMAL
-    assert (snapshot.led_auto, snapshot.upfreq_speed, snapshot.power_percent) == (None, None, None)
+    assert (snapshot.led_auto, snapshot.upfreq_speed) == (None, None)
+    assert snapshot.power_percent == 100  # btminer's start value; nothing written since
     assert snapshot.firmware == facts.firmware
     assert snapshot.active_pool is not None
 

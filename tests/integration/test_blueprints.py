@@ -396,15 +396,15 @@ async def test_solar_refuses_another_number(
     assert writes(miner) == written
     stop, notification = await refusal(hass, hass_ws_client)
     assert stop == (
-        "Power percentages holds an entity that is not a miner's Power percentage (a "
+        "Power levels holds an entity that is not a miner's Power level (a "
         "number in % from 0 to 100); nothing was sent to the miners."
     )
     name = hass.states.get(wrong).name  # type: ignore[union-attr]
     assert notification == (
         "Under test: nothing sent to the miners\n"
-        f"**Power percentages** holds {name} ({wrong}): not a miner's *Power percentage*, "
+        f"**Power levels** holds {name} ({wrong}): not a miner's *Power level*, "
         "a number in % from 0 to 100. The automation sends nothing until each is replaced by "
-        "the miner's *Power percentage* (edit the automation)."
+        "the miner's *Power level* (edit the automation)."
     )
 
 
@@ -593,5 +593,5 @@ async def test_heat_refuses_another_number(
 
     assert writes(miner) == written
     stop, notification = await refusal(hass, hass_ws_client)
-    assert stop.startswith("Power percentages holds an entity that is not")
-    assert f"({power_limit}): not a miner's *Power percentage*" in notification
+    assert stop.startswith("Power levels holds an entity that is not")
+    assert f"({power_limit}): not a miner's *Power level*" in notification

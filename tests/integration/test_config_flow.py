@@ -5,6 +5,8 @@ Adding the miners of an address range is tested in test_range_flow.py.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 from unittest.mock import patch
 
@@ -16,8 +18,15 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 
 from custom_components.whatsminer.const import CONF_IDENTITY, CONF_WARM_UP, DOMAIN
+from custom_components.whatsminer.naming import readable_model
 
 from .conftest import entry_for
+
+COMPONENT = Path(__file__).parents[2] / "custom_components" / DOMAIN
+TEXTS = {
+    language: json.loads((COMPONENT / "translations" / f"{language}.json").read_text())
+    for language in ("en", "de")
+}
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,9 +88,10 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, miner: SimulatedMine
     result = await submit_miner(hass, result, miner)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] is None  # the plain success message: writes work
     # The factory host name would name every miner of a farm alike.
     suffix = miner.mac.replace(":", "")[-4:]
-    assert result["title"] == f"{miner.profile.model} {suffix}"
+    assert result["title"] == f"{readable_model(miner.profile.model)} {suffix}"
     assert result["result"].unique_id == format_mac(miner.mac)
     data = result["data"]
     assert data[CONF_HOST] == miner.host
@@ -157,6 +167,13 @@ async def test_user_flow_with_write_api_disabled(
     result = await submit_miner(hass, result, miner, password)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PASSWORD] == password
+    # The success message says the miner cannot be controlled yet.
+    assert result["description"] == "write_api_off"
+    assert result["description_placeholders"] == {"name": result["title"]}
+    for texts in TEXTS.values():
+        assert result["title"] in texts["config"]["create_entry"]["write_api_off"].format(
+            **result["description_placeholders"]
+        )
 
 
 async def test_user_set_hostname_is_the_title(hass: HomeAssistant, miner: SimulatedMiner) -> None:
@@ -340,6 +357,13 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
+    # The dialog names the miner and the range the interval may take.
+    placeholders = result["description_placeholders"]
+    assert placeholders == {"name": "WhatsMiner", "min_seconds": "10", "max_seconds": "600"}
+    for texts in TEXTS.values():
+        step = texts["options"]["step"]["init"]
+        for text in (step["title"], step["description"], *step["data_description"].values()):
+            text.format(**placeholders)  # every placeholder is given
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 120.0, CONF_WARM_UP: True}

@@ -14,6 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.whatsminer.const import CONF_IDENTITY, DOMAIN
+from custom_components.whatsminer.naming import readable_model, software_version
 from tests.simulator.state import RestartKind
 
 from .conftest import advance, device_of, entry_for, run_action
@@ -72,7 +73,8 @@ async def test_offline_start_of_a_known_miner(
     assert config_entry.state is ConfigEntryState.LOADED
     assert hass.states.get(HASHRATE).state == STATE_UNAVAILABLE
     device = device_of(hass, config_entry)
-    assert device.model == miner.profile.model
+    assert device.model == readable_model(miner.profile.model)  # "M50 (VH50)"
+    assert device.model_id == miner.profile.model  # the firmware's "M50_VH50"
     assert (dr.CONNECTION_NETWORK_MAC, config_entry.unique_id) in device.connections
     # Board sensors need a poll to know the boards.
     assert hass.states.get("sensor.whatsminer_board_1_temperature") is None
@@ -158,7 +160,8 @@ async def test_stale_stored_identity_is_updated(
 
     assert entry.data[CONF_IDENTITY]["firmware"] == miner.profile.firmware
     device = device_of(hass, entry)
-    assert device.sw_version == miner.profile.firmware
+    assert device.sw_version == software_version(entry.runtime_data.link.identity)
+    assert device.sw_version.startswith(miner.profile.firmware)
     assert device.name == entry.title  # the entry title names the device
 
 
@@ -178,7 +181,8 @@ async def test_firmware_update_rereads_identity(
 
     assert init_integration.data[CONF_IDENTITY]["firmware"] == new_firmware
     device = device_of(hass, init_integration)
-    assert device.sw_version == new_firmware
+    assert device.sw_version is not None
+    assert device.sw_version.startswith(new_firmware)
 
 
 async def test_different_miner_at_the_address(

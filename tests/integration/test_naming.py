@@ -6,7 +6,7 @@ import pytest
 
 from custom_components.whatsminer.api import ApiGeneration, Identity
 from custom_components.whatsminer.coordinator import web_ui_url
-from custom_components.whatsminer.naming import miner_name
+from custom_components.whatsminer.naming import miner_name, software_version
 from custom_components.whatsminer.stored_identity import identity_as_data, identity_from_data
 
 IDENTITY = Identity(
@@ -23,9 +23,10 @@ IDENTITY = Identity(
 @pytest.mark.parametrize(
     ("hostname", "model", "name"),
     [
-        ("WhatsMiner", "M50S+VH40", "M50S+VH40 8C36"),
-        ("whatsminer", "M50S+VH40", "M50S+VH40 8C36"),
-        (None, "M50S+VH40", "M50S+VH40 8C36"),
+        ("WhatsMiner", "M50S+VH40", "M50S+ (VH40) 8C36"),
+        ("whatsminer", "M50S+VH40", "M50S+ (VH40) 8C36"),
+        (None, "M50S+VH40", "M50S+ (VH40) 8C36"),
+        (None, "M60S", "M60S 8C36"),  # not model and board version: as the firmware says
         ("", None, "Whatsminer 8C36"),
         ("rig-07", "M50S+VH40", "rig-07"),
     ],
@@ -75,3 +76,24 @@ def test_stored_identity_tolerates_missing_and_unknown_values() -> None:
 def test_no_stored_identity(data: dict[str, object] | None) -> None:
     """Without a MAC there is no identity to start from: setup reads it from the miner."""
     assert identity_from_data(data) is None
+
+
+@pytest.mark.parametrize(
+    ("firmware", "api_version", "shown"),
+    [
+        ("20240924.14.Rel", "2.0.5", "20240924.14.Rel (API 2.0.5)"),
+        ("20240924.14.Rel", None, "20240924.14.Rel"),
+        (None, "2.0.5", None),
+    ],
+)
+def test_software_version(firmware: str | None, api_version: str | None, shown: str | None) -> None:
+    """The device page's firmware line also says which API the miner speaks."""
+    identity = Identity(
+        **{
+            **identity_as_data(IDENTITY),
+            "firmware": firmware,
+            "api_version": api_version,
+            "api_generation": ApiGeneration.V2,
+        }
+    )
+    assert software_version(identity) == shown

@@ -1,7 +1,8 @@
 """The power percentage: fast power control without restarting mining, on API v2 and v3.
 
-API v3 reports the percentage (``get.miner.setting``); API v2 cannot read it back, so the
-entity shows the last value written there, marked as assumed.
+API v3 reports the percentage (``get.miner.setting``). API v2 cannot read it back, but
+btminer starts at 100 %: the client knows it is 100 until a value is written after
+btminer's last start (api/v2/settings_memory.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from homeassistant.components.number import (
     DOMAIN as NUMBER_DOMAIN,
 )
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
-from homeassistant.const import ATTR_ASSUMED_STATE, STATE_UNKNOWN
+from homeassistant.const import ATTR_ASSUMED_STATE
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 
@@ -89,26 +90,32 @@ async def test_entity_is_a_plain_control_enabled_by_default(
     assert attributes["unit_of_measurement"] == "%"
 
 
-async def test_v2_shows_the_value_written_as_assumed(
+async def test_v2_knows_the_start_value_and_what_was_written(
     hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
 ) -> None:
-    """API v2 cannot read the percentage: unknown until written, then the value written."""
+    """API v2: 100 % from btminer's start, the value written after it, 100 again after a restart.
+
+    Never an unknown drawn as a slider at 50 %, and nothing assumed.
+    """
     miner, entity = await set_up(hass, miner_factory, "m50")
     state = state_of(hass, entity)
-    assert state.state == STATE_UNKNOWN
-    assert state.attributes[ATTR_ASSUMED_STATE] is True
+    assert state.state == "100"
+    assert ATTR_ASSUMED_STATE not in state.attributes
     full_power = power(hass, miner)
 
     await set_number(hass, entity, 60)
 
     assert miner.commands.count(WRITE["m50"]) == 1
     assert miner.state.power_percent == 60
-    state = state_of(hass, entity)
-    assert state.state == "60"
-    assert state.attributes[ATTR_ASSUMED_STATE] is True
-    await advance(hass, freezer, 30)  # the next poll cannot report it: still the value written
+    assert state_of(hass, entity).state == "60"
+    await advance(hass, freezer, 30)  # the next poll cannot read it: still the value written
     assert state_of(hass, entity).state == "60"
     assert power(hass, miner) == pytest.approx(full_power * 0.6, rel=0.05)
+
+    miner.restart()  # btminer starts again (it starts at 100 %)
+    miner.state.power_percent = 100
+    await advance(hass, freezer, 30)
+    assert state_of(hass, entity).state == "100"
 
 
 async def test_changes_power_without_restarting_mining(

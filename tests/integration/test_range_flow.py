@@ -608,7 +608,7 @@ async def test_twenty_miners_at_thirty_addresses(
     labels = list(offered(result).values())
     assert len(labels) == 18
     first = miners[0]
-    name = f"M50_VH50 {first.mac[-5:].replace(':', '')}"
+    name = f"M50 (VH50) {first.mac[-5:].replace(':', '')}"
     assert labels[0] == f"{name} · M50 (VH50) · {first.mac} · {first.host} · API v2"
     assert " · M30S+ (VE40) · " in labels[10]
     assert " · M60S (VK40) · " in labels[14]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -14,9 +17,12 @@ from custom_components.whatsminer.const import DOMAIN
 
 from .conftest import entry_for, frozen_clock, set_up_entry
 
+STRINGS = Path(__file__).parents[2] / "custom_components" / DOMAIN / "strings.json"
+
 if TYPE_CHECKING:
     from homeassistant.components.repairs import RepairsFlowManager
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import entity_registry as er
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tests.simulator import SimulatedMiner
@@ -184,3 +190,55 @@ async def test_issue_not_raised_for_an_enabled_api(
 ) -> None:
     """A miner with writes enabled has no issue."""
     assert not has_issue(hass, init_integration)
+
+
+WRITE_API = "binary_sensor.whatsminer_write_api"
+
+
+def write_api_state(hass: HomeAssistant) -> str:
+    """Return the state of the miner's Write API sensor."""
+    state = hass.states.get(WRITE_API)
+    assert state is not None
+    return state.state
+
+
+async def test_write_api_sensor_follows_the_issue(
+    hass: HomeAssistant,
+    locked_miner: SimulatedMiner,
+    locked_entry: MockConfigEntry,
+    fix_flows: RepairsFlowManager,
+) -> None:
+    """The device page says that writes are off, and says it at once when that changes."""
+    assert write_api_state(hass) == STATE_OFF
+
+    result = await fix_flows.async_init(DOMAIN, data={"issue_id": issue_id(locked_entry)})
+    locked_miner.state.api_switch = True
+    await fix_flows.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    assert write_api_state(hass) == STATE_ON
+
+    locked_miner.state.api_switch = False  # a factory reset, say
+    with pytest.raises(HomeAssistantError):
+        await press_identify(hass)
+    await hass.async_block_till_done()
+    assert write_api_state(hass) == STATE_OFF
+
+
+async def test_write_api_sensor_is_diagnostic_and_on_for_an_enabled_api(
+    hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """A miner that takes commands shows its write API on, among the diagnostics."""
+    assert write_api_state(hass) == STATE_ON
+    entry = entity_registry.async_get(WRITE_API)
+    assert entry is not None
+    assert entry.entity_category is EntityCategory.DIAGNOSTIC
+
+
+def test_v2_repair_text_needs_no_step_the_user_cannot_take() -> None:
+    """Re-authentication cannot be started by hand: the fix flow's check asks instead."""
+    texts = json.loads(STRINGS.read_text())
+    description = texts["issues"]["write_api_disabled"]["fix_flow"]["step"]["confirm"][
+        "description"
+    ]
+    assert "re-authenticate" not in description.lower()
+    assert "asks you for the new one" in description

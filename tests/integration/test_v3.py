@@ -297,7 +297,7 @@ async def test_upgrade_to_v3_keeps_entry_device_and_entities(
 
     assert isinstance(entry.runtime_data.link.client, V3Client)
     assert entry.data[CONF_IDENTITY]["api_generation"] == ApiGeneration.V3.value
-    assert device_of(hass, entry).sw_version == v3_miner.profile.firmware
+    assert device_of(hass, entry).sw_version == f"{v3_miner.profile.firmware} (API 3.0.2)"
     assert state(hass, v3_miner, SWITCH_DOMAIN, "mining") == STATE_ON
 
 

@@ -5,7 +5,9 @@ what a poll and an identity read (and learns what the firmware can do), and
 :class:`~.writer.V2Writer` sends operations through the token channel
 (:class:`~.privileged.PrivilegedChannel`). Settings that no v2 read reports (ramp-up
 speed, fan settings, temperature offset) are None in the data; the entities remember
-what was written to them.
+what was written to them. The power percentage is known from btminer's start and our
+writes, and a stopped miner's power limit from the last one seen
+(:class:`~.settings_memory.SettingsMemory`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..client import ClientBase
 from .planner import PollPlanner
 from .privileged import PrivilegedChannel
 from .reads import V2Reader
+from .settings_memory import SettingsMemory
 from .transport import Transport, V2Transport
 from .writer import V2Writer
 
@@ -68,7 +71,7 @@ class V2Client(ClientBase[Transport]):
         self._transport: Transport = transport or V2Transport(
             host, check_port("port", port), timeout=timeout, connect_timeout=connect_timeout
         )
-        clock = clock or _monotonic
+        self._clock = clock = clock or _monotonic
         self._privileged = PrivilegedChannel(
             host=host,
             password=check_password(password),
@@ -79,6 +82,7 @@ class V2Client(ClientBase[Transport]):
         self._reader = V2Reader(self._transport)
         self._planner = PollPlanner(host, self._reader, clock)
         self._writer = V2Writer(host, self._privileged, self._planner, clock)
+        self._settings = SettingsMemory()
 
     def _forget(self) -> None:
         """Forget the token and the derived keys."""
@@ -93,8 +97,13 @@ class V2Client(ClientBase[Transport]):
         return await self._reader.read_joined(names)
 
     async def fetch(self) -> MinerData:
-        """Poll the miner once (:meth:`PollPlanner.fetch` says what that reads)."""
-        return await self._planner.fetch()
+        """Poll the miner once (:meth:`PollPlanner.fetch` says what that reads).
+
+        The power percentage and a stopped miner's power limit, which no read reports
+        then, come from :class:`~.settings_memory.SettingsMemory`.
+        """
+        started = self._clock()
+        return self._settings.complete(await self._planner.fetch(), started)
 
     async def identity(self) -> Identity:
         """Read the miner's static facts (:meth:`PollPlanner.identity`)."""
@@ -110,7 +119,9 @@ class V2Client(ClientBase[Transport]):
 
     async def run(self, operation: Operation) -> CommandOutcome:
         """Send one write (:mod:`..operations`); CONFIRMED or SENT."""
-        return await self._writer.run(operation)
+        outcome = await self._writer.run(operation)
+        self._settings.note_written(operation, self._clock())
+        return outcome
 
     async def warm_up(self, *, time_limit: float, poll_every: float) -> bool:
         """Preheat a stopped miner (``pre_power_on``) until it says it is done."""
