@@ -47,6 +47,7 @@ from .const import (
 )
 from .helpers import WrongMinerError, command_errors
 from .issues import async_create_write_api_issue, async_delete_write_api_issue
+from .naming import readable_model, software_version
 from .stored_identity import identity_as_data, identity_from_data
 
 if TYPE_CHECKING:
@@ -222,8 +223,10 @@ class MinerLink:
         for device in dr.async_entries_for_config_entry(device_registry, self.entry.entry_id):
             device_registry.async_update_device(
                 device.id,
-                model=identity.model,
-                sw_version=identity.firmware,
+                # The same fields as the coordinator's device_info.
+                model=readable_model(identity.model),
+                model_id=identity.model,
+                sw_version=software_version(identity),
                 serial_number=identity.serial,
             )
 

@@ -31,6 +31,7 @@ from .const import UNIT_EFFICIENCY, UNIT_HASHRATE, UPTIME_TOLERANCE
 from .coordinator import scan_interval
 from .entity import WhatsminerEntity
 from .miner_status import MinerStatus, miner_status
+from .pool_address import pool_address
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -125,7 +126,7 @@ SENSORS: tuple[WhatsminerSensorEntityDescription, ...] = (
         key="active_pool",
         translation_key="active_pool",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data: pool.url if (pool := data.active_pool) else None,
+        value_fn=lambda data: pool_address(pool.url) if (pool := data.active_pool) else None,
     ),
     WhatsminerSensorEntityDescription(
         key="accepted_shares",
