@@ -306,11 +306,15 @@ class RangeFlow(ConfigFlow, metaclass=ABCMeta):
 
 
 def _option_label(reached: Reached) -> str:
-    """Return a row of the pick list: the entry's name to be, model, MAC, address, API."""
+    """Return a row of the pick list: the entry's name to be, model, MAC, address, API.
+
+    The model is left out where the name already starts with it (a factory host name).
+    """
     identity = reached.identity
+    name, model = miner_name(identity), readable_model(identity.model)
     parts = (
-        miner_name(identity),
-        readable_model(identity.model),
+        name,
+        *(() if name.startswith(model) else (model,)),
         identity.mac,
         reached.host,
         f"API v{identity.api_generation.value}",

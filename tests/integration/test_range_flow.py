@@ -226,6 +226,7 @@ async def test_range_flow_adds_the_picked_miners(
     known_entry.add_to_hass(hass)
     miners = [*plain, v3, locked, other, known]
     hosts = [*(miner.host for miner in miners), *absent]
+    plain[1].state.hostname = "garage"  # a name of its own: the row names the model too
     progressed: list[Event] = []
     hass.bus.async_listen(EVENT_DATA_ENTRY_FLOW_PROGRESSED, progressed.append)
 
@@ -243,10 +244,9 @@ async def test_range_flow_adds_the_picked_miners(
     assert list(options) == [uid(miner) for miner in new]
     v3_identity = await identity_of(v3)
     # The name the entry gets and a readable model, not the factory host name.
-    assert options[uid(v3)] == (
-        f"{miner_name(v3_identity)} · M60S (VK40) · {v3.mac} · {v3.host} · API v3"
-    )
+    assert options[uid(v3)] == (f"{miner_name(v3_identity)} · {v3.mac} · {v3.host} · API v3")
     assert options[uid(plain[0])].endswith(f" · {plain[0].mac} · {plain[0].host} · API v2")
+    assert options[uid(plain[1])].startswith("garage · M50 (VH50) · ")
     refused = f"M50 (VH50) · {other.mac} · {other.host}"
     assert result["description_placeholders"] == {
         "total": "20",
@@ -609,9 +609,10 @@ async def test_twenty_miners_at_thirty_addresses(
     assert len(labels) == 18
     first = miners[0]
     name = f"M50 (VH50) {first.mac[-5:].replace(':', '')}"
-    assert labels[0] == f"{name} · M50 (VH50) · {first.mac} · {first.host} · API v2"
-    assert " · M30S+ (VE40) · " in labels[10]
-    assert " · M60S (VK40) · " in labels[14]
+    # The name starts with the model already, so the row does not repeat it.
+    assert labels[0] == f"{name} · {first.mac} · {first.host} · API v2"
+    assert labels[10].startswith("M30S+ (VE40) ")
+    assert labels[14].startswith("M60S (VK40) ")
     refused_rows = [
         f"M50 (VH50) · {refused[0].mac} · {refused[0].host}",
         f"M60S (VK40) · {refused[1].mac} · {refused[1].host}",
