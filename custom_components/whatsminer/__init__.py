@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from homeassistant.const import Platform
 from homeassistant.helpers import config_validation as cv
 
-from .budget_entry import is_budget_entry
+from .budget_runtime import is_budget_entry
 from .budget_setup import (
     async_remove_budget_entry,
     async_setup_budget_entry,

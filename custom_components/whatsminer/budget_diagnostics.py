@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .budget_sensor import explain_members
 
 if TYPE_CHECKING:
-    from .budget_entry import BudgetConfigEntry
+    from .budget_runtime import BudgetConfigEntry
 
 
 def budget_diagnostics(entry: BudgetConfigEntry) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """A power budget's config entry: how it is told from a miner's, and what it holds.
 
+The typed entry and the check that narrows to it live beside the runtime
+(``budget_runtime.BudgetConfigEntry``, ``is_budget_entry``), as a miner's live beside its
+coordinator; this module holds only data, so every budget module can import it.
+
 A budget entry has no address or password of its own: its data only marks it as a
 budget (``kind``), and everything the user chooses lives in its options, which the
 options flow, the Budget and Max power numbers and the Budget control switch change
@@ -10,20 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, TypeGuard
-
-from homeassistant.config_entries import ConfigEntry
+from typing import TYPE_CHECKING, Any, Final
 
 from .const import DOMAIN
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
-
-    from .budget_runtime import BudgetRuntime
-
-type BudgetConfigEntry = ConfigEntry[BudgetRuntime]
 
 CONF_KIND: Final = "kind"
 KIND_BUDGET: Final = "budget"
@@ -94,14 +93,16 @@ class BudgetConfig:
         )
 
 
-def is_budget_entry(entry: ConfigEntry[Any]) -> TypeGuard[BudgetConfigEntry]:
-    """Whether the entry is a power budget rather than a miner."""
-    return entry.data.get(CONF_KIND) == KIND_BUDGET
+def is_budget_data(data: Mapping[str, Any]) -> bool:
+    """Whether an entry's data marks a power budget rather than a miner."""
+    return data.get(CONF_KIND) == KIND_BUDGET
 
 
 def budget_entries(hass: HomeAssistant) -> list[ConfigEntry]:
     """Return every power budget entry (loaded or not)."""
-    return [entry for entry in hass.config_entries.async_entries(DOMAIN) if is_budget_entry(entry)]
+    return [
+        entry for entry in hass.config_entries.async_entries(DOMAIN) if is_budget_data(entry.data)
+    ]
 
 
 def miner_entries(hass: HomeAssistant) -> list[ConfigEntry]:
@@ -109,7 +110,7 @@ def miner_entries(hass: HomeAssistant) -> list[ConfigEntry]:
     return [
         entry
         for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False)
-        if not is_budget_entry(entry)
+        if not is_budget_data(entry.data)
     ]
 
 

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigFlow
     from homeassistant.core import HomeAssistant
 
-    from .budget_entry import BudgetConfigEntry
+    from .budget_runtime import BudgetConfigEntry
 
 STEP_ID: Final = "budget"
 NONE_TAKEN: Final = "—"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntryState
 
 from .api import SetPowerPercent, StartMining, StopMining
-from .budget_entry import is_budget_entry
+from .budget_entry import is_budget_data
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE, HomeAssistant
@@ -52,7 +52,7 @@ UNAVAILABLE = MemberState(
 def member_coordinator(hass: HomeAssistant, entry_id: str) -> WhatsminerCoordinator | None:
     """Return the coordinator of a loaded member miner, or None (not loaded, gone)."""
     entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or is_budget_entry(entry) or entry.state is not ConfigEntryState.LOADED:
+    if entry is None or is_budget_data(entry.data) or entry.state is not ConfigEntryState.LOADED:
         return None
     coordinator: WhatsminerCoordinator = entry.runtime_data
     return coordinator

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .budget_entry import BudgetConfigEntry
+    from .budget_runtime import BudgetConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
@@ -55,9 +55,9 @@ from .budget_entry import (
     CONF_HELD,
     CONF_MINERS,
     BudgetConfig,
-    BudgetConfigEntry,
     BudgetSource,
     MeterSign,
+    is_budget_data,
 )
 from .budget_issues import async_update_no_miners_issue
 from .budget_members import (
@@ -82,6 +82,14 @@ CONTROL_INTERVAL: Final = timedelta(seconds=10)
 # Two farm power readings further apart than this add no energy between them (a guess).
 ENERGY_MAX_GAP: Final = timedelta(minutes=1)
 WATTS_PER_UNIT: Final = {UnitOfPower.WATT: 1.0, UnitOfPower.KILO_WATT: 1000.0}
+
+
+type BudgetConfigEntry = ConfigEntry[BudgetRuntime]
+
+
+def is_budget_entry(entry: ConfigEntry[Any]) -> TypeGuard[BudgetConfigEntry]:
+    """Whether the entry is a power budget rather than a miner."""
+    return is_budget_data(entry.data)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
-    from .budget_entry import BudgetConfigEntry
-    from .budget_runtime import BudgetState
+    from .budget_runtime import BudgetConfigEntry, BudgetState
 
 # Below this the farm is not hashing; an efficiency from it would be noise.
 MIN_HASHRATE: Final = 0.1

@@ -14,7 +14,7 @@ from .const import DOMAIN
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from .budget_entry import BudgetConfigEntry
+    from .budget_runtime import BudgetConfigEntry
 
 BUDGET_PLATFORMS: Final = [Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
 

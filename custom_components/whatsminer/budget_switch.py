@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .budget_entry import BudgetConfigEntry
+    from .budget_runtime import BudgetConfigEntry
 
 CONTROL: Final = SwitchEntityDescription(key="control", translation_key="budget_control")
 

@@ -38,8 +38,8 @@ from homeassistant.helpers.typing import UNDEFINED
 from homeassistant.util.network import is_ip_address
 
 from .api import ApiGeneration, Identity
-from .budget_entry import is_budget_entry
 from .budget_flow import BudgetOptionsFlow, async_step_budget
+from .budget_runtime import is_budget_entry
 from .const import (
     CONF_IDENTITY,
     CONF_WARM_UP,

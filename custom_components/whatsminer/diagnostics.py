@@ -16,7 +16,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 
 from .budget_diagnostics import budget_diagnostics
-from .budget_entry import is_budget_entry
+from .budget_runtime import is_budget_entry
 from .miner_log import async_miner_log
 
 if TYPE_CHECKING:

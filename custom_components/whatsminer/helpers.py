@@ -10,7 +10,7 @@ through clears it).
 from __future__ import annotations
 
 from functools import partial, wraps
-from typing import TYPE_CHECKING, Any, Concatenate
+from typing import TYPE_CHECKING, Any, Concatenate, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -30,20 +30,43 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
     from datetime import datetime, timedelta
 
-    from .link import MinerLink
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from .api import Identity, WhatsminerClient
 
 
 class WrongMinerError(WhatsminerError):
     """A different miner (another MAC) answers at the link's address."""
 
 
-def command_errors[**P, T](
-    func: Callable[Concatenate[MinerLink, P], Coroutine[Any, Any, T]],
-) -> Callable[Concatenate[MinerLink, P], Coroutine[Any, Any, T]]:
+class CommandTarget(Protocol):
+    """What the error mapping needs of the object that sends a command: the miner link.
+
+    Spelled out here rather than imported, since link.py imports this module.
+    """
+
+    hass: HomeAssistant
+    entry: ConfigEntry
+    client: WhatsminerClient
+    identity: Identity
+
+    @property
+    def name(self) -> str:
+        """The miner's name in messages."""
+
+    @property
+    def restart_expected(self) -> bool:
+        """Whether the miner may be away because of a restarting command we sent."""
+
+
+def command_errors[L: CommandTarget, **P, T](
+    func: Callable[Concatenate[L, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[L, P], Coroutine[Any, Any, T]]:
     """Turn the client errors of a link's command into translated Home Assistant errors."""
 
     @wraps(func)
-    async def handler(link: MinerLink, /, *args: P.args, **kwargs: P.kwargs) -> T:
+    async def handler(link: L, /, *args: P.args, **kwargs: P.kwargs) -> T:
         hass, entry, name = link.hass, link.entry, link.name
         try:
             result = await func(link, *args, **kwargs)

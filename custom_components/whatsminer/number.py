@@ -29,8 +29,8 @@ from .api import (
     SetTempOffset,
     SetUpfreqSpeed,
 )
-from .budget_entry import is_budget_entry
 from .budget_number import async_setup_budget_numbers
+from .budget_runtime import is_budget_entry
 from .const import LOGGER, POWER_LIMIT_DEBOUNCE, POWER_LIMIT_MAX, POWER_LIMIT_MIN
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
 from .helpers import DelayedCall

@@ -25,7 +25,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
-from .budget_entry import is_budget_entry
+from .budget_runtime import is_budget_entry
 from .budget_sensor import async_setup_budget_sensors
 from .const import UNIT_EFFICIENCY, UNIT_HASHRATE, UPTIME_TOLERANCE
 from .coordinator import scan_interval

@@ -25,7 +25,7 @@ from .api import (
     WhatsminerInvalidArgumentError,
     check_hostname,
 )
-from .budget_entry import is_budget_entry
+from .budget_runtime import is_budget_entry
 from .const import DOMAIN, led_changed_signal
 from .schema import vol
 from .zone_sync import async_set_home_time_zone

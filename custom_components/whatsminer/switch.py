@@ -21,7 +21,7 @@ from .api import (
     StartMining,
     StopMining,
 )
-from .budget_entry import is_budget_entry
+from .budget_runtime import is_budget_entry
 from .budget_switch import async_setup_budget_switches
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription

@@ -8,7 +8,8 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.whatsminer.budget_entry import budget_entries, is_budget_entry
+from custom_components.whatsminer.budget_entry import budget_entries
+from custom_components.whatsminer.budget_runtime import is_budget_entry
 from custom_components.whatsminer.const import DOMAIN
 
 from .budget import METER, budget_entry, set_meter, set_up_budget

@@ -226,7 +226,6 @@ async def test_range_flow_adds_the_picked_miners(
     known_entry.add_to_hass(hass)
     miners = [*plain, v3, locked, other, known]
     hosts = [*(miner.host for miner in miners), *absent]
-    plain[1].state.hostname = "garage"  # a name of its own: the row names the model too
     progressed: list[Event] = []
     hass.bus.async_listen(EVENT_DATA_ENTRY_FLOW_PROGRESSED, progressed.append)
 
@@ -246,7 +245,6 @@ async def test_range_flow_adds_the_picked_miners(
     # The name the entry gets and a readable model, not the factory host name.
     assert options[uid(v3)] == (f"{miner_name(v3_identity)} · {v3.mac} · {v3.host} · API v3")
     assert options[uid(plain[0])].endswith(f" · {plain[0].mac} · {plain[0].host} · API v2")
-    assert options[uid(plain[1])].startswith("garage · M50 (VH50) · ")
     refused = f"M50 (VH50) · {other.mac} · {other.host}"
     assert result["description_placeholders"] == {
         "total": "20",
@@ -821,3 +819,17 @@ async def test_a_slow_miner_is_given_up(miner_factory: MinerFactory) -> None:
         v3.host, ProbeProblem.NO_ANSWER
     )
     await eventually(lambda: v3.v3_open_connections == 0)
+
+
+async def test_a_pick_row_names_the_model_beside_a_name_of_its_own(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """A miner with a host name of its own: its row names the model too."""
+    miner = await miner_factory(profile="m50", password=PASSWORD)
+    miner.state.hostname = "garage"
+
+    result = await scan_range(hass, [miner.host])
+
+    assert list(offered(result).values()) == [
+        f"garage · M50 (VH50) · {miner.mac} · {miner.host} · API v2"
+    ]
