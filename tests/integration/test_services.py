@@ -43,9 +43,8 @@ async def test_set_pools(
     ]
     assert miner.state.pools[0]["passwd"] == "secret"
     await advance(hass, freezer, 30)
-    assert hass.states.get("sensor.whatsminer_active_pool").state == (
-        "stratum+tcp://main.example:3333"
-    )
+    # The sensor shows the pool's host and port.
+    assert hass.states.get("sensor.whatsminer_active_pool").state == "main.example:3333"
 
 
 async def test_set_led_by_config_entry(
