@@ -326,3 +326,32 @@ def test_bad_input_is_skipped_not_a_crash() -> None:
     offline = MemberReading(**{**_fields(good), "available": False})
     member = allocator.step(10, Budget(5000, 10), [offline, broken]).members[0]
     assert (member.running, member.switch_allowed_at) == (False, None)
+
+
+def test_a_v2_member_is_cut_below_its_share_for_its_lag_then_released() -> None:
+    farm = Farm([Unit("a", reports_percent=False)])
+    now = _warm(farm, 3500.0)
+    farm.step(now, 2000.0)  # 1000 W over: cut at once, to 65 % of 3000 W
+
+    # Its power follows gradually: the write that meets 65 % on average over 30 s is below
+    # the lowest step, so the lowest step; the share is what the budget counts.
+    assert _actions(farm, now) == [("a", Action.SET_PERCENT, MIN_PERCENT)]
+    plan = farm.run(now + 5, now + 30, 2000.0)
+    assert plan.allocated_w == 1950.0
+    assert _actions(farm, now + 5) == []
+    farm.step(now + 30, 2000.0)
+    assert _actions(farm, now + 30) == [("a", Action.SET_PERCENT, 65)]
+    assert farm.log[-1][1].reason is Reason.OVER_BUDGET
+    assert farm.run(now + 35, now + 600, 2000.0).decisions == ()
+
+
+def test_a_small_v2_cut_goes_a_little_deeper_a_v3_cut_goes_to_the_share() -> None:
+    farm = Farm([Unit("v2", reports_percent=False), Unit("v3", jth=31)])
+    now = _warm(farm, 7000.0)
+    farm.run(now, now + 20, 5850.0)  # 150 W over after hold: the v3 member is trimmed
+    assert _actions(farm, now) == [("v3", Action.SET_PERCENT, 93)]
+
+    farm = Farm([Unit("v2", reports_percent=False)])
+    now = _warm(farm, 3500.0)
+    farm.run(now, now + 20, 2850.0)
+    assert _actions(farm, now) == [("v2", Action.SET_PERCENT, 85)]

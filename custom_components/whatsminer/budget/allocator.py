@@ -59,6 +59,11 @@ if TYPE_CHECKING:
 
 # A command takes a poll or two to show; until then the member counts as commanded.
 CONFIRM_S = 60.0
+# How fast a miner that cannot report its percentage (API v2) follows a write: the time
+# constant of its gradual change, in s. v2 has no fast mode; v3 reports its percentage and is
+# cut in fast mode, so it is taken to follow at once. An assumption, as are the dynamics the
+# bench runs on (docs/budget-dynamics.md).
+V2_LAG_S = 20.0
 # How long after a write a v2 miner's own percentage (which it cannot report) is taken as the
 # one written rather than worked out from its measured power, which lags behind.
 SETTLE_S = 90.0
@@ -84,6 +89,7 @@ class _Member:
     reason_at: float | None = None
     written_at: float = NEVER
     drift_sent: bool = False
+    release: int | None = None  # the share a cut below it for the miner's lag goes back to
 
     def in_force(self, now: float) -> int | None:
         """Return the percentage in force: reported, or worked out from the measured power."""
@@ -204,6 +210,7 @@ class BudgetAllocator:
             self._last_raise = now
             self._reshare(work, floor_w - self._margin, Reason.SURPLUS, cut=False)
             self._start_best(work, floor_w - self._margin, start_w - self._margin)
+        self._release_cuts(work)
         self._correct_drift(work)
         self._last_now = now
         return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
@@ -335,7 +342,41 @@ class BudgetAllocator:
             extra = min(max(left, 0.0), full * (100 - MIN_PERCENT) / 100)
             left -= extra
             percent = _percent_of(full * MIN_PERCENT / 100 + extra, full)
-            self._write(work, member, percent, reason, fast=cut)
+            if cut:
+                self._cut(work, member, percent, reason)
+            else:
+                self._write(work, member, percent, reason, fast=False)
+
+    def _cut(self, work: _Step, member: _Member, percent: int, reason: Reason) -> None:
+        """Cut a member to `percent`; one that lags is cut deeper for one write interval.
+
+        A v2 miner's power follows a write gradually (V2_LAG_S), so a cut to its share would
+        import until it got there. It is sent the percentage whose mean power over the write
+        interval equals the share (a first-order lag from the power it draws now, at least
+        MIN_PERCENT), and its share once the interval is over (`_release_cuts`).
+        """
+        reading = member.reading
+        lag_s = V2_LAG_S if reading.percent is None else 0.0
+        interval = self.settings.write_interval_s
+        if lag_s <= 0 or reading.power_w is None or interval <= 0:
+            self._write(work, member, percent, reason, fast=True)
+            return
+        now_percent = reading.power_w * 100 / reading.full_power_w
+        settled = lag_s * (1 - math.exp(-interval / lag_s))
+        deep = (percent * interval - now_percent * settled) / (interval - settled)
+        sent = max(MIN_PERCENT, min(percent, math.floor(deep)))
+        self._write(work, member, sent, reason, fast=True)
+        if sent < percent and member.written_at == work.now:
+            member.share_w = reading.full_power_w * percent / 100
+            member.release = percent
+
+    def _release_cuts(self, work: _Step) -> None:
+        """Send a member cut below its share for its lag the share, once it may be written."""
+        now, interval = work.now, self.settings.write_interval_s
+        for member in work.running:
+            if member.release is None or not member.on or member.locked(now, interval):
+                continue
+            self._write(work, member, member.release, member.reason, fast=False)
 
     def _start_best(self, work: _Step, budget_w: float, low_w: float) -> None:
         """Start the best-ranked member that may start, if the budget has room for it.
@@ -378,6 +419,7 @@ class BudgetAllocator:
         member.by_us = True
         member.reason = reason
         member.reason_at = work.now
+        member.release = None
         if not member.on:
             member.share_w = 0.0
             member.percent = None
@@ -398,9 +440,11 @@ class BudgetAllocator:
         ):
             member.percent = in_force
             member.share_w = full * in_force / 100
+            member.release = None
             return
         member.percent = percent
         member.share_w = full * percent / 100
+        member.release = None
         member.written_at = work.now
         member.drift_sent = False
         if reason is not Reason.SURPLUS:

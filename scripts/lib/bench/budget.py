@@ -28,7 +28,8 @@ The miners are polled every `POLL_S` seconds. Measured, per day:
 * **import**: the grid import the farm caused: per second, the farm's power (idle
   included) or the grid import, whichever is less; the same as the import with the farm
   minus the import without it. In kWh and in % of the farm's energy (idle included). The
-  idle power of stopped miners (20-25 W each) counts: it is the farm's import too.
+  idle power of stopped miners (20-25 W each) counts: it is the farm's import too;
+  `idle import %` shows that part (no strategy avoids it short of cutting the miners' mains).
 * **starts, stops** per miner per day; **writes**: power percentage writes (a start writes
   one too) per miner per hour of mining.
 * **worst excursion**: the largest import the farm caused in one stretch of seconds in
@@ -87,6 +88,7 @@ class Result:
     all_usable_wh: float = 0.0
     all_used_wh: float = 0.0
     import_wh: float = 0.0
+    idle_import_wh: float = 0.0
     farm_wh: float = 0.0
     starts: float = 0.0
     stops: float = 0.0
@@ -106,6 +108,11 @@ class Result:
     def all_used_pct(self) -> float:
         """The share of all usable surplus used, however short-lived, in %."""
         return 100 * self.all_used_wh / self.all_usable_wh if self.all_usable_wh else 100.0
+
+    @property
+    def idle_pct(self) -> float:
+        """The part of the import that the idle draw of stopped miners caused, in %."""
+        return 100 * self.idle_import_wh / self.farm_wh if self.farm_wh else 0.0
 
     @property
     def import_pct(self) -> float:
@@ -180,6 +187,7 @@ def run_day(job: tuple[str, str, int, int, float, bool, int, int, int]) -> Resul
         mining_s += sum(1 for unit in farm.units if unit.mining)
         caused = min(total, max(0.0, grid))
         result.import_wh += caused
+        result.idle_import_wh += min(caused, total - mining_w)
         stretch = stretch + caused if caused > EXCURSION_W else 0.0
         result.worst_ws = max(result.worst_ws, stretch)
         if series:
@@ -225,7 +233,15 @@ def _add_to_series(
 
 def _finish(result: Result, farm: Farm, mining_s: float) -> None:
     """Turn the sums of W per second into Wh, EH and counts per miner."""
-    for name_wh in ("usable_wh", "used_wh", "all_usable_wh", "all_used_wh", "import_wh", "farm_wh"):
+    for name_wh in (
+        "usable_wh",
+        "used_wh",
+        "all_usable_wh",
+        "all_used_wh",
+        "import_wh",
+        "idle_import_wh",
+        "farm_wh",
+    ):
         setattr(result, name_wh, getattr(result, name_wh) / 3600)
     result.mined_eh *= 1e12 / 1e18
     miners = len(farm.units)
@@ -239,6 +255,7 @@ COLUMNS = (
     ("used % of all", lambda r: r.all_used_pct, "{:.1f}"),
     ("import kWh", lambda r: r.import_wh / 1000, "{:.2f}"),
     ("import %", lambda r: r.import_pct, "{:.2f}"),
+    ("idle import %", lambda r: r.idle_pct, "{:.2f}"),
     ("starts/m", lambda r: r.starts, "{:.1f}"),
     ("stops/m", lambda r: r.stops, "{:.1f}"),
     ("writes/m·h", lambda r: r.writes_per_hour, "{:.1f}"),
