@@ -355,3 +355,32 @@ def test_a_small_v2_cut_goes_a_little_deeper_a_v3_cut_goes_to_the_share() -> Non
     now = _warm(farm, 3500.0)
     farm.run(now, now + 20, 2850.0)
     assert _actions(farm, now) == [("v2", Action.SET_PERCENT, 85)]
+
+
+def test_a_member_just_raised_is_trimmed_once_it_may_be_written_not_another_stopped() -> None:
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30)])
+    now = _warm(farm, 4000.0)
+    farm.run(now, now + 120, 7000.0)
+    raised = [t for t, d in farm.log if t >= now and d.key == "b" and d.percent == 100]
+    assert raised
+    drop = raised[0] + 10
+    farm.run(raised[0], drop, 7000.0)
+    farm.run(drop, drop + 60, 3500.0)  # b may not be written before raised + 30 s
+
+    after = [(t, d.key, d.action, d.percent) for t, d in farm.log if t >= drop]
+    assert all(action is Action.SET_PERCENT for _, _, action, _ in after)
+    assert after[0] == (drop, "a", Action.SET_PERCENT, MIN_PERCENT)
+    b_cut = next(t for t, key, _, _ in after if key == "b")
+    assert b_cut >= raised[0] + BudgetSettings().write_interval_s
+
+
+def test_a_budget_still_falling_is_met_deeper_for_the_write_interval() -> None:
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30), Unit("c", jth=40)])
+    now = _warm(farm, 9500.0)
+    farm.step(now, 9000.0)
+    farm.step(now + 5, 8800.0)  # 200 W per 5 s, twice: 1200 W more over 30 s
+    farm.step(now + 10, 8600.0)
+
+    cuts = [(d.key, d.percent) for t, d in farm.log if t >= now]
+    # 8600 - 50 W, less 1200 W still to come: c (the least efficient) gets 1350 W, 45 %.
+    assert cuts == [("c", 45)]

@@ -15,9 +15,14 @@ How a step decides:
 * **Cut.** While the allocation exceeds budget + allowance, the excess W·s are summed; once
   they reach allowance x hold (at once for a large excess) or the excess has lasted `hold_s`,
   the running members are re-shared to the budget in fast mode. A budget still falling (two
-  readings in a row) is met by trimming deeper by its last fall, as a percentage takes seconds
-  to act. When even the lowest steps are too much, the least efficient members past their
-  minimum on time are stopped.
+  readings in a row) is met by trimming deeper, by its fall at its rate over the write
+  interval, as a trimmed member cannot be written again that soon. A v2 member (gradual
+  change only) is cut below its share for one write interval, so that its mean power meets
+  the share despite its lag, then sent its share. When even the lowest steps are too much,
+  the least efficient members past their minimum on time are stopped; not for room that
+  members written to within the write interval free once they may be written again (a stop
+  loses at least a lowest step for the minimum off time, waiting imports at most that for
+  the rest of the shorter write interval).
 * **Raise.** When the lowest budget of the last `raise_interval_s` exceeds the allocation by
   the hysteresis, and no raise came in that interval: re-share to it. Then, if a whole
   miner's lowest step is left over with every running member at full power, and the budget's
@@ -196,9 +201,7 @@ class BudgetAllocator:
         floor_w = self._raise_floor.push(now, budget_w)
         start_w = self._start_floor.push(now, budget_w)
         allocated = sum(member.share_w for member in work.running)
-        fall = max(0.0, self._previous_w - budget_w)
-        falling = min(fall, self._previous_fall)  # a fall that goes on, not a single step
-        self._previous_w, self._previous_fall = budget_w, fall
+        falling = self._falling(now, budget_w)
         if self._cut_due(now, allocated, budget_w):
             reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
             self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
@@ -214,6 +217,19 @@ class BudgetAllocator:
         self._correct_drift(work)
         self._last_now = now
         return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
+
+    def _falling(self, now: float, budget_w: float) -> float:
+        """Return how much lower the budget may go while a member cut now cannot be written.
+
+        A fall that goes on (two readings in a row), at its rate, for the write interval: a
+        member trimmed now keeps its share that long, and one that is then in the way can
+        only be stopped.
+        """
+        fall = max(0.0, self._previous_w - budget_w)
+        falling = min(fall, self._previous_fall)  # a fall that goes on, not a single step
+        self._previous_w, self._previous_fall = budget_w, fall
+        dt = 0.0 if self._last_now is None else now - self._last_now
+        return falling * self.settings.write_interval_s / dt if dt > 0 else falling
 
     @property
     def _margin(self) -> float:
@@ -324,9 +340,11 @@ class BudgetAllocator:
         free_keys = {m.reading.key for m in free}
         room = target_w - sum(m.share_w for m in ranked if m.reading.key not in free_keys)
         lowest = sum(m.reading.full_power_w for m in free) * MIN_PERCENT / 100
-        if cut and room < lowest:
+        soon = {m.reading.key: self._trimmable_soon(m, now) for m in ranked}
+        cover = sum(soon.values())
+        if cut and room + cover < lowest:
             for member in reversed(ranked):
-                if room >= lowest:
+                if room + cover >= lowest:
                     break
                 if now - member.changed_at < settings.min_on_s:
                     continue
@@ -334,6 +352,7 @@ class BudgetAllocator:
                     lowest -= member.reading.full_power_w * MIN_PERCENT / 100
                 else:
                     room += member.share_w
+                    cover -= soon[member.reading.key]
                 self._switch(work, member, Action.STOP, reason)
             free = [m for m in free if m.on]
         left = room - lowest - reserve_w
@@ -346,6 +365,24 @@ class BudgetAllocator:
                 self._cut(work, member, percent, reason)
             else:
                 self._write(work, member, percent, reason, fast=False)
+
+    def _trimmable_soon(self, member: _Member, now: float) -> float:
+        """Return the W a member locked only by its last write frees once it may be written.
+
+        Such a member is not stopped to make room that its own trim makes within the write
+        interval: a stop loses at least its lowest step for the minimum off time, waiting
+        imports at most that W for the rest of the write interval, which is shorter.
+        """
+        reading = member.reading
+        if (
+            reading.ramping
+            or not reading.mining
+            or self.settings.write_interval_s >= self.settings.min_off_s
+        ):
+            return 0.0
+        if now - member.written_at >= self.settings.write_interval_s:
+            return 0.0
+        return max(0.0, member.share_w - reading.full_power_w * MIN_PERCENT / 100)
 
     def _cut(self, work: _Step, member: _Member, percent: int, reason: Reason) -> None:
         """Cut a member to `percent`; one that lags is cut deeper for one write interval.
