@@ -384,3 +384,33 @@ def test_a_budget_still_falling_is_met_deeper_for_the_write_interval() -> None:
     cuts = [(d.key, d.percent) for t, d in farm.log if t >= now]
     # 8600 - 50 W, less 1200 W still to come: c (the least efficient) gets 1350 W, 45 %.
     assert cuts == [("c", 45)]
+
+
+def test_a_stop_is_chosen_over_waiting_when_the_write_interval_is_not_shorter() -> None:
+    settings = BudgetSettings(write_interval_s=300.0, min_off_s=300.0)
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30)], settings)
+    now = _warm(farm, 4000.0)
+    farm.run(now, now + 120, 7000.0)
+    raised = next(t for t, d in farm.log if t >= now and d.key == "b" and d.percent == 100)
+    farm.run(raised, raised + 10, 7000.0)
+    farm.step(raised + 10, 3500.0)
+
+    assert ("b", Action.STOP, None) in _actions(farm, raised + 10)
+
+
+def test_a_ramping_member_counts_what_it_draws_not_the_share_it_heads_for() -> None:
+    allocator = BudgetAllocator(BudgetSettings())
+    running = Unit("a", jth=20, mining=True).reading(0, 0)
+    full = _fields(Unit("b", jth=30, mining=True).reading(0, 0))
+    booting = MemberReading(**{**full, "ramping": True, "power_w": 200.0})
+    for now in range(0, 1200, 5):  # past the minimum on time of both
+        allocator.step(now, Budget(7000.0, now), [running, booting])
+    plan = allocator.step(1200, Budget(3500.0, 1200), [running, booting])
+    assert plan.decisions == ()  # 3000 + 200 W drawn: no import yet
+
+    rising = MemberReading(**{**_fields(booting), "power_w": 2500.0})
+    plan = allocator.step(1205, Budget(3500.0, 1205), [running, rising])
+    # 5500 W drawn: a cut, but the ramp's 500 W still to come is no reason to stop a.
+    assert [(d.key, d.action, d.percent) for d in plan.decisions] == [
+        ("a", Action.SET_PERCENT, MIN_PERCENT)
+    ]

@@ -117,6 +117,20 @@ def _controllable(reading: MemberReading) -> bool:
     return reading.available and reading.mining is not None and reading.full_power_w > 0
 
 
+def _drawn(member: _Member) -> float:
+    """Return the W a member counts for in a cut: its share, or less while it starts.
+
+    A member starting or ramping up follows no write and may not be stopped within its
+    minimum on time; it draws its measured power, below its share until the ramp ends. A
+    cut answers that import, not the share it is still heading for: stopping others for
+    it would stop them for an import that has not come and may not (a shadow passes).
+    """
+    reading = member.reading
+    if (reading.ramping or not reading.mining) and reading.power_w is not None:
+        return min(member.share_w, max(0.0, reading.power_w))
+    return member.share_w
+
+
 def _rank(member: _Member) -> tuple[int, float, str]:
     """Sort key: higher priority first, then the most efficient (lowest J/TH)."""
     reading = member.reading
@@ -202,7 +216,7 @@ class BudgetAllocator:
         start_w = self._start_floor.push(now, budget_w)
         allocated = sum(member.share_w for member in work.running)
         falling = self._falling(now, budget_w)
-        if self._cut_due(now, allocated, budget_w):
+        if self._cut_due(now, sum(map(_drawn, work.running)), budget_w):
             reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
             self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
         elif (
@@ -367,18 +381,17 @@ class BudgetAllocator:
                 self._write(work, member, percent, reason, fast=False)
 
     def _trimmable_soon(self, member: _Member, now: float) -> float:
-        """Return the W a member locked only by its last write frees once it may be written.
+        """Return the W of a locked member's share that a cut need not stop others for.
 
-        Such a member is not stopped to make room that its own trim makes within the write
-        interval: a stop loses at least its lowest step for the minimum off time, waiting
-        imports at most that W for the rest of the write interval, which is shorter.
+        A member locked only by its last write frees its share above its lowest step once
+        it may be written: a stop loses at least a lowest step for the minimum off time,
+        waiting imports at most that W for the rest of the write interval, which is shorter.
+        A member starting or ramping up does not draw all its share yet (`_drawn`).
         """
         reading = member.reading
-        if (
-            reading.ramping
-            or not reading.mining
-            or self.settings.write_interval_s >= self.settings.min_off_s
-        ):
+        if reading.ramping or not reading.mining:
+            return member.share_w - _drawn(member)
+        if self.settings.write_interval_s >= self.settings.min_off_s:
             return 0.0
         if now - member.written_at >= self.settings.write_interval_s:
             return 0.0
