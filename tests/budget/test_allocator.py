@@ -293,12 +293,12 @@ def test_budget_from_grid() -> None:
     assert budget_from_grid(grid_import_w=500.0, farm_power_w=3000.0) == 2500.0
 
 
-def test_a_raise_waits_until_the_higher_budget_has_lasted_the_raise_interval() -> None:
+def test_a_raise_waits_until_the_higher_budget_has_lasted_the_write_interval() -> None:
     farm = Farm([Unit("a")])
     now = _warm(farm, 2000.0)
-    farm.run(now, now + 60, 3000.0)
-    assert _actions(farm, now) == []  # the higher budget has not lasted a minute yet
-    farm.run(now + 60, now + 65, 3000.0)
+    farm.run(now, now + 30, 3000.0)
+    assert _actions(farm, now) == []  # the higher budget has not lasted 30 s yet
+    farm.run(now + 30, now + 35, 3000.0)
     assert _actions(farm, now) == [("a", Action.SET_PERCENT, 98)]
     assert farm.log[-1][1].reason is Reason.SURPLUS
     assert not farm.log[-1][1].fast
@@ -390,7 +390,7 @@ def test_a_stop_is_chosen_over_waiting_when_the_write_interval_is_not_shorter() 
     settings = BudgetSettings(write_interval_s=300.0, min_off_s=300.0)
     farm = Farm([Unit("a", jth=20), Unit("b", jth=30)], settings)
     now = _warm(farm, 4000.0)
-    farm.run(now, now + 120, 7000.0)
+    farm.run(now, now + 400, 7000.0)
     raised = next(t for t, d in farm.log if t >= now and d.key == "b" and d.percent == 100)
     farm.run(raised, raised + 10, 7000.0)
     farm.step(raised + 10, 3500.0)

@@ -23,12 +23,14 @@ How a step decides:
   members written to within the write interval free once they may be written again (a stop
   loses at least a lowest step for the minimum off time, waiting imports at most that for
   the rest of the shorter write interval).
-* **Raise.** When the lowest budget of the last `raise_interval_s` exceeds the allocation by
-  the hysteresis, and no raise came in that interval: re-share to it. Then, if a whole
-  miner's lowest step is left over with every running member at full power, and the budget's
-  low of the last `start_after_s` would have carried the running members' lowest steps plus
-  its own, start the most efficient stopped member (past its minimum off time, one start per
-  `stagger_s`, never one held by the user).
+* **Raise.** When the lowest budget of the last `write_interval_s` exceeds the allocation by
+  the hysteresis, and no raise came in the last `raise_interval_s`: re-share to it. A raised
+  member cannot be cut by a write for the write interval, so the budget must have held that
+  long: a burst of a reading or two raises nothing, a clear spell is used within it. Then,
+  if a whole miner's lowest step is left over with every running member at full power, and
+  the budget's low of the last `start_after_s` would have carried the running members'
+  lowest steps plus its own, start the most efficient stopped member (past its minimum off
+  time, one start per `stagger_s`, never one held by the user).
 * **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
   step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
   trimmed and the others run at full power. A member ramping up, starting, or written to less
@@ -190,7 +192,7 @@ class BudgetAllocator:
         """Start with no memory: every member found is taken as it is."""
         self.settings = settings
         self._members: dict[str, _Member] = {}
-        self._raise_floor = _RollingMin(settings.raise_interval_s)
+        self._raise_floor = _RollingMin(settings.write_interval_s)
         self._start_floor = _RollingMin(settings.start_after_s)
         self._last_now: float | None = None
         self._last_budget = 0.0
