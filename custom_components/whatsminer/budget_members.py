@@ -96,10 +96,8 @@ async def async_stop_mining(coordinator: WhatsminerCoordinator) -> None:
     await coordinator.link.async_run(lambda client: client.run(StopMining()))
 
 
-async def async_set_power_percent(coordinator: WhatsminerCoordinator, percent: int) -> None:
-    """Set the power percentage (no restart).
-
-    The allocator may ask for v3's fast mode; the client's setter has no mode yet, so the
-    firmware's default (normal) applies.
-    """
-    await coordinator.link.async_run(lambda client: client.run(SetPowerPercent(percent)))
+async def async_set_power_percent(
+    coordinator: WhatsminerCoordinator, percent: int, *, fast: bool = False
+) -> None:
+    """Set the power percentage (no restart); `fast` is v3's fast mode (v2 ignores it)."""
+    await coordinator.link.async_run(lambda client: client.run(SetPowerPercent(percent, fast=fast)))

@@ -381,7 +381,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         member = decision.key
         try:
             if decision.action is not Action.STOP and decision.percent is not None:
-                await async_set_power_percent(coordinator, decision.percent)
+                await async_set_power_percent(coordinator, decision.percent, fast=decision.fast)
             if decision.action is Action.START:
                 await async_start_mining(coordinator)
             elif decision.action is Action.STOP:

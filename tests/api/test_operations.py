@@ -142,6 +142,7 @@ def test_a_power_mode_may_be_given_by_its_value() -> None:
         (lambda: ops.SetPoweroffCool("1"), "enabled", "True or False"),
         (lambda: ops.SetFanZeroSpeed(None), "enabled", "True or False"),
         (lambda: ops.SetPowerPercent(101), "percent", "an integer from 0 to 100"),
+        (lambda: ops.SetPowerPercent(50, fast=1), "fast", "True or False"),
         (lambda: ops.SetPools([]), "pools", "a list of 1 to 3 PoolConfig"),
         (lambda: ops.SetPools([POOL] * 4), "pools", "a list of 1 to 3 PoolConfig"),
         (lambda: ops.SetPools("stratum+tcp://x"), "pools", "a list of 1 to 3 PoolConfig"),

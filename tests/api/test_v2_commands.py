@@ -28,6 +28,8 @@ VALID: list[tuple[ops.Operation, dict[str, Any]]] = [
     (ops.SetPowerLimit(3000), {"cmd": "adjust_power_limit", "power_limit": "3000"}),
     (ops.SetUpfreqSpeed(9), {"cmd": "adjust_upfreq_speed", "upfreq_speed": "9"}),
     (ops.SetPowerPercent(0), {"cmd": "set_power_pct", "percent": "0"}),
+    # v2 has one mode: the fast flag changes nothing on the wire.
+    (ops.SetPowerPercent(40, fast=True), {"cmd": "set_power_pct", "percent": "40"}),
     (ops.SetTargetFreq(-100), {"cmd": "set_target_freq", "percent": "-100"}),
     (ops.SetTempOffset(-30), {"cmd": "set_temp_offset", "temp_offset": "-30"}),
     (ops.SetLedAuto(), {"cmd": "set_led", "param": "auto"}),

@@ -289,6 +289,7 @@ POOLS = [
         (lambda c: c.run(ops.SetUpfreqSpeed(10)), lambda d: d.upfreq_speed, 10),
         (lambda c: c.run(ops.SetTempOffset(-12)), lambda d: d.temp_offset, -12),
         (lambda c: c.run(ops.SetPowerPercent(80)), lambda d: d.power_percent, 80),
+        (lambda c: c.run(ops.SetPowerPercent(60, fast=True)), lambda d: d.power_percent, 60),
         (lambda c: c.run(ops.SetPoweroffCool(enabled=True)), lambda d: d.poweroff_cool, True),
         (lambda c: c.run(ops.SetFanZeroSpeed(enabled=True)), lambda d: d.fan_zero_speed, True),
         (
@@ -316,6 +317,7 @@ POOLS = [
         "upfreq_speed",
         "temp_offset",
         "power_percent",
+        "power_percent_fast",
         "poweroff_cool",
         "fan_zero_speed",
         "led",

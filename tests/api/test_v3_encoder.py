@@ -71,6 +71,10 @@ POOL = PoolConfig(url="stratum+tcp://pool.example:3333", worker="me.rig1", passw
             Write(cmd="set.miner.power_percent", param={"percent": "0", "mode": "normal"}),
         ),
         (
+            encode(ops.SetPowerPercent(75, fast=True)),
+            Write(cmd="set.miner.power_percent", param={"percent": "75", "mode": "fast"}),
+        ),
+        (
             encode(ops.SetPools([POOL])),
             Write(
                 cmd="set.miner.pools",

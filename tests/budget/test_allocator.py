@@ -293,12 +293,12 @@ def test_budget_from_grid() -> None:
     assert budget_from_grid(grid_import_w=500.0, farm_power_w=3000.0) == 2500.0
 
 
-def test_a_raise_waits_until_the_higher_budget_has_lasted_the_raise_interval() -> None:
+def test_a_raise_waits_until_the_higher_budget_has_lasted_the_write_interval() -> None:
     farm = Farm([Unit("a")])
     now = _warm(farm, 2000.0)
-    farm.run(now, now + 60, 3000.0)
-    assert _actions(farm, now) == []  # the higher budget has not lasted a minute yet
-    farm.run(now + 60, now + 65, 3000.0)
+    farm.run(now, now + 30, 3000.0)
+    assert _actions(farm, now) == []  # the higher budget has not lasted 30 s yet
+    farm.run(now + 30, now + 35, 3000.0)
     assert _actions(farm, now) == [("a", Action.SET_PERCENT, 98)]
     assert farm.log[-1][1].reason is Reason.SURPLUS
     assert not farm.log[-1][1].fast
@@ -326,3 +326,91 @@ def test_bad_input_is_skipped_not_a_crash() -> None:
     offline = MemberReading(**{**_fields(good), "available": False})
     member = allocator.step(10, Budget(5000, 10), [offline, broken]).members[0]
     assert (member.running, member.switch_allowed_at) == (False, None)
+
+
+def test_a_v2_member_is_cut_below_its_share_for_its_lag_then_released() -> None:
+    farm = Farm([Unit("a", reports_percent=False)])
+    now = _warm(farm, 3500.0)
+    farm.step(now, 2000.0)  # 1000 W over: cut at once, to 65 % of 3000 W
+
+    # Its power follows gradually: the write that meets 65 % on average over 30 s is below
+    # the lowest step, so the lowest step; the share is what the budget counts.
+    assert _actions(farm, now) == [("a", Action.SET_PERCENT, MIN_PERCENT)]
+    plan = farm.run(now + 5, now + 30, 2000.0)
+    assert plan.allocated_w == 1950.0
+    assert _actions(farm, now + 5) == []
+    farm.step(now + 30, 2000.0)
+    assert _actions(farm, now + 30) == [("a", Action.SET_PERCENT, 65)]
+    assert farm.log[-1][1].reason is Reason.OVER_BUDGET
+    assert farm.run(now + 35, now + 600, 2000.0).decisions == ()
+
+
+def test_a_small_v2_cut_goes_a_little_deeper_a_v3_cut_goes_to_the_share() -> None:
+    farm = Farm([Unit("v2", reports_percent=False), Unit("v3", jth=31)])
+    now = _warm(farm, 7000.0)
+    farm.run(now, now + 20, 5850.0)  # 150 W over after hold: the v3 member is trimmed
+    assert _actions(farm, now) == [("v3", Action.SET_PERCENT, 93)]
+
+    farm = Farm([Unit("v2", reports_percent=False)])
+    now = _warm(farm, 3500.0)
+    farm.run(now, now + 20, 2850.0)
+    assert _actions(farm, now) == [("v2", Action.SET_PERCENT, 85)]
+
+
+def test_a_member_just_raised_is_trimmed_once_it_may_be_written_not_another_stopped() -> None:
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30)])
+    now = _warm(farm, 4000.0)
+    farm.run(now, now + 120, 7000.0)
+    raised = [t for t, d in farm.log if t >= now and d.key == "b" and d.percent == 100]
+    assert raised
+    drop = raised[0] + 10
+    farm.run(raised[0], drop, 7000.0)
+    farm.run(drop, drop + 60, 3500.0)  # b may not be written before raised + 30 s
+
+    after = [(t, d.key, d.action, d.percent) for t, d in farm.log if t >= drop]
+    assert all(action is Action.SET_PERCENT for _, _, action, _ in after)
+    assert after[0] == (drop, "a", Action.SET_PERCENT, MIN_PERCENT)
+    b_cut = next(t for t, key, _, _ in after if key == "b")
+    assert b_cut >= raised[0] + BudgetSettings().write_interval_s
+
+
+def test_a_budget_still_falling_is_met_deeper_for_the_write_interval() -> None:
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30), Unit("c", jth=40)])
+    now = _warm(farm, 9500.0)
+    farm.step(now, 9000.0)
+    farm.step(now + 5, 8800.0)  # 200 W per 5 s, twice: 1200 W more over 30 s
+    farm.step(now + 10, 8600.0)
+
+    cuts = [(d.key, d.percent) for t, d in farm.log if t >= now]
+    # 8600 - 50 W, less 1200 W still to come: c (the least efficient) gets 1350 W, 45 %.
+    assert cuts == [("c", 45)]
+
+
+def test_a_stop_is_chosen_over_waiting_when_the_write_interval_is_not_shorter() -> None:
+    settings = BudgetSettings(write_interval_s=300.0, min_off_s=300.0)
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30)], settings)
+    now = _warm(farm, 4000.0)
+    farm.run(now, now + 400, 7000.0)
+    raised = next(t for t, d in farm.log if t >= now and d.key == "b" and d.percent == 100)
+    farm.run(raised, raised + 10, 7000.0)
+    farm.step(raised + 10, 3500.0)
+
+    assert ("b", Action.STOP, None) in _actions(farm, raised + 10)
+
+
+def test_a_ramping_member_counts_what_it_draws_not_the_share_it_heads_for() -> None:
+    allocator = BudgetAllocator(BudgetSettings())
+    running = Unit("a", jth=20, mining=True).reading(0, 0)
+    full = _fields(Unit("b", jth=30, mining=True).reading(0, 0))
+    booting = MemberReading(**{**full, "ramping": True, "power_w": 200.0})
+    for now in range(0, 1200, 5):  # past the minimum on time of both
+        allocator.step(now, Budget(7000.0, now), [running, booting])
+    plan = allocator.step(1200, Budget(3500.0, 1200), [running, booting])
+    assert plan.decisions == ()  # 3000 + 200 W drawn: no import yet
+
+    rising = MemberReading(**{**_fields(booting), "power_w": 2500.0})
+    plan = allocator.step(1205, Budget(3500.0, 1205), [running, rising])
+    # 5500 W drawn: a cut, but the ramp's 500 W still to come is no reason to stop a.
+    assert [(d.key, d.action, d.percent) for d in plan.decisions] == [
+        ("a", Action.SET_PERCENT, MIN_PERCENT)
+    ]

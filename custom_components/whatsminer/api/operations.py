@@ -172,13 +172,19 @@ class SetTempOffset(Operation):
 
 @dataclass(frozen=True, slots=True)
 class SetPowerPercent(Operation):
-    """Run at 0..100 % of the power, without restarting mining."""
+    """Run at 0..100 % of the power, without restarting mining.
+
+    `fast` asks v3 firmware for its fast mode (the power follows within seconds instead of
+    gradually); v2 has one mode and ignores it.
+    """
 
     percent: int
+    fast: bool = False
 
     def __post_init__(self) -> None:
-        """Check the range."""
+        """Check the range and that `fast` is a real bool."""
         check_integer("percent", self.percent, 0, 100)
+        check_flag("fast", self.fast)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,15 +15,22 @@ How a step decides:
 * **Cut.** While the allocation exceeds budget + allowance, the excess W·s are summed; once
   they reach allowance x hold (at once for a large excess) or the excess has lasted `hold_s`,
   the running members are re-shared to the budget in fast mode. A budget still falling (two
-  readings in a row) is met by trimming deeper by its last fall, as a percentage takes seconds
-  to act. When even the lowest steps are too much, the least efficient members past their
-  minimum on time are stopped.
-* **Raise.** When the lowest budget of the last `raise_interval_s` exceeds the allocation by
-  the hysteresis, and no raise came in that interval: re-share to it. Then, if a whole
-  miner's lowest step is left over with every running member at full power, and the budget's
-  low of the last `start_after_s` would have carried the running members' lowest steps plus
-  its own, start the most efficient stopped member (past its minimum off time, one start per
-  `stagger_s`, never one held by the user).
+  readings in a row) is met by trimming deeper, by its fall at its rate over the write
+  interval, as a trimmed member cannot be written again that soon. A v2 member (gradual
+  change only) is cut below its share for one write interval, so that its mean power meets
+  the share despite its lag, then sent its share. When even the lowest steps are too much,
+  the least efficient members past their minimum on time are stopped; not for room that
+  members written to within the write interval free once they may be written again (a stop
+  loses at least a lowest step for the minimum off time, waiting imports at most that for
+  the rest of the shorter write interval).
+* **Raise.** When the lowest budget of the last `write_interval_s` exceeds the allocation by
+  the hysteresis, and no raise came in the last `raise_interval_s`: re-share to it. A raised
+  member cannot be cut by a write for the write interval, so the budget must have held that
+  long: a burst of a reading or two raises nothing, a clear spell is used within it. Then,
+  if a whole miner's lowest step is left over with every running member at full power, and
+  the budget's low of the last `start_after_s` would have carried the running members'
+  lowest steps plus its own, start the most efficient stopped member (past its minimum off
+  time, one start per `stagger_s`, never one held by the user).
 * **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
   step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
   trimmed and the others run at full power. A member ramping up, starting, or written to less
@@ -59,6 +66,11 @@ if TYPE_CHECKING:
 
 # A command takes a poll or two to show; until then the member counts as commanded.
 CONFIRM_S = 60.0
+# How fast a miner that cannot report its percentage (API v2) follows a write: the time
+# constant of its gradual change, in s. v2 has no fast mode; v3 reports its percentage and is
+# cut in fast mode, so it is taken to follow at once. An assumption, as are the dynamics the
+# bench runs on (docs/budget-dynamics.md).
+V2_LAG_S = 20.0
 # How long after a write a v2 miner's own percentage (which it cannot report) is taken as the
 # one written rather than worked out from its measured power, which lags behind.
 SETTLE_S = 90.0
@@ -84,6 +96,7 @@ class _Member:
     reason_at: float | None = None
     written_at: float = NEVER
     drift_sent: bool = False
+    release: int | None = None  # the share a cut below it for the miner's lag goes back to
 
     def in_force(self, now: float) -> int | None:
         """Return the percentage in force: reported, or worked out from the measured power."""
@@ -104,6 +117,20 @@ class _Member:
 def _controllable(reading: MemberReading) -> bool:
     """Whether the budget can act on a member: reachable, its state known, its power sane."""
     return reading.available and reading.mining is not None and reading.full_power_w > 0
+
+
+def _drawn(member: _Member) -> float:
+    """Return the W a member counts for in a cut: its share, or less while it starts.
+
+    A member starting or ramping up follows no write and may not be stopped within its
+    minimum on time; it draws its measured power, below its share until the ramp ends. A
+    cut answers that import, not the share it is still heading for: stopping others for
+    it would stop them for an import that has not come and may not (a shadow passes).
+    """
+    reading = member.reading
+    if (reading.ramping or not reading.mining) and reading.power_w is not None:
+        return min(member.share_w, max(0.0, reading.power_w))
+    return member.share_w
 
 
 def _rank(member: _Member) -> tuple[int, float, str]:
@@ -165,7 +192,7 @@ class BudgetAllocator:
         """Start with no memory: every member found is taken as it is."""
         self.settings = settings
         self._members: dict[str, _Member] = {}
-        self._raise_floor = _RollingMin(settings.raise_interval_s)
+        self._raise_floor = _RollingMin(settings.write_interval_s)
         self._start_floor = _RollingMin(settings.start_after_s)
         self._last_now: float | None = None
         self._last_budget = 0.0
@@ -190,10 +217,8 @@ class BudgetAllocator:
         floor_w = self._raise_floor.push(now, budget_w)
         start_w = self._start_floor.push(now, budget_w)
         allocated = sum(member.share_w for member in work.running)
-        fall = max(0.0, self._previous_w - budget_w)
-        falling = min(fall, self._previous_fall)  # a fall that goes on, not a single step
-        self._previous_w, self._previous_fall = budget_w, fall
-        if self._cut_due(now, allocated, budget_w):
+        falling = self._falling(now, budget_w)
+        if self._cut_due(now, sum(map(_drawn, work.running)), budget_w):
             reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
             self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
         elif (
@@ -204,9 +229,23 @@ class BudgetAllocator:
             self._last_raise = now
             self._reshare(work, floor_w - self._margin, Reason.SURPLUS, cut=False)
             self._start_best(work, floor_w - self._margin, start_w - self._margin)
+        self._release_cuts(work)
         self._correct_drift(work)
         self._last_now = now
         return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
+
+    def _falling(self, now: float, budget_w: float) -> float:
+        """Return how much lower the budget may go while a member cut now cannot be written.
+
+        A fall that goes on (two readings in a row), at its rate, for the write interval: a
+        member trimmed now keeps its share that long, and one that is then in the way can
+        only be stopped.
+        """
+        fall = max(0.0, self._previous_w - budget_w)
+        falling = min(fall, self._previous_fall)  # a fall that goes on, not a single step
+        self._previous_w, self._previous_fall = budget_w, fall
+        dt = 0.0 if self._last_now is None else now - self._last_now
+        return falling * self.settings.write_interval_s / dt if dt > 0 else falling
 
     @property
     def _margin(self) -> float:
@@ -317,9 +356,11 @@ class BudgetAllocator:
         free_keys = {m.reading.key for m in free}
         room = target_w - sum(m.share_w for m in ranked if m.reading.key not in free_keys)
         lowest = sum(m.reading.full_power_w for m in free) * MIN_PERCENT / 100
-        if cut and room < lowest:
+        soon = {m.reading.key: self._trimmable_soon(m, now) for m in ranked}
+        cover = sum(soon.values())
+        if cut and room + cover < lowest:
             for member in reversed(ranked):
-                if room >= lowest:
+                if room + cover >= lowest:
                     break
                 if now - member.changed_at < settings.min_on_s:
                     continue
@@ -327,6 +368,7 @@ class BudgetAllocator:
                     lowest -= member.reading.full_power_w * MIN_PERCENT / 100
                 else:
                     room += member.share_w
+                    cover -= soon[member.reading.key]
                 self._switch(work, member, Action.STOP, reason)
             free = [m for m in free if m.on]
         left = room - lowest - reserve_w
@@ -335,7 +377,58 @@ class BudgetAllocator:
             extra = min(max(left, 0.0), full * (100 - MIN_PERCENT) / 100)
             left -= extra
             percent = _percent_of(full * MIN_PERCENT / 100 + extra, full)
-            self._write(work, member, percent, reason, fast=cut)
+            if cut:
+                self._cut(work, member, percent, reason)
+            else:
+                self._write(work, member, percent, reason, fast=False)
+
+    def _trimmable_soon(self, member: _Member, now: float) -> float:
+        """Return the W of a locked member's share that a cut need not stop others for.
+
+        A member locked only by its last write frees its share above its lowest step once
+        it may be written: a stop loses at least a lowest step for the minimum off time,
+        waiting imports at most that W for the rest of the write interval, which is shorter.
+        A member starting or ramping up does not draw all its share yet (`_drawn`).
+        """
+        reading = member.reading
+        if reading.ramping or not reading.mining:
+            return member.share_w - _drawn(member)
+        if self.settings.write_interval_s >= self.settings.min_off_s:
+            return 0.0
+        if now - member.written_at >= self.settings.write_interval_s:
+            return 0.0
+        return max(0.0, member.share_w - reading.full_power_w * MIN_PERCENT / 100)
+
+    def _cut(self, work: _Step, member: _Member, percent: int, reason: Reason) -> None:
+        """Cut a member to `percent`; one that lags is cut deeper for one write interval.
+
+        A v2 miner's power follows a write gradually (V2_LAG_S), so a cut to its share would
+        import until it got there. It is sent the percentage whose mean power over the write
+        interval equals the share (a first-order lag from the power it draws now, at least
+        MIN_PERCENT), and its share once the interval is over (`_release_cuts`).
+        """
+        reading = member.reading
+        lag_s = V2_LAG_S if reading.percent is None else 0.0
+        interval = self.settings.write_interval_s
+        if lag_s <= 0 or reading.power_w is None or interval <= 0:
+            self._write(work, member, percent, reason, fast=True)
+            return
+        now_percent = reading.power_w * 100 / reading.full_power_w
+        settled = lag_s * (1 - math.exp(-interval / lag_s))
+        deep = (percent * interval - now_percent * settled) / (interval - settled)
+        sent = max(MIN_PERCENT, min(percent, math.floor(deep)))
+        self._write(work, member, sent, reason, fast=True)
+        if sent < percent and member.written_at == work.now:
+            member.share_w = reading.full_power_w * percent / 100
+            member.release = percent
+
+    def _release_cuts(self, work: _Step) -> None:
+        """Send a member cut below its share for its lag the share, once it may be written."""
+        now, interval = work.now, self.settings.write_interval_s
+        for member in work.running:
+            if member.release is None or not member.on or member.locked(now, interval):
+                continue
+            self._write(work, member, member.release, member.reason, fast=False)
 
     def _start_best(self, work: _Step, budget_w: float, low_w: float) -> None:
         """Start the best-ranked member that may start, if the budget has room for it.
@@ -378,6 +471,7 @@ class BudgetAllocator:
         member.by_us = True
         member.reason = reason
         member.reason_at = work.now
+        member.release = None
         if not member.on:
             member.share_w = 0.0
             member.percent = None
@@ -398,9 +492,11 @@ class BudgetAllocator:
         ):
             member.percent = in_force
             member.share_w = full * in_force / 100
+            member.release = None
             return
         member.percent = percent
         member.share_w = full * percent / 100
+        member.release = None
         member.written_at = work.now
         member.drift_sent = False
         if reason is not Reason.SURPLUS:

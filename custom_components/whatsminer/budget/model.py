@@ -94,10 +94,11 @@ class BudgetSettings:
     `allowance_w`: import tolerated before cutting (use 0 for a fixed budget). `hold_s`: the
     longest an import over the allowance lasts before a cut (sooner when it is large).
     `raise_hysteresis_w` and `raise_interval_s`: raise only when that much more has been free
-    for that long, and not more often. `start_after_s`: a whole miner is started only when
-    the budget's low over that time would have carried every running member's lowest step
-    plus its own, as it then runs for at least `min_on_s` (15 min: broken clouds start
-    miners far less often, at some cost in surplus used; see `scripts/bench --budget`).
+    for `write_interval_s`, and not more often than every `raise_interval_s`.
+    `start_after_s`: a whole miner is started only when the budget's low over that time
+    would have carried every running member's lowest step plus its own, as it then runs for
+    at least `min_on_s` (15 min: broken clouds start miners far less often, at some cost in
+    surplus used; see `scripts/bench --budget`).
     `step_percent`: a miner already within this of its share is not written to.
     `max_power_w`: a cap on the farm in every mode. `stale_after_s`, `meter_hold_s`: a
     reading older than that is lost; a lost meter holds the last budget that long, then zero.

@@ -1,7 +1,8 @@
 """The three strategies `scripts/bench --budget` compares on the same day and the same farm.
 
 Each is told of every grid meter update (`on_meter`, import positive) and of every second
-(`on_second`), and commands the `Farm`:
+(`on_second`), and commands the `Farm`; each knows the miners only as the last poll saw
+them (`Farm.polled`), as it would in Home Assistant:
 
 * `Blueprint`: blueprints/automation/whatsminer/mine_on_solar_surplus.yaml, step by step: one
   power percentage for all miners, moved from the meter's export with a dead band, a step and
@@ -85,7 +86,7 @@ class Blueprint:
     def _run(self, now: float, *, start: bool) -> None:
         """Run the automation's `choose`: start, stop, or follow the surplus."""
         farm = self.farm
-        mining = any(unit.mining for unit in farm.units)
+        mining = any(polled.mining for polled in farm.polled)
         per_watt = 100 / (self.miner_power * len(farm.units))
         current = self.percent_state
         since_change = now - self.last_changed
@@ -99,8 +100,8 @@ class Blueprint:
             and target < LOWEST_PERCENT
             and since_change >= (MIN_INTERVAL_S)
         ):
-            for index, unit in enumerate(farm.units):
-                if unit.mining:
+            for index, polled in enumerate(farm.polled):
+                if polled.mining:
                     farm.stop(index, now)
             self.last_changed = now
         elif (
@@ -163,7 +164,7 @@ class Cascade:
             if level == len(CASCADE_LEVELS) - 1:
                 continue
             unit = farm.units[index]
-            if level > 0 and not unit.up_freq_done:
+            if level > 0 and not farm.polled[index].up_freq_done:
                 return
             step_w = (CASCADE_LEVELS[level + 1] - CASCADE_LEVELS[level]) / 100
             if export_w < step_w * unit.dynamics.full_power_w + CASCADE_HYSTERESIS_W:
@@ -177,7 +178,7 @@ class Cascade:
             level = self.levels[index]
             if level == 0:
                 continue
-            if level > 1 and not self.farm.units[index].up_freq_done:
+            if level > 1 and not self.farm.polled[index].up_freq_done:
                 return
             self._set(index, level - 1, now)
             self.import_since = now

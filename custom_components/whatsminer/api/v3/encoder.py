@@ -56,11 +56,11 @@ _WIRE: Final[Mapping[type[ops.Operation], tuple[str, Callable[[Any], object]]]] 
     ops.SetUpfreqSpeed: ("set.miner.upfreq_speed", lambda op: op.speed),
     ops.SetPowerMode: ("set.miner.power_mode", lambda op: str(op.mode)),
     ops.SetTempOffset: ("set.fan.temp_offset", lambda op: op.offset),
-    # "normal" changes the power gradually; the firmware reads the percentage as a string
-    # although the vendor document says number (PROTOCOL.md §4.9).
+    # "normal" changes the power gradually, "fast" within seconds; the firmware reads the
+    # percentage as a string although the vendor document says number (PROTOCOL.md §4.9).
     ops.SetPowerPercent: (
         "set.miner.power_percent",
-        lambda op: {"percent": str(op.percent), "mode": "normal"},
+        lambda op: {"percent": str(op.percent), "mode": "fast" if op.fast else "normal"},
     ),
     ops.SetTargetFreq: ("set.miner.target_freq", lambda op: op.percent),
     ops.SetLedAuto: ("set.system.led", lambda _: "auto"),
