@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from functools import lru_cache
 import itertools
 import os
@@ -58,6 +57,7 @@ import sys
 from .budget_day import KINDS, Day, make_day
 from .budget_farm import Farm
 from .budget_load import REPO_ROOT, budget_api
+from .budget_result import Result
 from .budget_step import STEPS, report as step_report
 from .budget_strategies import STRATEGIES
 
@@ -74,52 +74,6 @@ FOLLOW_LAGS = 3
 # (the budget's default allowance); its size is the import caused in it, in W·s.
 EXCURSION_W = 100.0
 PLOT_PATH = REPO_ROOT / "docs" / "images" / "budget-day.png"
-
-
-@dataclass(slots=True)
-class Result:
-    """One strategy on one day."""
-
-    strategy: str
-    kind: str
-    seed: int
-    miners: int
-    scale: float
-    usable_wh: float = 0.0
-    used_wh: float = 0.0
-    all_usable_wh: float = 0.0
-    all_used_wh: float = 0.0
-    import_wh: float = 0.0
-    idle_import_wh: float = 0.0
-    farm_wh: float = 0.0
-    starts: float = 0.0
-    stops: float = 0.0
-    writes_per_hour: float = 0.0
-    worst_ws: float = 0.0
-    mined_eh: float = 0.0
-    surplus_series: list[float] = field(default_factory=list)
-    farm_series: list[float] = field(default_factory=list)
-    import_series: list[float] = field(default_factory=list)
-
-    @property
-    def used_pct(self) -> float:
-        """The share of the usable surplus used, in %."""
-        return 100 * self.used_wh / self.usable_wh if self.usable_wh else 100.0
-
-    @property
-    def all_used_pct(self) -> float:
-        """The share of all usable surplus used, however short-lived, in %."""
-        return 100 * self.all_used_wh / self.all_usable_wh if self.all_usable_wh else 100.0
-
-    @property
-    def idle_pct(self) -> float:
-        """The part of the import that the idle draw of stopped miners caused, in %."""
-        return 100 * self.idle_import_wh / self.farm_wh if self.farm_wh else 0.0
-
-    @property
-    def import_pct(self) -> float:
-        """The import caused, in % of the farm's energy."""
-        return 100 * self.import_wh / self.farm_wh if self.farm_wh else 0.0
 
 
 def opening(values: list[float], length: int) -> list[float]:

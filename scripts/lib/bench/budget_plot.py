@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .budget import Result
+    from .budget_result import Result
 
 WIDTH, HEIGHT = 1400, 520
 MARGIN_LEFT, MARGIN_TOP, MARGIN_BOTTOM, GAP = 70, 60, 50, 40
