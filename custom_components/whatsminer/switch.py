@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.components.switch import (
+    SwitchDeviceClass,
+    SwitchEntity,
+    SwitchEntityDescription,
+)
 from homeassistant.const import EntityCategory
 
 from .api import (
@@ -47,6 +51,8 @@ class WhatsminerSwitchEntityDescription(
 MINING = WhatsminerSwitchEntityDescription(
     key="mining",
     translation_key="mining",
+    # The one switch with a class: the blueprints' pickers offer it and not the settings.
+    device_class=SwitchDeviceClass.SWITCH,
     value_fn=lambda data: data.mining,
     set_fn=lambda client, on: client.run(StartMining() if on else StopMining()),
 )

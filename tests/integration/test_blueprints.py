@@ -31,8 +31,10 @@ from homeassistant.const import (
 )
 from homeassistant.setup import async_setup_component
 from homeassistant.util.unit_system import METRIC_SYSTEM, US_CUSTOMARY_SYSTEM
+from homeassistant.util.yaml import load_yaml
 import pytest
 
+from custom_components.whatsminer.switch import MINING, SWITCHES
 from tests.simulator import v2_writes, v3_commands
 
 from .conftest import advance, entry_for, frozen_clock
@@ -595,3 +597,23 @@ async def test_heat_refuses_another_number(
     stop, notification = await refusal(hass, hass_ws_client)
     assert stop.startswith("Power levels holds an entity that is not")
     assert f"({power_limit}): not a miner's *Power level*" in notification
+
+
+def _switch_filters(node: object) -> list[dict[str, Any]]:
+    """Every entity selector filter of a blueprint that picks switches."""
+    if isinstance(node, dict):
+        found = [node] if node.get("domain") == SWITCH_DOMAIN else []
+        return found + [f for value in node.values() for f in _switch_filters(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in _switch_filters(value)]
+    return []
+
+
+@pytest.mark.parametrize("path", sorted((BLUEPRINTS / "automation" / "whatsminer").glob("*.yaml")))
+def test_switch_pickers_offer_only_the_mining_switch(path: Path) -> None:
+    """The pickers filter on the device class only the Mining switch has."""
+    filters = _switch_filters(load_yaml(path))
+    assert filters
+    assert all(f["device_class"] == MINING.device_class for f in filters)
+    assert MINING.device_class is not None
+    assert all(description.device_class is None for description in SWITCHES)
