@@ -33,6 +33,12 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "Release Test",
     "GIT_COMMITTER_EMAIL": "release@example.invalid",
 }
+# The environment of the script under test: without pytest-cov's variables, which would
+# make a Python it starts measure the clone's copy of the integration as untested code.
+RELEASE_ENV = {
+    **{name: value for name, value in os.environ.items() if not name.startswith("COV_CORE_")},
+    **GIT_IDENTITY,
+}
 
 
 def _git(clone: Path, *args: str) -> str:
@@ -50,7 +56,7 @@ def _release(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own script, fixed arguments
         [str(clone / "scripts" / "release"), *args],
         cwd=clone,
-        env={**os.environ, **GIT_IDENTITY},
+        env=RELEASE_ENV,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
