@@ -7,8 +7,8 @@ the miner refuses privileged requests before it looks at the password. The entry
 saved anyway (reads need no password), a repair issue explains how to enable writes,
 and its check, once they are on, starts re-authentication for a wrong password.
 
-"Add integration" opens a menu: one miner by its address, or every miner of an address
-range (the range steps are in range_flow.py, inherited from RangeFlow).
+"Add integration" opens a menu: one miner by its address, every miner of an address range
+(range_flow.py, inherited from RangeFlow), or a power budget over miners (budget_flow.py).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ if TYPE_CHECKING:
     from .coordinator import WhatsminerConfigEntry
 
 MENU_OPTIONS: Final = ["single", "range", "budget"]
+"""What "Add integration" offers, each the id of the step it starts."""
 WRITE_API_OFF: Final = "write_api_off"
 """The success message (config.create_entry) of a miner added with its write API off."""
-"""What "Add integration" offers, each the id of the step it starts."""
 
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PASSWORD_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR})
@@ -187,6 +187,8 @@ class WhatsminerConfigFlow(RangeFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change address or password; it must still be the same miner."""
         entry = self._get_reconfigure_entry()
+        if is_budget_entry(entry):  # no address or password: its options hold everything
+            return self.async_abort(reason="budget_not_reconfigurable")
         return await self._async_step_same_miner(
             "reconfigure",
             entry,

@@ -7,19 +7,19 @@ person needs there; host and port tell the pools apart.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+
+_PATH_START = re.compile(r"[/?#]")
 
 
 def pool_address(url: str) -> str:
     """Return host and port of a pool URL, e.g. "btc.f2pool.com:3333".
 
-    A URL without a scheme is read the same way; user information is dropped. Text
-    that names no host is returned as it is (stripped).
+    Everything up to the last "@" goes first: user information (a worker and its
+    password) may hold "/", "?" or "#", which would end a URL parser's host early and
+    leave part of the password behind. Then the scheme and any path go. Text that names
+    no host comes back as it is, less that user information.
     """
-    url = url.strip()
-    try:
-        netloc = urlsplit(url if "://" in url else f"//{url}").netloc
-    except ValueError:  # e.g. an unbalanced "[" of an IPv6 address
-        return url
-    address = netloc.rpartition("@")[2]
-    return address or url
+    after_user = url.strip().rpartition("@")[2]
+    rest = after_user.partition("://")[2] if "://" in after_user else after_user
+    return _PATH_START.split(rest, maxsplit=1)[0] or after_user

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlow, ConfigFlowResult
@@ -86,7 +86,7 @@ class PickedMiner:
     """What a ``range_add`` flow starts with: a miner the scan reached, and its password."""
 
     reached: Reached
-    password: str
+    password: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

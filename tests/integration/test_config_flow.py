@@ -20,6 +20,7 @@ import pytest
 from custom_components.whatsminer.const import CONF_IDENTITY, CONF_WARM_UP, DOMAIN
 from custom_components.whatsminer.naming import readable_model
 
+from .budget import budget_entry
 from .conftest import entry_for
 
 COMPONENT = Path(__file__).parents[2] / "custom_components" / DOMAIN
@@ -334,6 +335,17 @@ async def test_reconfigure(hass: HomeAssistant, miner: SimulatedMiner) -> None:
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_HOST] == miner.host
     assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_a_budget_is_not_reconfigured(hass: HomeAssistant) -> None:
+    """A power budget has no address or password: reconfigure says where to go instead."""
+    entry = budget_entry([])
+    entry.add_to_hass(hass)
+
+    result = await entry.start_reconfigure_flow(hass)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "budget_not_reconfigurable"
 
 
 async def test_reconfigure_to_a_different_miner(

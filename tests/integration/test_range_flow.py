@@ -38,6 +38,7 @@ from custom_components.whatsminer.range_flow import (
     CONF_ADDRESSES,
     CONF_MINERS,
     SOURCE_RANGE_ADD,
+    PickedMiner,
     RangeReport,
 )
 from custom_components.whatsminer.scan import (
@@ -833,3 +834,9 @@ async def test_a_pick_row_names_the_model_beside_a_name_of_its_own(
     assert list(offered(result).values()) == [
         f"garage · M50 (VH50) · {miner.mac} · {miner.host} · API v2"
     ]
+
+
+def test_a_picked_miner_keeps_its_password_out_of_its_repr() -> None:
+    """The password a range flow hands each child flow never shows in a dump."""
+    picked = PickedMiner(reached=None, password="range-secret")  # type: ignore[arg-type]
+    assert "range-secret" not in repr(picked)
