@@ -331,11 +331,15 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         return frozenset(held)
 
     def _add_energy(self, now: datetime, farm_power: float) -> None:
-        """Add the trapezoid since the last step's farm power (never less than nothing)."""
+        """Add the trapezoid since the last step's farm power (never less than nothing).
+
+        Only a gap that is positive and at most ENERGY_MAX_GAP counts: after the wall
+        clock steps back, the next step starts afresh, so the total never goes down.
+        """
         power = max(farm_power, 0.0)
         if self._last_power is not None:
             then, previous = self._last_power
-            if now - then <= ENERGY_MAX_GAP:
+            if timedelta(0) < now - then <= ENERGY_MAX_GAP:
                 self._energy += (previous + power) / 2 * ((now - then) / timedelta(hours=1)) / 1000
         self._last_power = (now, power)
 
