@@ -104,8 +104,8 @@ class MemberView:
     percent: int | None  # the share as a power percentage
     reason: str  # why the budget last started, stopped or cut it
     reason_at: datetime | None
-    next_switch: datetime | None  # the earliest the budget may start or stop it
-    next_write: datetime | None  # the earliest it may write its percentage
+    next_switch: datetime | None  # when the budget may next start or stop it (None: now, never)
+    next_write: datetime | None  # when it may next write its percentage (None: now, never)
     error: str | None  # the last command's error, until one goes through
 
 

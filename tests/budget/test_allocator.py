@@ -414,3 +414,14 @@ def test_a_ramping_member_counts_what_it_draws_not_the_share_it_heads_for() -> N
     assert [(d.key, d.action, d.percent) for d in plan.decisions] == [
         ("a", Action.SET_PERCENT, MIN_PERCENT)
     ]
+
+
+def test_times_passed_are_reported_as_none() -> None:
+    farm = Farm([Unit("a")])
+    farm.run(0, WARM, 3000.0)
+    started = farm.log[0][0]
+    settings = BudgetSettings()
+    later = started + settings.min_on_s + settings.write_interval_s
+    plan = farm.run(started + 5, later, 3000.0)
+    assert (plan.members[0].switch_allowed_at, plan.members[0].write_allowed_at) == (None, None)
+    assert farm.step(later + 10, 3000.0).members[0] == plan.members[0]  # nothing changes

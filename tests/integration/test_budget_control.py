@@ -383,3 +383,27 @@ async def test_a_member_that_ramps_after_a_start_reads_as_ramping(
     assert read_member(coordinator).ramping is True
     await advance(hass, freezer, miner.profile.ramp_s)
     assert read_member(coordinator).ramping is False
+
+
+async def test_a_steady_farm_leaves_the_control_state_alone(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """Once nothing changes the Control state is not rewritten; members stay out of history."""
+    _miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", budget=1500, control=True
+    )
+    control = budget_entity(hass, budget, "sensor", "control_state")
+    for _ in range(40):  # past every hold time: nothing left to wait for
+        await advance(hass, freezer, 30)
+    state = hass.states.get(control)
+    assert state is not None
+    assert state.state_info is not None
+    assert "members" in state.state_info["unrecorded_attributes"]
+    (member,) = state.attributes["members"]
+    assert (member["next_switch"], member["next_write"]) == (None, None)
+
+    for _ in range(6):
+        await advance(hass, freezer, 10)
+    steady = hass.states.get(control)
+    assert steady is not None
+    assert steady.last_updated == state.last_updated

@@ -579,11 +579,11 @@ class BudgetAllocator:
             if _controllable(reading):
                 if member.on:
                     running = True
-                    switch_at = max(member.changed_at + min_on, now)
+                    switch_at = _ahead(member.changed_at + min_on, now)
                     if reading.mining and not reading.ramping:
-                        write_at = max(member.written_at + interval, now)
+                        write_at = _ahead(member.written_at + interval, now)
                 elif not reading.held_by_user:
-                    switch_at = max(member.changed_at + min_off, next_start, now)
+                    switch_at = _ahead(max(member.changed_at + min_off, next_start), now)
             add(
                 MemberPlan(
                     reading.key,
@@ -598,3 +598,12 @@ class BudgetAllocator:
             )
         allocated = sum(m.share_w for m in work.running if m.on)
         return Plan(state, budget_w, allocated, tuple(work.decisions), tuple(plans))
+
+
+def _ahead(moment: float, now: float) -> float | None:
+    """Return a moment still to come, or None once it has passed.
+
+    A time already passed would equal `now` at every step, and the explanation (an entity's
+    attributes) would change, and be recorded, every step while nothing changes.
+    """
+    return moment if moment > now else None
