@@ -391,9 +391,10 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             elif decision.action is Action.STOP:
                 await async_stop_mining(coordinator)
         except HomeAssistantError as err:
-            LOGGER.warning(
-                "%s: %s of %s failed: %s", self.name, decision.action, coordinator.name, err
-            )
+            # Once per member until a command goes through: a member that keeps refusing
+            # would otherwise warn at every write interval.
+            log = LOGGER.debug if member in self._errors else LOGGER.warning
+            log("%s: %s of %s failed: %s", self.name, decision.action, coordinator.name, err)
             self._errors[member] = str(err)
             self._commanded.pop(member, None)
         else:

@@ -6,6 +6,7 @@ the point is that its decisions reach the miners and the miners' state reaches i
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
@@ -33,6 +34,7 @@ from .entity_ids import entity_id
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    import pytest
 
     from tests.simulator.fixtures import MinerFactory
 
@@ -407,3 +409,25 @@ async def test_a_steady_farm_leaves_the_control_state_alone(
     steady = hass.states.get(control)
     assert steady is not None
     assert steady.last_updated == state.last_updated
+
+
+async def test_a_member_that_keeps_refusing_warns_once(
+    hass: HomeAssistant,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first failure is a warning, the repeats until a command goes through are debug."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.whatsminer")
+    miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", budget=1500, control=True
+    )
+    miners[0].state.api_switch = False
+    for watts in (1500, 2500, 1200, 2600):
+        hass.config_entries.async_update_entry(budget, options={**budget.options, "budget": watts})
+        for _ in range(6):
+            await advance(hass, freezer, 30)
+
+    failed = [record for record in caplog.records if "failed" in record.getMessage()]
+    assert [record.levelno for record in failed].count(logging.WARNING) == 1
+    assert any(record.levelno == logging.DEBUG for record in failed)
