@@ -131,6 +131,11 @@ def _settings(config: BudgetConfig) -> BudgetSettings:
     )
 
 
+def _now() -> float:
+    """Return the time in seconds the member models are told (wall clock, as the steps)."""
+    return dt_util.utcnow().timestamp()
+
+
 def _time(timestamp: float | None) -> datetime | None:
     return None if timestamp is None else dt_util.utc_from_timestamp(timestamp)
 
@@ -293,7 +298,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             if coordinator is not None and member not in self._members:
                 polled = partial(self._async_member_polled, member, coordinator)
                 self._members[member] = (coordinator, listen_to_member(coordinator, polled))
-                self._models.polled(member, read_member(coordinator))
+                self._models.polled(member, read_member(coordinator), _now())
             states[member] = read_member(coordinator)
         for member in set(self._members) - set(self.config.miners):
             self._members.pop(member)[1]()
@@ -302,7 +307,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     @callback
     def _async_member_polled(self, member: str, coordinator: WhatsminerCoordinator) -> None:
         """Learn from the member's poll, then run a step soon."""
-        self._models.polled(member, read_member(coordinator))
+        self._models.polled(member, read_member(coordinator), _now())
         self._async_schedule_step()
 
     def _held_by_hand(self, states: dict[str, MemberState]) -> frozenset[str]:
@@ -374,6 +379,8 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         coordinator = self._members[decision.key][0]
         if decision.action is not Action.SET_PERCENT:
             self._commanded[decision.key] = decision.action is Action.START
+        if decision.action is not Action.STOP:
+            self._models.written(decision.key, _now())
         self.config_entry.async_create_background_task(
             self.hass,
             self._async_run(coordinator, decision),
