@@ -169,6 +169,8 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         self._seen_mining: dict[str, bool] = {}
         self._commanded: dict[str, bool] = {}  # the last start (True) or stop we sent
         self._errors: dict[str, str] = {}
+        self._in_flight: set[str] = set()  # members with a command still being sent
+        self._deferred: dict[str, Decision] = {}  # the latest decision waiting for that
         self._energy = 0.0  # kWh
         self._last_power: tuple[datetime, float] | None = None
 
@@ -374,9 +376,19 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     def _async_send(self, decision: Decision) -> None:
         """Carry out a decision in the background; a failure is kept for the explanation.
 
-        Decisions concern available members only, which are attached.
+        Decisions concern available members only, which are attached. One command at a
+        time per member, so two never race on one miner: a decision while the last is still
+        being sent waits for it (only the latest waits), then goes.
         """
         coordinator = self._members[decision.key][0]
+        if decision.key in self._in_flight:
+            self._deferred[decision.key] = decision
+            return
+        self._async_start_command(coordinator, decision)
+
+    @callback
+    def _async_start_command(self, coordinator: WhatsminerCoordinator, decision: Decision) -> None:
+        self._in_flight.add(decision.key)
         if decision.action is not Action.SET_PERCENT:
             self._commanded[decision.key] = decision.action is Action.START
         if decision.action is not Action.STOP:
@@ -406,6 +418,10 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             self._commanded.pop(member, None)
         else:
             self._errors.pop(member, None)
+        finally:
+            self._in_flight.discard(member)
+            if (deferred := self._deferred.pop(member, None)) is not None:
+                self._async_start_command(coordinator, deferred)
 
     def _view(self, member: str, state: MemberState, plan: MemberPlan, *, held: bool) -> MemberView:
         return MemberView(

@@ -13,6 +13,7 @@ from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.helpers import issue_registry as ir
 
+from custom_components.whatsminer.budget import Action, Decision, Reason
 from custom_components.whatsminer.budget_issues import no_miners_issue_id
 from custom_components.whatsminer.budget_members import read_member
 from custom_components.whatsminer.const import DOMAIN
@@ -431,3 +432,22 @@ async def test_a_member_that_keeps_refusing_warns_once(
     failed = [record for record in caplog.records if "failed" in record.getMessage()]
     assert [record.levelno for record in failed].count(logging.WARNING) == 1
     assert any(record.levelno == logging.DEBUG for record in failed)
+
+
+async def test_a_member_gets_one_command_at_a_time(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """A decision while the member's last command is still being sent waits for it."""
+    miners, entries, budget = await set_up_farm(hass, miner_factory, "m60_v3")
+    runtime = budget.runtime_data
+    member = entries[0].entry_id
+    miners[0].faults.delay = 0.2  # the first write is still on its way
+    runtime._async_send(Decision(member, Action.SET_PERCENT, 60, Reason.SURPLUS))
+    runtime._async_send(Decision(member, Action.SET_PERCENT, 50, Reason.SURPLUS))
+    runtime._async_send(Decision(member, Action.SET_PERCENT, 40, Reason.OVER_BUDGET))
+    assert runtime._in_flight == {member}
+    assert runtime._deferred[member].percent == 40  # only the latest waits
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert miners[0].state.power_percent == 40
+    assert (runtime._in_flight, runtime._deferred) == (set(), {})
