@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+import math
 from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 from homeassistant.config_entries import (
@@ -81,6 +82,9 @@ if TYPE_CHECKING:
 CONTROL_INTERVAL: Final = timedelta(seconds=10)
 # Two farm power readings further apart than this add no energy between them (a guess).
 ENERGY_MAX_GAP: Final = timedelta(minutes=1)
+# How long after a command that failed a member's switching is not taken as a person's: a
+# failed command (a reply lost, a timeout) may have taken effect all the same.
+COMMAND_CONFIRM_S: Final = 60.0
 WATTS_PER_UNIT: Final = {UnitOfPower.WATT: 1.0, UnitOfPower.KILO_WATT: 1000.0}
 
 
@@ -171,6 +175,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         self._errors: dict[str, str] = {}
         self._in_flight: set[str] = set()  # members with a command still being sent
         self._deferred: dict[str, Decision] = {}  # the latest decision waiting for that
+        self._failed_at: dict[str, float] = {}  # when a member's last command failed
         self._energy = 0.0  # kWh
         self._last_power: tuple[datetime, float] | None = None
 
@@ -257,7 +262,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     async def _async_update_data(self) -> BudgetState:
         """One control step."""
         states = self._async_read_members()
-        held = self._held_by_hand(states)
+        held = self._held_by_hand(states, _now())
         farm_power = sum(state.power or 0.0 for state in states.values() if state.available)
         now = dt_util.utcnow()
         self._add_energy(now, farm_power)
@@ -312,10 +317,11 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         self._models.polled(member, read_member(coordinator), _now())
         self._async_schedule_step()
 
-    def _held_by_hand(self, states: dict[str, MemberState]) -> frozenset[str]:
+    def _held_by_hand(self, states: dict[str, MemberState], now: float) -> frozenset[str]:
         """Hold off a member a person stopped; release it once it mines again.
 
-        The members held are saved in the options, so a restart does not forget them.
+        The members held are saved in the options, so a restart does not forget them. A
+        switch within COMMAND_CONFIRM_S of a failed command is no one's: it may be that one.
         """
         held = set(self.config.held & states.keys())
         for member, state in states.items():
@@ -323,6 +329,8 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             if state.mining is None:
                 continue  # away or unknown: judged afresh once it answers
             self._seen_mining[member] = state.mining
+            if now - self._failed_at.get(member, -math.inf) < COMMAND_CONFIRM_S:
+                continue
             commanded = self._commanded.get(member)
             if state.mining:
                 held.discard(member)
@@ -416,8 +424,10 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             log("%s: %s of %s failed: %s", self.name, decision.action, coordinator.name, err)
             self._errors[member] = str(err)
             self._commanded.pop(member, None)
+            self._failed_at[member] = _now()
         else:
             self._errors.pop(member, None)
+            self._failed_at.pop(member, None)
         finally:
             self._in_flight.discard(member)
             if (deferred := self._deferred.pop(member, None)) is not None:

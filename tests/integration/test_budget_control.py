@@ -451,3 +451,23 @@ async def test_a_member_gets_one_command_at_a_time(
 
     assert miners[0].state.power_percent == 40
     assert (runtime._in_flight, runtime._deferred) == (set(), {})
+
+
+async def test_a_failed_stop_that_took_effect_is_not_a_stop_by_hand(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """The miner stopped but its reply was lost: the budget's stop, not a person's."""
+    miners, entries, budget = await set_up_farm(hass, miner_factory, "m60_v3")
+    member = entries[0].entry_id
+    await advance(hass, freezer, 30)
+    miners[0].state.api_switch = False  # the stop is refused...
+    budget.runtime_data._async_send(Decision(member, Action.STOP, None, Reason.OVER_BUDGET))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    miners[0].state.api_switch = True
+    miners[0].state.mining = False  # ...yet the miner stops (as when its reply is lost)
+    for _ in range(4):
+        await advance(hass, freezer, 30)
+    assert not miners[0].state.mining
+    control = budget_entity(hass, budget, "sensor", "control_state")
+    assert attributes_of(hass, control)["members"][0]["error"]
+    assert budget.options.get("held_by_hand", []) == []
