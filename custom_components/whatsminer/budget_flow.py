@@ -2,7 +2,9 @@
 
 Both show the same fields: the member miners, picked from the configured miner entries
 (a miner belongs to at most one budget; the form names those already taken), the
-budget source and its meter, the grid allowance and the farm's Max power. Nothing is
+budget source and its meter (never one of this integration's own sensors: a miner's
+Power or the budget's Farm power would feed the budget back its own doing), the grid
+allowance and the farm's Max power. Nothing is
 saved while a field is wrong. Saved options reach a running budget through its entry's
 change signal (``budget_runtime``), without a reload.
 """
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
@@ -46,6 +49,7 @@ from .budget_entry import (
     miner_entries,
 )
 from .budget_runtime import WATTS_PER_UNIT
+from .const import DOMAIN
 from .schema import vol
 
 if TYPE_CHECKING:
@@ -176,6 +180,10 @@ def _errors(
         state = hass.states.get(meter) if meter else None
         if state is None or state.attributes.get(ATTR_UNIT_OF_MEASUREMENT) not in WATTS_PER_UNIT:
             errors[CONF_METER] = "budget_meter_not_power"
+        elif (registered := er.async_get(hass).async_get(state.entity_id)) is not None and (
+            registered.platform == DOMAIN
+        ):
+            errors[CONF_METER] = "budget_meter_own"
     if not 0 <= user_input[CONF_MAX_POWER] <= MAX_POWER_LIMIT:
         errors[CONF_MAX_POWER] = "budget_max_power_invalid"
     return errors

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+import math
 from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 from homeassistant.config_entries import (
@@ -81,6 +82,9 @@ if TYPE_CHECKING:
 CONTROL_INTERVAL: Final = timedelta(seconds=10)
 # Two farm power readings further apart than this add no energy between them (a guess).
 ENERGY_MAX_GAP: Final = timedelta(minutes=1)
+# How long after a command that failed a member's switching is not taken as a person's: a
+# failed command (a reply lost, a timeout) may have taken effect all the same.
+COMMAND_CONFIRM_S: Final = 60.0
 WATTS_PER_UNIT: Final = {UnitOfPower.WATT: 1.0, UnitOfPower.KILO_WATT: 1000.0}
 
 
@@ -104,8 +108,8 @@ class MemberView:
     percent: int | None  # the share as a power percentage
     reason: str  # why the budget last started, stopped or cut it
     reason_at: datetime | None
-    next_switch: datetime | None  # the earliest the budget may start or stop it
-    next_write: datetime | None  # the earliest it may write its percentage
+    next_switch: datetime | None  # when the budget may next start or stop it (None: now, never)
+    next_write: datetime | None  # when it may next write its percentage (None: now, never)
     error: str | None  # the last command's error, until one goes through
 
 
@@ -129,6 +133,11 @@ def _settings(config: BudgetConfig) -> BudgetSettings:
         allowance_w=config.allowance if config.source is BudgetSource.GRID else 0.0,
         max_power_w=config.max_power,
     )
+
+
+def _now() -> float:
+    """Return the time in seconds the member models are told (wall clock, as the steps)."""
+    return dt_util.utcnow().timestamp()
 
 
 def _time(timestamp: float | None) -> datetime | None:
@@ -164,6 +173,9 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         self._seen_mining: dict[str, bool] = {}
         self._commanded: dict[str, bool] = {}  # the last start (True) or stop we sent
         self._errors: dict[str, str] = {}
+        self._in_flight: set[str] = set()  # members with a command still being sent
+        self._deferred: dict[str, Decision] = {}  # the latest decision waiting for that
+        self._failed_at: dict[str, float] = {}  # when a member's last command failed
         self._energy = 0.0  # kWh
         self._last_power: tuple[datetime, float] | None = None
 
@@ -250,7 +262,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     async def _async_update_data(self) -> BudgetState:
         """One control step."""
         states = self._async_read_members()
-        held = self._held_by_hand(states)
+        held = self._held_by_hand(states, _now())
         farm_power = sum(state.power or 0.0 for state in states.values() if state.available)
         now = dt_util.utcnow()
         self._add_energy(now, farm_power)
@@ -293,7 +305,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             if coordinator is not None and member not in self._members:
                 polled = partial(self._async_member_polled, member, coordinator)
                 self._members[member] = (coordinator, listen_to_member(coordinator, polled))
-                self._models.polled(member, read_member(coordinator))
+                self._models.polled(member, read_member(coordinator), _now())
             states[member] = read_member(coordinator)
         for member in set(self._members) - set(self.config.miners):
             self._members.pop(member)[1]()
@@ -302,13 +314,14 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     @callback
     def _async_member_polled(self, member: str, coordinator: WhatsminerCoordinator) -> None:
         """Learn from the member's poll, then run a step soon."""
-        self._models.polled(member, read_member(coordinator))
+        self._models.polled(member, read_member(coordinator), _now())
         self._async_schedule_step()
 
-    def _held_by_hand(self, states: dict[str, MemberState]) -> frozenset[str]:
+    def _held_by_hand(self, states: dict[str, MemberState], now: float) -> frozenset[str]:
         """Hold off a member a person stopped; release it once it mines again.
 
-        The members held are saved in the options, so a restart does not forget them.
+        The members held are saved in the options, so a restart does not forget them. A
+        switch within COMMAND_CONFIRM_S of a failed command is no one's: it may be that one.
         """
         held = set(self.config.held & states.keys())
         for member, state in states.items():
@@ -316,6 +329,8 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             if state.mining is None:
                 continue  # away or unknown: judged afresh once it answers
             self._seen_mining[member] = state.mining
+            if now - self._failed_at.get(member, -math.inf) < COMMAND_CONFIRM_S:
+                continue
             commanded = self._commanded.get(member)
             if state.mining:
                 held.discard(member)
@@ -331,11 +346,15 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         return frozenset(held)
 
     def _add_energy(self, now: datetime, farm_power: float) -> None:
-        """Add the trapezoid since the last step's farm power (never less than nothing)."""
+        """Add the trapezoid since the last step's farm power (never less than nothing).
+
+        Only a gap that is positive and at most ENERGY_MAX_GAP counts: after the wall
+        clock steps back, the next step starts afresh, so the total never goes down.
+        """
         power = max(farm_power, 0.0)
         if self._last_power is not None:
             then, previous = self._last_power
-            if now - then <= ENERGY_MAX_GAP:
+            if timedelta(0) < now - then <= ENERGY_MAX_GAP:
                 self._energy += (previous + power) / 2 * ((now - then) / timedelta(hours=1)) / 1000
         self._last_power = (now, power)
 
@@ -365,11 +384,23 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     def _async_send(self, decision: Decision) -> None:
         """Carry out a decision in the background; a failure is kept for the explanation.
 
-        Decisions concern available members only, which are attached.
+        Decisions concern available members only, which are attached. One command at a
+        time per member, so two never race on one miner: a decision while the last is still
+        being sent waits for it (only the latest waits), then goes.
         """
         coordinator = self._members[decision.key][0]
+        if decision.key in self._in_flight:
+            self._deferred[decision.key] = decision
+            return
+        self._async_start_command(coordinator, decision)
+
+    @callback
+    def _async_start_command(self, coordinator: WhatsminerCoordinator, decision: Decision) -> None:
+        self._in_flight.add(decision.key)
         if decision.action is not Action.SET_PERCENT:
             self._commanded[decision.key] = decision.action is Action.START
+        if decision.action is not Action.STOP:
+            self._models.written(decision.key, _now())
         self.config_entry.async_create_background_task(
             self.hass,
             self._async_run(coordinator, decision),
@@ -387,13 +418,20 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             elif decision.action is Action.STOP:
                 await async_stop_mining(coordinator)
         except HomeAssistantError as err:
-            LOGGER.warning(
-                "%s: %s of %s failed: %s", self.name, decision.action, coordinator.name, err
-            )
+            # Once per member until a command goes through: a member that keeps refusing
+            # would otherwise warn at every write interval.
+            log = LOGGER.debug if member in self._errors else LOGGER.warning
+            log("%s: %s of %s failed: %s", self.name, decision.action, coordinator.name, err)
             self._errors[member] = str(err)
             self._commanded.pop(member, None)
+            self._failed_at[member] = _now()
         else:
             self._errors.pop(member, None)
+            self._failed_at.pop(member, None)
+        finally:
+            self._in_flight.discard(member)
+            if (deferred := self._deferred.pop(member, None)) is not None:
+                self._async_start_command(coordinator, deferred)
 
     def _view(self, member: str, state: MemberState, plan: MemberPlan, *, held: bool) -> MemberView:
         return MemberView(

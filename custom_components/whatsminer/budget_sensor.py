@@ -140,7 +140,13 @@ class BudgetSensor(BudgetEntity, SensorEntity):
 
 
 class BudgetControlStateSensor(BudgetEntity, SensorEntity):
-    """What the budget is doing, and per member why (the attributes)."""
+    """What the budget is doing, and per member why (the attributes).
+
+    The per-member explanation is for the moment, not for history: it is left out of the
+    recorder, which would otherwise store every member's details at every change.
+    """
+
+    _unrecorded_attributes = frozenset({"members"})
 
     @property
     def native_value(self) -> str:

@@ -414,3 +414,30 @@ def test_a_ramping_member_counts_what_it_draws_not_the_share_it_heads_for() -> N
     assert [(d.key, d.action, d.percent) for d in plan.decisions] == [
         ("a", Action.SET_PERCENT, MIN_PERCENT)
     ]
+
+
+def test_times_passed_are_reported_as_none() -> None:
+    farm = Farm([Unit("a")])
+    farm.run(0, WARM, 3000.0)
+    started = farm.log[0][0]
+    settings = BudgetSettings()
+    later = started + settings.min_on_s + settings.write_interval_s
+    plan = farm.run(started + 5, later, 3000.0)
+    assert (plan.members[0].switch_allowed_at, plan.members[0].write_allowed_at) == (None, None)
+    assert farm.step(later + 10, 3000.0).members[0] == plan.members[0]  # nothing changes
+
+
+def test_a_clock_set_back_restarts_the_timers_instead_of_freezing_them() -> None:
+    farm = Farm([Unit("a")])
+    settings = BudgetSettings()
+    farm.run(0, WARM, 3000.0)
+    started = farm.log[0][0]
+    farm.run(started + 5, started + 100, 0.0)  # at its lowest step: minimum on time to go
+    assert farm.unit("a").mining
+    back = started + 100 - 3600  # the wall clock is set back an hour
+    stop_by = back + settings.min_on_s + 30
+    plan = farm.run(back, stop_by, 0.0)
+    assert not plan.members[0].running  # after a minimum on time, not an hour more
+
+    farm.run(stop_by, started + 50, 3000.0)  # before the clock is back where it was
+    assert Action.START in [decision.action for at, decision in farm.log if at >= stop_by]

@@ -6,12 +6,14 @@ the point is that its decisions reach the miners and the miners' state reaches i
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.helpers import issue_registry as ir
 
+from custom_components.whatsminer.budget import Action, Decision, Reason
 from custom_components.whatsminer.budget_issues import no_miners_issue_id
 from custom_components.whatsminer.budget_members import read_member
 from custom_components.whatsminer.const import DOMAIN
@@ -33,6 +35,7 @@ from .entity_ids import entity_id
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    import pytest
 
     from tests.simulator.fixtures import MinerFactory
 
@@ -383,3 +386,88 @@ async def test_a_member_that_ramps_after_a_start_reads_as_ramping(
     assert read_member(coordinator).ramping is True
     await advance(hass, freezer, miner.profile.ramp_s)
     assert read_member(coordinator).ramping is False
+
+
+async def test_a_steady_farm_leaves_the_control_state_alone(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """Once nothing changes the Control state is not rewritten; members stay out of history."""
+    _miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", budget=1500, control=True
+    )
+    control = budget_entity(hass, budget, "sensor", "control_state")
+    for _ in range(40):  # past every hold time: nothing left to wait for
+        await advance(hass, freezer, 30)
+    state = hass.states.get(control)
+    assert state is not None
+    assert state.state_info is not None
+    assert "members" in state.state_info["unrecorded_attributes"]
+    (member,) = state.attributes["members"]
+    assert (member["next_switch"], member["next_write"]) == (None, None)
+
+    for _ in range(6):
+        await advance(hass, freezer, 10)
+    steady = hass.states.get(control)
+    assert steady is not None
+    assert steady.last_updated == state.last_updated
+
+
+async def test_a_member_that_keeps_refusing_warns_once(
+    hass: HomeAssistant,
+    miner_factory: MinerFactory,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first failure is a warning, the repeats until a command goes through are debug."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.whatsminer")
+    miners, _entries, budget = await set_up_farm(
+        hass, miner_factory, "m60_v3", budget=1500, control=True
+    )
+    miners[0].state.api_switch = False
+    for watts in (1500, 2500, 1200, 2600):
+        hass.config_entries.async_update_entry(budget, options={**budget.options, "budget": watts})
+        for _ in range(6):
+            await advance(hass, freezer, 30)
+
+    failed = [record for record in caplog.records if "failed" in record.getMessage()]
+    assert [record.levelno for record in failed].count(logging.WARNING) == 1
+    assert any(record.levelno == logging.DEBUG for record in failed)
+
+
+async def test_a_member_gets_one_command_at_a_time(
+    hass: HomeAssistant, miner_factory: MinerFactory
+) -> None:
+    """A decision while the member's last command is still being sent waits for it."""
+    miners, entries, budget = await set_up_farm(hass, miner_factory, "m60_v3")
+    runtime = budget.runtime_data
+    member = entries[0].entry_id
+    miners[0].faults.delay = 0.2  # the first write is still on its way
+    runtime._async_send(Decision(member, Action.SET_PERCENT, 60, Reason.SURPLUS))
+    runtime._async_send(Decision(member, Action.SET_PERCENT, 50, Reason.SURPLUS))
+    runtime._async_send(Decision(member, Action.SET_PERCENT, 40, Reason.OVER_BUDGET))
+    assert runtime._in_flight == {member}
+    assert runtime._deferred[member].percent == 40  # only the latest waits
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert miners[0].state.power_percent == 40
+    assert (runtime._in_flight, runtime._deferred) == (set(), {})
+
+
+async def test_a_failed_stop_that_took_effect_is_not_a_stop_by_hand(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """The miner stopped but its reply was lost: the budget's stop, not a person's."""
+    miners, entries, budget = await set_up_farm(hass, miner_factory, "m60_v3")
+    member = entries[0].entry_id
+    await advance(hass, freezer, 30)
+    miners[0].state.api_switch = False  # the stop is refused...
+    budget.runtime_data._async_send(Decision(member, Action.STOP, None, Reason.OVER_BUDGET))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    miners[0].state.api_switch = True
+    miners[0].state.mining = False  # ...yet the miner stops (as when its reply is lost)
+    for _ in range(4):
+        await advance(hass, freezer, 30)
+    assert not miners[0].state.mining
+    control = budget_entity(hass, budget, "sensor", "control_state")
+    assert attributes_of(hass, control)["members"][0]["error"]
+    assert budget.options.get("held_by_hand", []) == []

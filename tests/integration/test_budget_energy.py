@@ -75,3 +75,21 @@ async def test_farm_energy_continues_from_the_restored_total(
     assert first > 12.5
     await advance(hass, freezer, 3600)  # a gap of an hour: no guess
     assert _kwh(hass, energy) == pytest.approx(first)
+
+
+async def test_farm_energy_never_goes_down_when_the_clock_steps_back(
+    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """A wall clock set back (NTP, a wrong RTC) adds nothing; the total never shrinks."""
+    _miners, _entries, budget = await set_up_farm(hass, miner_factory, "m60_v3")
+    energy = budget_entity(hass, budget, SENSOR_DOMAIN, "farm_energy")
+    await advance(hass, freezer, 30)
+    before = _kwh(hass, energy)
+    assert before > 0
+    freezer.tick(-45)  # the clock steps back; a step runs before the old time returns
+    await budget.runtime_data.async_refresh()
+    after_step_back = _kwh(hass, energy)
+    assert after_step_back >= before
+    freezer.tick(10)
+    await budget.runtime_data.async_refresh()
+    assert _kwh(hass, energy) > after_step_back  # counts again from the new clock

@@ -138,7 +138,7 @@ async def test_numbers_are_settings_kept_in_the_options(
 async def test_diagnostics_explain_the_decisions(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, miner_factory: MinerFactory
 ) -> None:
-    """The download holds the settings and per member its share and reason."""
+    """The download holds the settings and per member its share and reason, titles redacted."""
     _miners, _entries, budget = await set_up_farm(
         hass, miner_factory, "m60_v3", budget=1500, control=True
     )
@@ -150,10 +150,11 @@ async def test_diagnostics_explain_the_decisions(
     assert state["control_state"] == "following"
     assert state["budget"] == 1500
     (member,) = state["members"]
-    assert member["name"] == "WhatsMiner"
+    assert member["name"] == "**REDACTED**"  # an entry title: often a host name or address
+    assert diagnostics["entry"]["title"] == "**REDACTED**"
     assert member["reason"] == "over_budget"
     assert 0 < member["share"] <= 1500
-    assert member["next_switch"] is not None
+    assert "next_switch" in member  # None: it may be stopped now
 
 
 async def test_actions_refuse_a_budget_entry(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 import pytest
 
 from custom_components.whatsminer.budget_entry import budget_entries
@@ -217,3 +218,27 @@ async def test_budget_entry_loads_without_the_flow(hass: HomeAssistant) -> None:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.options["miners"] == []
+
+
+async def test_a_sensor_of_this_integration_is_refused_as_meter(
+    hass: HomeAssistant, miners: list[MockConfigEntry]
+) -> None:
+    """A miner's own Power (or a budget's Farm power) would feed the budget back its doing."""
+    registry = er.async_get(hass)
+    own_power = next(
+        registered.entity_id
+        for registered in er.async_entries_for_config_entry(registry, miners[1].entry_id)
+        if registered.domain == "sensor"
+        and (state := hass.states.get(registered.entity_id)) is not None
+        and state.attributes.get("unit_of_measurement") == "W"
+    )
+    form = await _open_form(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        form["flow_id"],
+        {**FORM, "miners": [miners[0].entry_id], "source": "surplus", "meter": own_power},
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"meter": "budget_meter_own"}
+    assert not budget_entries(hass)

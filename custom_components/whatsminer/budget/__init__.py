@@ -1,12 +1,14 @@
 """A power budget that several miners follow together (issue 23); imports nothing from HA.
 
 Use: keep one `BudgetAllocator(BudgetSettings(...))` per budget entry and call
-`step(now, Budget(watts, updated_at), readings)` once per poll, `now` on a monotonic clock in
-seconds, one `MemberReading` per member. Carry out the returned `Plan.decisions` (START: write
-`percent`, then switch mining on; STOP: switch it off; SET_PERCENT: write `percent`, in the
-v3 fast mode when `fast`), show `Plan.state`, `Plan.allocated_w` and `Plan.members` (share,
-last reason, when it may change next). In grid mode the budget is `budget_from_grid()`; keep
-an `Efficiency` per member, `updated()` every poll, and pass its `jth` in the reading.
+`step(now, Budget(watts, updated_at), readings)` at every control step (the integration: every
+10 s and soon after a member's poll or a meter change), `now` in seconds of wall-clock time
+(it may step back: the allocator restarts its timers then), one `MemberReading` per member.
+Carry out the returned `Plan.decisions` (START: write `percent`, then switch mining on;
+STOP: switch it off; SET_PERCENT: write `percent`, in the v3 fast mode when `fast`), show
+`Plan.state`, `Plan.allocated_w` and `Plan.members` (share, last reason, when it may change
+next). In grid mode the budget is `budget_from_grid()`; keep an `Efficiency` per member,
+`updated()` every poll, and pass its `jth` in the reading.
 """
 
 from .allocator import BudgetAllocator, budget_from_grid

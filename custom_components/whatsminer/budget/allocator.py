@@ -1,7 +1,9 @@
 """The control step: a farm's readings and a budget in, commands and their reasons out.
 
-`BudgetAllocator(settings).step(now, budget, readings)` is called once per poll with a
-monotonic `now` in seconds; it returns a `Plan`. It keeps a small memory between steps (when
+`BudgetAllocator(settings).step(now, budget, readings)` is called with `now` in seconds: the
+integration passes Home Assistant's UTC timestamp, every 10 s and soon after a member's poll
+or a meter change (debounced), so steps are not evenly spaced and the clock may step back.
+It returns a `Plan`. It keeps a small memory between steps (when
 each member last switched or was written to, the rolling minimum of the budget, the import
 over the allowance so far) and does no I/O, reads no clock and imports nothing from Home
 Assistant. It assumes its decisions are carried out; a member that does not follow within a
@@ -38,6 +40,9 @@ How a step decides:
   from the one in force by `step_percent` or more (a cut writes any member above its share).
 * **Drift.** A member whose percentage in force strays a step from the one written (a restart
   resets it) is written once more.
+* **Clock.** `now` is wall-clock time. When it goes back, every time remembered ahead of it
+  is taken as `now`: each timer starts afresh, instead of holding raises, starts, stops and
+  writes until the clock catches up with the time before the step back.
 """
 
 from __future__ import annotations
@@ -157,11 +162,14 @@ class _RollingMin:
         """Add `value` at `now`; return the lowest value since `now - span_s`.
 
         Until the window has seen `span_s` seconds, the answer is -inf: no history yet
-        (after a restart, or control switched on) proves nothing about the budget.
+        (after a restart, control switched on, or the clock set back) proves nothing about
+        the budget.
         """
+        queue = self._queue
+        if queue and queue[-1][0] > now:  # the clock went back: start afresh
+            self.clear()
         if self._since is None:
             self._since = now
-        queue = self._queue
         while queue and queue[-1][1] >= value:
             queue.pop()
         queue.append((now, value))
@@ -209,6 +217,7 @@ class BudgetAllocator:
     ) -> Plan:
         """Decide what to send now; `enabled` False (control off) sends nothing."""
         work = _Step(now)
+        self._rewind(now)
         self._observe(work, readings)
         if not enabled:
             self._reset_control()
@@ -233,6 +242,22 @@ class BudgetAllocator:
         self._correct_drift(work)
         self._last_now = now
         return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
+
+    def _rewind(self, now: float) -> None:
+        """Take every time remembered ahead of `now` (the clock went back) as `now`.
+
+        Each timer then starts afresh; left ahead, it would hold its member (or the raises
+        and starts) for as long as the clock stepped back.
+        """
+        for member in self._members.values():
+            member.changed_at = min(member.changed_at, now)
+            member.written_at = min(member.written_at, now)
+        self._last_raise = min(self._last_raise, now)
+        self._last_start = min(self._last_start, now)
+        if self._over_since is not None:
+            self._over_since = min(self._over_since, now)
+        if self._lost_at is not None:
+            self._lost_at = min(self._lost_at, now)
 
     def _falling(self, now: float, budget_w: float) -> float:
         """Return how much lower the budget may go while a member cut now cannot be written.
@@ -323,7 +348,7 @@ class BudgetAllocator:
     def _cut_due(self, now: float, allocated: float, budget_w: float) -> bool:
         """Whether the import over the allowance has lasted long or grown large enough."""
         settings = self.settings
-        dt = 0.0 if self._last_now is None else now - self._last_now
+        dt = 0.0 if self._last_now is None else max(0.0, now - self._last_now)
         excess = allocated - budget_w - settings.allowance_w
         if excess <= 0:
             self._excess_ws = 0.0
@@ -579,11 +604,11 @@ class BudgetAllocator:
             if _controllable(reading):
                 if member.on:
                     running = True
-                    switch_at = max(member.changed_at + min_on, now)
+                    switch_at = _ahead(member.changed_at + min_on, now)
                     if reading.mining and not reading.ramping:
-                        write_at = max(member.written_at + interval, now)
+                        write_at = _ahead(member.written_at + interval, now)
                 elif not reading.held_by_user:
-                    switch_at = max(member.changed_at + min_off, next_start, now)
+                    switch_at = _ahead(max(member.changed_at + min_off, next_start), now)
             add(
                 MemberPlan(
                     reading.key,
@@ -598,3 +623,12 @@ class BudgetAllocator:
             )
         allocated = sum(m.share_w for m in work.running if m.on)
         return Plan(state, budget_w, allocated, tuple(work.decisions), tuple(plans))
+
+
+def _ahead(moment: float, now: float) -> float | None:
+    """Return a moment still to come, or None once it has passed.
+
+    A time already passed would equal `now` at every step, and the explanation (an entity's
+    attributes) would change, and be recorded, every step while nothing changes.
+    """
+    return moment if moment > now else None

@@ -136,9 +136,11 @@ class MemberPlan(NamedTuple):
     `share_w` is the power it is given (0 when stopped or skipped). `reason`/`reason_at`: its
     last start, stop or cut. `switch_allowed_at`: the earliest the budget may start or stop it
     (minimum on/off time, stagger); `write_allowed_at`: the earliest it may write its
-    percentage. Either is None when the budget will not do it at all (a member held by the
-    user, unavailable, stopped, or still ramping up). A named tuple: one is made per member
-    per step, and a tuple is several times cheaper to make than a frozen dataclass.
+    percentage. Either is None once that time has passed (it may do it now), and when the
+    budget will not do it at all (a member held by the user, unavailable, stopped, or still
+    ramping up): a passed time would change at every step while nothing changes. A named
+    tuple: one is made per member per step, and a tuple is several times cheaper to make
+    than a frozen dataclass.
     """
 
     key: str
