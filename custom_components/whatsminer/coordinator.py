@@ -27,12 +27,22 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from yarl import URL
 
 from .api import MinerData, WhatsminerAuthError, WhatsminerError
-from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER, MANUFACTURER, RESTART_REFRESH_DELAY
+from .const import (
+    BOOT_POLL_INTERVAL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MANUFACTURER,
+    RESTART_REFRESH_DELAY,
+)
 from .helpers import DelayedCall, WrongMinerError
 from .link import MinerLink
 from .naming import readable_model, software_version
+from .plug import powered_off_data
 
 if TYPE_CHECKING:
+    from homeassistant.core import CALLBACK_TYPE
+
     from .api import Identity, WhatsminerClient
 
 type WhatsminerConfigEntry = ConfigEntry[WhatsminerCoordinator]
@@ -113,12 +123,38 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         """Poll every ``interval`` from the next poll on (the options flow's choice)."""
         self._interval = self.update_interval = interval
 
+    @callback
+    def async_follow_plug(self) -> CALLBACK_TYPE | None:
+        """Follow the miner's power switch, if it has one; returns the release for unload."""
+        plug = self.link.plug
+        return None if plug is None else plug.async_follow(self._async_plug_changed)
+
+    @callback
+    def _async_plug_changed(self, powered: bool | None) -> None:
+        """Show a switched-off miner at once; poll a switched-on one at once."""
+        if powered is False:
+            self.async_set_updated_data(powered_off_data())
+        else:
+            self.hass.async_create_task(self.async_request_refresh())
+
     async def _async_update_data(self) -> MinerData:
-        """Poll the miner once; the next poll is one interval later (plus any phase delay)."""
+        """Poll the miner once; the next poll is one interval later (plus any phase delay).
+
+        A miner whose power switch is off is not asked: what is true of it is published
+        (plug.py), so its entities stay available and its energy has no gap. One that
+        boots after the switch went on is polled every BOOT_POLL_INTERVAL until it answers.
+        """
         delay, self._phase_delay = self._phase_delay, None
-        self.update_interval = self._interval if delay is None else self._interval + delay
+        interval = self._interval if delay is None else self._interval + delay
+        self.update_interval = interval
+        if self.link.powered_off:
+            return powered_off_data()
+        plug = self.link.plug
+        if plug is not None and plug.within_boot_timeout:
+            # Until it answers; an answer below sets the scan interval back.
+            self.update_interval = min(interval, BOOT_POLL_INTERVAL)
         try:
-            return await self.link.async_poll()
+            data = await self.link.async_poll()
         except WhatsminerAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -137,6 +173,8 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
                 translation_key="update_failed",
                 translation_placeholders={"name": self.name, "error": str(err)},
             ) from err
+        self.update_interval = interval
+        return data
 
     async def _async_refresh_after_command(self, restarting: bool) -> None:
         """Poll to show a command's effect: at once, or once a restarting miner is back."""
