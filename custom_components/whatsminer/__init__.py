@@ -60,8 +60,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: WhatsminerConfigEntry) -
     # The coordinator closes the client when the entry unloads or its setup fails.
     coordinator = WhatsminerCoordinator(hass, entry, client, identity)
     entry.async_on_unload(async_track_time_zone(coordinator))
-    if (release_plug := coordinator.async_follow_plug()) is not None:
-        entry.async_on_unload(release_plug)
     await coordinator.async_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

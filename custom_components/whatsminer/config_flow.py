@@ -56,6 +56,7 @@ from .const import (
     MIN_SCAN_INTERVAL,
 )
 from .naming import miner_name
+from .plug import PowerPlug
 from .range_flow import RangeFlow
 from .scan import Reached, Unreached, probe
 from .schema import vol
@@ -347,8 +348,7 @@ class WhatsminerOptionsFlow(OptionsFlow):
     def _save(self, user_input: dict[str, Any]) -> ConfigFlowResult:
         """Save the options; a new scan interval goes to the running coordinator.
 
-        The power switch and boot timeout belong to the miner's link, so a change of
-        them reloads the entry.
+        So does the power switch, which it follows from now on.
         """
         options = self.config_entry.options
         seconds = int(user_input[CONF_SCAN_INTERVAL])
@@ -361,10 +361,9 @@ class WhatsminerOptionsFlow(OptionsFlow):
             plug[CONF_POWER_SWITCH] = switch
         if self.config_entry.state is ConfigEntryState.LOADED:
             self.config_entry.runtime_data.set_scan_interval(timedelta(seconds=seconds))
-            if switch != options.get(CONF_POWER_SWITCH) or (
-                switch and timeout != options.get(CONF_BOOT_TIMEOUT, DEFAULT_BOOT_TIMEOUT)
-            ):
-                self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+            self.config_entry.runtime_data.async_set_plug(
+                PowerPlug(self.hass, switch, timedelta(seconds=timeout)) if switch else None
+            )
         return self.async_create_entry(
             data={CONF_SCAN_INTERVAL: seconds, CONF_WARM_UP: bool(warm_up), **plug}
         )

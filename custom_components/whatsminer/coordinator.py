@@ -38,12 +38,13 @@ from .const import (
 from .helpers import DelayedCall, WrongMinerError
 from .link import MinerLink
 from .naming import readable_model, software_version
-from .plug import powered_off_data
+from .plug import plug_of, powered_off_data
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE
 
     from .api import Identity, WhatsminerClient
+    from .plug import PowerPlug
 
 type WhatsminerConfigEntry = ConfigEntry[WhatsminerCoordinator]
 
@@ -99,6 +100,9 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             None if hass.state is CoreState.running else self._interval * poll_phase(entry)
         )
         self._refresh_later = DelayedCall()
+        self._release_plug: CALLBACK_TYPE | None = None
+        self._boot_over = DelayedCall()
+        self.async_set_plug(plug_of(hass, entry))
 
     @property
     def device_info(self) -> DeviceInfo:
@@ -124,18 +128,35 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         self._interval = self.update_interval = interval
 
     @callback
-    def async_follow_plug(self) -> CALLBACK_TYPE | None:
-        """Follow the miner's power switch, if it has one; returns the release for unload."""
-        plug = self.link.plug
-        return None if plug is None else plug.async_follow(self._async_plug_changed)
+    def async_set_plug(self, plug: PowerPlug | None) -> None:
+        """Follow this power switch from now on (setup, the options flow); None: no plug."""
+        if self._release_plug is not None:
+            self._release_plug()
+            self._release_plug = None
+        self.link.plug = plug
+        if plug is not None:
+            self._release_plug = plug.async_follow(self._async_plug_changed)
 
     @callback
     def _async_plug_changed(self, powered: bool | None) -> None:
-        """Show a switched-off miner at once; poll a switched-on one at once."""
+        """Show a switched-off miner at once; poll a switched-on one at once.
+
+        Once the boot timeout has passed, the Status sensor hears of it even though the
+        failed polls of a silent miner notify no one after the first.
+        """
+        self._boot_over.async_cancel()
         if powered is False:
             self.async_set_updated_data(powered_off_data())
-        else:
-            self.hass.async_create_task(self.async_request_refresh())
+            return
+        if powered and self.link.plug is not None:
+            self._boot_over.async_schedule(
+                self.hass, self.link.plug.boot_timeout, self._async_boot_over
+            )
+        self.hass.async_create_task(self.async_request_refresh())
+
+    async def _async_boot_over(self) -> None:
+        """Tell the entities that the boot timeout has passed (booting → unreachable)."""
+        self.async_update_listeners()
 
     async def _async_update_data(self) -> MinerData:
         """Poll the miner once; the next poll is one interval later (plus any phase delay).
@@ -154,7 +175,18 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             # Until it answers; an answer below sets the scan interval back.
             self.update_interval = min(interval, BOOT_POLL_INTERVAL)
         try:
-            data = await self.link.async_poll()
+            data = await self._async_poll_link()
+        except UpdateFailed:
+            if plug is not None and plug.powered is False:
+                return powered_off_data()  # switched off while the poll ran: no outage
+            raise
+        self.update_interval = interval
+        return data
+
+    async def _async_poll_link(self) -> MinerData:
+        """Poll through the link; its errors become the coordinator's."""
+        try:
+            return await self.link.async_poll()
         except WhatsminerAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -173,8 +205,6 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
                 translation_key="update_failed",
                 translation_placeholders={"name": self.name, "error": str(err)},
             ) from err
-        self.update_interval = interval
-        return data
 
     async def _async_refresh_after_command(self, restarting: bool) -> None:
         """Poll to show a command's effect: at once, or once a restarting miner is back."""
@@ -194,7 +224,9 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         )
 
     async def async_shutdown(self) -> None:
-        """Stop polling, drop the pending refresh and close the link (entry unload)."""
+        """Stop polling and following the plug, drop the pending refresh, close the link."""
         await super().async_shutdown()
         self._refresh_later.async_cancel()
+        self._boot_over.async_cancel()
+        self.async_set_plug(None)
         await self.link.async_close()

@@ -48,7 +48,6 @@ from .const import (
 from .helpers import WrongMinerError, command_errors
 from .issues import async_create_write_api_issue, async_delete_write_api_issue
 from .naming import readable_model, software_version
-from .plug import plug_of
 from .stored_identity import identity_as_data, identity_from_data
 
 if TYPE_CHECKING:
@@ -58,6 +57,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .api import Identity, MinerData, WhatsminerClient
+    from .plug import PowerPlug
 
 # A command: one write, handed the client of the generation the miner speaks when it runs.
 type Command = Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
@@ -129,8 +129,9 @@ class MinerLink:
         # window kept the last data (the Status sensor tells "restarting" from "mining").
         self.last_poll_failed = False
         self._after_command = after_command
-        # The smart plug in front of the miner, if the options name one (plug.py).
-        self.plug = plug_of(hass, entry)
+        # The smart plug in front of the miner, if the options name one (plug.py); the
+        # coordinator sets and follows it.
+        self.plug: PowerPlug | None = None
 
     @property
     def name(self) -> str:

@@ -13,13 +13,13 @@ released with the entry.
 
 from __future__ import annotations
 
-from datetime import timedelta
-import time
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util import dt as dt_util
 
 from .api import MinerData
 from .const import CONF_BOOT_TIMEOUT, CONF_POWER_SWITCH, DEFAULT_BOOT_TIMEOUT
@@ -86,15 +86,15 @@ class PowerPlug:
         """Follow ``entity_id``; a miner switched on counts as booting for ``timeout``."""
         self.hass = hass
         self.entity_id = entity_id
-        self._timeout = timeout.total_seconds()
-        self._switched_on_at: float | None = None  # time.monotonic()
+        self.boot_timeout = timeout
+        self._switched_on_at: datetime | None = None
         self.powered = self._powered(hass.states.get(entity_id))
 
     @property
     def within_boot_timeout(self) -> bool:
         """Whether the plug went on less than the boot timeout ago (in this run)."""
         on_at = self._switched_on_at
-        return on_at is not None and time.monotonic() - on_at < self._timeout
+        return on_at is not None and dt_util.utcnow() - on_at < self.boot_timeout
 
     @callback
     def async_follow(self, changed: Callable[[bool | None], None]) -> CALLBACK_TYPE:
@@ -106,7 +106,7 @@ class PowerPlug:
             if powered == self.powered:
                 return
             if powered:
-                self._switched_on_at = time.monotonic()
+                self._switched_on_at = dt_util.utcnow()
             self.powered = powered
             changed(powered)
 
