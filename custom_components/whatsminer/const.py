@@ -67,3 +67,15 @@ def led_changed_signal(entry_id: str) -> str:
     A running identify flash ends on it, so the LED stays as the action set it.
     """
     return f"{DOMAIN}_led_changed_{entry_id}"
+
+
+# Options of a miner behind a smart plug: the switch that powers it, and how long it may
+# take from switched on to its API answering before it counts as unreachable.
+CONF_POWER_SWITCH: Final = "power_switch"
+CONF_BOOT_TIMEOUT: Final = "boot_timeout"
+DEFAULT_BOOT_TIMEOUT: Final = 600  # s
+MIN_BOOT_TIMEOUT: Final = 60
+MAX_BOOT_TIMEOUT: Final = 3600
+# While a switched-on miner boots, it is polled this often, so its data shows as soon as
+# it answers rather than a whole scan interval later.
+BOOT_POLL_INTERVAL: Final = timedelta(seconds=10)

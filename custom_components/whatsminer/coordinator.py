@@ -27,13 +27,24 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from yarl import URL
 
 from .api import MinerData, WhatsminerAuthError, WhatsminerError
-from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER, MANUFACTURER, RESTART_REFRESH_DELAY
+from .const import (
+    BOOT_POLL_INTERVAL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MANUFACTURER,
+    RESTART_REFRESH_DELAY,
+)
 from .helpers import DelayedCall, WrongMinerError
 from .link import MinerLink
 from .naming import readable_model, software_version
+from .plug import plug_of, powered_off_data
 
 if TYPE_CHECKING:
+    from homeassistant.core import CALLBACK_TYPE
+
     from .api import Identity, WhatsminerClient
+    from .plug import PowerPlug
 
 type WhatsminerConfigEntry = ConfigEntry[WhatsminerCoordinator]
 
@@ -89,6 +100,9 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             None if hass.state is CoreState.running else self._interval * poll_phase(entry)
         )
         self._refresh_later = DelayedCall()
+        self._release_plug: CALLBACK_TYPE | None = None
+        self._boot_over = DelayedCall()
+        self.async_set_plug(plug_of(hass, entry))
 
     @property
     def device_info(self) -> DeviceInfo:
@@ -113,10 +127,64 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         """Poll every ``interval`` from the next poll on (the options flow's choice)."""
         self._interval = self.update_interval = interval
 
+    @callback
+    def async_set_plug(self, plug: PowerPlug | None) -> None:
+        """Follow this power switch from now on (setup, the options flow); None: no plug."""
+        if self._release_plug is not None:
+            self._release_plug()
+            self._release_plug = None
+        self.link.plug = plug
+        if plug is not None:
+            self._release_plug = plug.async_follow(self._async_plug_changed)
+
+    @callback
+    def _async_plug_changed(self, powered: bool | None) -> None:
+        """Show a switched-off miner at once; poll a switched-on one at once.
+
+        Once the boot timeout has passed, the Status sensor hears of it even though the
+        failed polls of a silent miner notify no one after the first.
+        """
+        self._boot_over.async_cancel()
+        if powered is False:
+            self.async_set_updated_data(powered_off_data())
+            return
+        if powered and self.link.plug is not None:
+            self._boot_over.async_schedule(
+                self.hass, self.link.plug.boot_timeout, self._async_boot_over
+            )
+        self.hass.async_create_task(self.async_request_refresh())
+
+    async def _async_boot_over(self) -> None:
+        """Tell the entities that the boot timeout has passed (booting → unreachable)."""
+        self.async_update_listeners()
+
     async def _async_update_data(self) -> MinerData:
-        """Poll the miner once; the next poll is one interval later (plus any phase delay)."""
+        """Poll the miner once; the next poll is one interval later (plus any phase delay).
+
+        A miner whose power switch is off is not asked: what is true of it is published
+        (plug.py), so its entities stay available and its energy has no gap. One that
+        boots after the switch went on is polled every BOOT_POLL_INTERVAL until it answers.
+        """
         delay, self._phase_delay = self._phase_delay, None
-        self.update_interval = self._interval if delay is None else self._interval + delay
+        interval = self._interval if delay is None else self._interval + delay
+        self.update_interval = interval
+        if self.link.powered_off:
+            return powered_off_data()
+        plug = self.link.plug
+        if plug is not None and plug.within_boot_timeout:
+            # Until it answers; an answer below sets the scan interval back.
+            self.update_interval = min(interval, BOOT_POLL_INTERVAL)
+        try:
+            data = await self._async_poll_link()
+        except UpdateFailed:
+            if plug is not None and plug.powered is False:
+                return powered_off_data()  # switched off while the poll ran: no outage
+            raise
+        self.update_interval = interval
+        return data
+
+    async def _async_poll_link(self) -> MinerData:
+        """Poll through the link; its errors become the coordinator's."""
         try:
             return await self.link.async_poll()
         except WhatsminerAuthError as err:
@@ -156,7 +224,9 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
         )
 
     async def async_shutdown(self) -> None:
-        """Stop polling, drop the pending refresh and close the link (entry unload)."""
+        """Stop polling and following the plug, drop the pending refresh, close the link."""
         await super().async_shutdown()
         self._refresh_later.async_cancel()
+        self._boot_over.async_cancel()
+        self.async_set_plug(None)
         await self.link.async_close()

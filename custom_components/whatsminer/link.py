@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD
 from homeassistant.core import callback
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 
 from .api import (
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .api import Identity, MinerData, WhatsminerClient
+    from .plug import PowerPlug
 
 # A command: one write, handed the client of the generation the miner speaks when it runs.
 type Command = Callable[[WhatsminerClient], Awaitable[CommandOutcome]]
@@ -128,6 +129,9 @@ class MinerLink:
         # window kept the last data (the Status sensor tells "restarting" from "mining").
         self.last_poll_failed = False
         self._after_command = after_command
+        # The smart plug in front of the miner, if the options name one (plug.py); the
+        # coordinator sets and follows it.
+        self.plug: PowerPlug | None = None
 
     @property
     def name(self) -> str:
@@ -138,6 +142,11 @@ class MinerLink:
     def mac(self) -> str:
         """The miner's MAC address, normalised as in unique ids and the device registry."""
         return dr.format_mac(self.identity.mac)
+
+    @property
+    def powered_off(self) -> bool:
+        """Whether the miner's power switch is off: then nothing is sent to it."""
+        return self.plug is not None and self.plug.powered is False
 
     async def async_poll(self) -> MinerData:
         """Poll the miner once: identity when unconfirmed, data, write access once a setup.
@@ -279,8 +288,15 @@ class MinerLink:
 
         A command right after one that restarts the miner (reboot after a power limit, an
         automation stepping two settings) would otherwise fail at once. Client errors
-        become translated Home Assistant errors.
+        become translated Home Assistant errors. A miner whose power switch is off is
+        not tried: that error says so at once instead of a timeout.
         """
+        if self.powered_off:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="plug_off",
+                translation_placeholders={"name": self.name},
+            )
         pauses = _restart_pauses()
         while True:
             try:

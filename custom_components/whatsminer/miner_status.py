@@ -5,8 +5,8 @@ entities. The word comes from what a poll already read plus what the link knows 
 restart window, whether the last poll failed); no request of its own. Pure, so each
 transition is tested without a miner.
 
-``off`` and ``booting`` need a power switch in front of the miner (a smart plug, an option
-still to come): their inputs default to "no plug", so they are not produced yet.
+``off`` and ``booting`` need a power switch in front of the miner (a smart plug, plug.py):
+their inputs default to "no plug".
 """
 
 from __future__ import annotations

@@ -355,11 +355,13 @@ class WhatsminerStatusSensor(WhatsminerEntity, RestoreEntity, SensorEntity):
         super()._handle_coordinator_update()
 
     def _derive(self) -> MinerStatus:
-        link = self.coordinator.link
+        link, plug = self.coordinator.link, self.coordinator.link.plug
         return miner_status(
             self.coordinator.data,
             poll_failed=link.last_poll_failed,
             restart_window=link.restart_expected,
+            powered=None if plug is None else plug.powered,
+            within_boot_timeout=plug is not None and plug.within_boot_timeout,
         )
 
 

@@ -382,6 +382,10 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == {CONF_SCAN_INTERVAL: 120, CONF_WARM_UP: True}
+    assert init_integration.options == {
+        CONF_SCAN_INTERVAL: 120,
+        CONF_WARM_UP: True,
+        "boot_timeout": 600,
+    }
     assert init_integration.runtime_data.update_interval.total_seconds() == 120
     assert init_integration.state is ConfigEntryState.LOADED

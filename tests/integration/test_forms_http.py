@@ -86,10 +86,10 @@ async def test_config_flow_forms(
     entry = hass.config_entries.async_entries(DOMAIN)[0]
 
     result = await form(api, "POST", OPTIONS_FLOWS, {"handler": entry.entry_id})
-    assert field_names(result) == [CONF_SCAN_INTERVAL, CONF_WARM_UP]
+    assert field_names(result) == [CONF_SCAN_INTERVAL, "power_switch", "boot_timeout", CONF_WARM_UP]
     result = await form(api, "POST", f"{OPTIONS_FLOWS}/{result['flow_id']}", {"scan_interval": 60})
     assert result["type"] == "create_entry"
-    assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_WARM_UP: False}
+    assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_WARM_UP: False, "boot_timeout": 600}
 
     result = await form(api, "POST", FLOWS, {"handler": DOMAIN, "entry_id": entry.entry_id})
     assert result["step_id"] == "reconfigure"

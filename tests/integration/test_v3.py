@@ -321,17 +321,21 @@ async def test_downgrade_to_v2_keeps_the_entry(
 
 
 async def test_options_offer_no_preheating(hass: HomeAssistant, v3_entry: MockConfigEntry) -> None:
-    """A v3 miner's options ask for the scan interval only; a preheat choice made on v2 stays."""
+    """A v3 miner's options ask for no preheating; a preheat choice made on v2 stays."""
     hass.config_entries.async_update_entry(v3_entry, options={CONF_WARM_UP: True})
 
     result = await hass.config_entries.options.async_init(v3_entry.entry_id)
-    assert list(result["data_schema"].schema) == [CONF_SCAN_INTERVAL]
+    assert list(result["data_schema"].schema) == [
+        CONF_SCAN_INTERVAL,
+        "power_switch",
+        "boot_timeout",
+    ]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 90}
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert v3_entry.options == {CONF_SCAN_INTERVAL: 90, CONF_WARM_UP: True}
+    assert v3_entry.options == {CONF_SCAN_INTERVAL: 90, CONF_WARM_UP: True, "boot_timeout": 600}
 
 
 async def test_warm_up_option_starts_mining_at_once(

@@ -116,6 +116,8 @@ class SimulatedMiner(StartStop):
         self._v3_tasks: set[asyncio.Task[None]] = set()
         self._restart_task: asyncio.Task[None] | None = None
         self._restart_kind: RestartKind | None = None
+        # Power cut at its plug (`unplug`): nothing listens until `plug`.
+        self.unplugged = False
 
     def __repr__(self) -> str:
         """Show where the miner lives and what it is."""
@@ -227,7 +229,7 @@ class SimulatedMiner(StartStop):
         A reboot closes every port; a btminer restart only 4028, which btminer serves.
         """
         kind = self.restart_kind
-        if self._loop is None or self.faults.refuse or kind is RestartKind.SYSTEM:
+        if self._loop is None or self.faults.refuse or self.unplugged or kind is RestartKind.SYSTEM:
             self._close_listeners()
             return
         if kind is RestartKind.BTMINER:
@@ -266,6 +268,19 @@ class SimulatedMiner(StartStop):
             dropped = kind is RestartKind.SYSTEM or task not in self._v3_tasks
             if dropped and task is not current:
                 task.cancel()
+
+    def unplug(self) -> None:
+        """Cut the miner's power: both ports close and every connection drops until `plug`."""
+        self.unplugged = True
+        self._sync_listeners()
+        for task in list(self._connections):
+            task.cancel()
+
+    def plug(self) -> None:
+        """Give the miner power again: it boots as after a reboot (`restart_seconds`)."""
+        self.unplugged = False
+        self.restart(RestartKind.SYSTEM)
+        self._sync_listeners()
 
     async def _restart_window(self, kind: RestartKind) -> None:
         await asyncio.sleep(self.restart_seconds)
