@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.switch import (
+# SwitchDeviceClass, like ButtonDeviceClass (button.py), has no import path both supported
+# releases export: 2026.x moved it to switch.const and only imports it here.
+from homeassistant.components.switch import (  # type: ignore[attr-defined,unused-ignore]
     SwitchDeviceClass,
     SwitchEntity,
     SwitchEntityDescription,
