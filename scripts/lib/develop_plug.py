@@ -7,8 +7,9 @@ To show it, develop puts a plug in front of its first miner, in two halves:
   turn_off and turn_on call a rest_command that reaches the simulator's plug control endpoint
   (tests/simulator/control.py, on the miner's own loopback address) and then set
   input_boolean.miner_plug, which holds the switch's state. That boolean starts on at every
-  start of Home Assistant, as the simulated miner starts powered. If the endpoint does not
-  answer, the action fails and the switch stays as it was.
+  start of Home Assistant, as the simulated miner starts powered (so after a restart of Home
+  Assistant alone while the plug was off, switch it off and on again). If the endpoint does
+  not answer, the action fails and the switch stays as it was.
 - the miner's options (`add_plug`), set through its options flow as a person would: the
   switch as its power switch and a boot timeout. A later start finds a power switch there
   and leaves the options alone.
