@@ -2,6 +2,7 @@
 
 Waits for it, creates the owner on the first run (or logs in on later runs) and adds the
 simulated miners through the config flow, so the dashboard shows them without a click;
+with --plug-host, the smart plug becomes that miner's power switch (develop_plug.py);
 then a power budget over them (develop_budget.py), unless --no-budget or one exists.
 The flow finds out by itself which API a miner speaks; a host named with --v3-host must
 answer on its API v3 port too before it is added (else the flow could find only v2 there).
@@ -10,7 +11,7 @@ Home Assistant never comes up; anything else is reported and left to do in the U
 
 Usage: python scripts/lib/develop_onboard.py --url URL --hass-pid PID [--wait-only]
            --username dev --password dev --miner-password admin [--v3-host HOST ...]
-           [--no-budget] HOST [HOST ...]
+           [--plug-host HOST] [--no-budget] HOST [HOST ...]
 """
 
 import argparse
@@ -21,6 +22,7 @@ import sys
 import aiohttp
 
 from scripts.lib.develop_budget import add_budget
+from scripts.lib.develop_plug import add_plug
 from tests.e2e.ha_api import HomeAssistantApiError, HomeAssistantClient
 
 DOMAIN = "whatsminer"
@@ -119,6 +121,8 @@ async def _run(args: argparse.Namespace) -> int:
             await client.wait_until_running()
         for host in await _answering(args.hosts, set(args.v3_host)):
             await _add_miner(client, host, args.miner_password)
+        if args.plug_host:
+            await add_plug(client, args.plug_host)
         if args.budget:
             await add_budget(client)
     return 0
@@ -134,6 +138,7 @@ def main() -> None:
     parser.add_argument("--password", required=True)
     parser.add_argument("--miner-password", required=True)
     parser.add_argument("--v3-host", action="append", default=[], metavar="HOST")
+    parser.add_argument("--plug-host", metavar="HOST")
     parser.add_argument("--no-budget", dest="budget", action="store_false")
     parser.add_argument("hosts", nargs="*")
     args = parser.parse_args()

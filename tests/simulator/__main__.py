@@ -2,10 +2,12 @@
 
     python -m tests.simulator --miners 3 --profile m50 --password admin \
         [--first-host 127.0.1.2] [--restart-seconds N] [--ramp-scale F] [--write-api off] \
-        [--duration S]
+        [--duration S] [--control-port PORT [--boot-seconds S]]
 
 One line per miner says where it listens, so `scripts/develop` and benchmarks can point a
 client at it. `--duration` stops after that many seconds (for scripts and tests).
+`--control-port` serves the miners' plugs (control.py) on the first miner's address, where
+`scripts/develop`'s smart plug switches one; a line before the last says where.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import signal
 import sys
 
+from .control import PlugControl
 from .farm import MinerFarm, loopback_hosts
 from .profiles import PROFILES
 
@@ -47,6 +50,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--write-api", choices=("on", "off"), default="on", help="the miners' API write switch"
     )
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
+    parser.add_argument(
+        "--control-port",
+        type=int,
+        help="serve the plug control endpoint (unplug, plug) on the first miner's address",
+    )
+    parser.add_argument(
+        "--boot-seconds",
+        type=float,
+        help="how long a miner boots after it is plugged in (default: --restart-seconds)",
+    )
     options = parser.parse_args(argv)
     if options.miners < 1:
         parser.error("--miners must be at least 1")
@@ -84,8 +97,15 @@ async def run(options: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with farm:
+    async with contextlib.AsyncExitStack() as running:
+        await running.enter_async_context(farm)
         sys.stdout.write(describe(farm, options.password) + "\n")
+        if options.control_port is not None:
+            control = PlugControl(
+                farm, farm[0].host, options.control_port, boot_seconds=options.boot_seconds
+            )
+            await running.enter_async_context(control)
+            sys.stdout.write(f"plugs: POST {control.url}/miners/<host>/unplug or /plug\n")
         sys.stdout.write(f"{len(farm)} simulated miner(s) running; Ctrl-C to stop\n")
         sys.stdout.flush()
         with contextlib.suppress(TimeoutError):

@@ -242,17 +242,21 @@ class SimulatedMiner(StartStop):
         for listener in self._listeners:
             listener.close()
 
-    def restart(self, kind: RestartKind = RestartKind.BTMINER) -> None:
+    def restart(
+        self, kind: RestartKind = RestartKind.BTMINER, seconds: float | None = None
+    ) -> None:
         """Restart btminer or reboot, as the restarting commands do; tokens are lost.
 
         With `restart_seconds > 0` (and the miner running) a restart window opens: a reboot
         closes both ports and drops every connection; a btminer restart closes port 4028 and
         drops its connections, while v3 stays up and reports btminer as down. A restart
         during a window starts the window again (a reboot is never shortened to a btminer
-        restart). Without a window the miner comes back at once.
+        restart). Without a window the miner comes back at once. `seconds` replaces
+        `restart_seconds` for this one restart (the boot after `plug`).
         """
         self.auth.forget_tokens()
-        if self.restart_seconds <= 0 or self._loop is None:
+        window = self.restart_seconds if seconds is None else seconds
+        if window <= 0 or self._loop is None:
             self.state.restart(kind)
             return
         if self.restart_kind is RestartKind.SYSTEM:
@@ -261,7 +265,7 @@ class SimulatedMiner(StartStop):
             self._restart_task.cancel()
         self._restart_kind = kind
         self.state.btminer_down = True
-        self._restart_task = self._loop.create_task(self._restart_window(kind))
+        self._restart_task = self._loop.create_task(self._restart_window(kind, window))
         self._sync_listeners()
         current = asyncio.current_task()
         for task in list(self._connections):
@@ -276,14 +280,17 @@ class SimulatedMiner(StartStop):
         for task in list(self._connections):
             task.cancel()
 
-    def plug(self) -> None:
-        """Give the miner power again: it boots as after a reboot (`restart_seconds`)."""
+    def plug(self, boot_seconds: float | None = None) -> None:
+        """Give the miner power again: it boots as after a reboot.
+
+        The boot takes `boot_seconds`, by default `restart_seconds`.
+        """
         self.unplugged = False
-        self.restart(RestartKind.SYSTEM)
+        self.restart(RestartKind.SYSTEM, boot_seconds)
         self._sync_listeners()
 
-    async def _restart_window(self, kind: RestartKind) -> None:
-        await asyncio.sleep(self.restart_seconds)
+    async def _restart_window(self, kind: RestartKind, seconds: float) -> None:
+        await asyncio.sleep(seconds)
         self.state.restart(kind)
         self._restart_task = None
         self._restart_kind = None
