@@ -276,7 +276,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--plot", type=Path, default=PLOT_PATH, help="where the PNG goes")
     parser.add_argument("--no-plot", action="store_true", help="draw no PNG")
     parser.add_argument("--poll", type=int, default=POLL_S, help="miner poll interval, s")
-    parser.add_argument("--strategies", default="blueprint,cascade,ours", help="which to run")
+    parser.add_argument(
+        "--strategies", default="blueprint,cascade,ours,ours+plug", help="which to run"
+    )
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     return parser.parse_args(argv)
 
