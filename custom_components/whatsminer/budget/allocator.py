@@ -32,7 +32,8 @@ How a step decides:
   if a whole miner's lowest step is left over with every running member at full power, and
   the budget's low of the last `start_after_s` would have carried the running members'
   lowest steps plus its own, start the most efficient stopped member (past its minimum off
-  time, one start per `stagger_s`, never one held by the user).
+  time, one start per `stagger_s`, never one held by the user), at what that low leaves
+  over the running members' lowest steps: its ramp cannot be trimmed, the others can.
 * **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
   step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
   trimmed and the others run at full power. A member ramping up, starting, or written to less
@@ -474,6 +475,9 @@ class BudgetAllocator:
         Room now: what `budget_w` leaves over the running members' shares. Room to last: what
         `low_w`, the budget's low of the last `start_after_s`, leaves over their lowest steps
         (they can be trimmed, not stopped, for `min_on_s`). Both must hold its lowest step.
+        It starts at the lesser of the two: no percentage reaches a member while it ramps up
+        (minutes), so a shadow in that time could only be met by trimming the others, and
+        those can give up no more than their shares above their lowest steps.
         """
         now, settings = work.now, self.settings
         if now - self._last_start < settings.stagger_s:
@@ -496,7 +500,7 @@ class BudgetAllocator:
         step_w = full * MIN_PERCENT / 100
         if room_w < step_w or low_w - lowest < step_w:
             return
-        best.percent = _percent_of(min(room_w, full), full)
+        best.percent = _percent_of(min(room_w, low_w - lowest, full), full)
         best.share_w = full * best.percent / 100
         best.written_at = now
         self._last_start = now
