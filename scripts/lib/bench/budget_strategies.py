@@ -20,7 +20,9 @@ them (`Farm.polled`), as it would in Home Assistant:
   farm's last polls and a budget of (polled farm power - grid import) at every meter update.
 * `OursPlug` (`ours+plug`): the same, on a farm whose miners are each behind a smart plug,
   with `cut_plug_after_s` = PLUG_CUT_AFTER_S: a miner the budget has kept stopped that long
-  is powered down, and boots again when it is next started (budget_farm.py).
+  is powered down, and boots again when it is next started (budget_farm.py). The day begins
+  with every plug off, as the evening before left it (the other strategies begin with every
+  miner stopped and drawing its idle power, as theirs did).
 """
 
 from __future__ import annotations
@@ -277,6 +279,11 @@ class OursPlug(Ours):
 
     name = "ours+plug"
     cut_plug_after_s = PLUG_CUT_AFTER_S
+
+    def __init__(self, farm: Farm) -> None:
+        """Begin the day as the last one ended: every miner stopped, its plug cut overnight."""
+        super().__init__(farm)
+        farm.plug_on = [False] * len(farm.units)
 
 
 STRATEGIES = (Blueprint, Cascade, Ours, OursPlug)
