@@ -114,7 +114,7 @@ def test_budget_bench_runs_a_short_day(tmp_path: Path) -> None:
 
     rows = [line.split() for line in out.splitlines() if line.startswith("  ")]
     strategies = {row[0] for row in rows if row[0] != "strategy"}
-    assert strategies == {"blueprint", "cascade", "ours"}
+    assert strategies == {"blueprint", "cascade", "ours", "ours+plug"}
     assert {row[1] for row in rows if row[0] == "ours"} == {"clear", "broken", "overcast", "all"}
     assert "one control step for 500 miners: median" in out
     assert plot.read_bytes().startswith(b"\x89PNG")

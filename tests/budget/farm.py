@@ -1,9 +1,11 @@
 """An ideal farm for the budget's tests: miners that do at once what the allocator asks.
 
 Power is exactly the percentage of full power, a start ramps (the up-freq flag 0) for
-`ramp_s` and then runs at its percentage, a stop is immediate. The realistic miner model is
-tests/simulator/dynamics.py (used by the bench); these tests check the allocator's rules, so a
-miner that follows to the watt makes every violation the allocator's own.
+`ramp_s` and then runs at its percentage, a stop is immediate, a plug (`plug_on` not None)
+is cut and switched on at once, the miner mining as soon as its plug is on. The realistic
+miner model is tests/simulator/dynamics.py (used by the bench); these tests check the
+allocator's rules, so a miner that follows to the watt makes every violation the allocator's
+own.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Unit:
     held: bool = False
     available: bool = True
     reports_percent: bool = True
+    plug_on: bool | None = None
     mining: bool = False
     percent: int = 100
     started_at: float = -math.inf
@@ -54,6 +57,7 @@ class Unit:
             efficiency_jth=self.jth,
             priority=self.priority,
             held_by_user=self.held,
+            plug_on=self.plug_on,
         )
 
 
@@ -85,6 +89,10 @@ class Farm:
             if decision.action is Action.START:
                 assert decision.percent is not None
                 unit.mining, unit.started_at, unit.percent = True, now, decision.percent
+                unit.plug_on = True if unit.plug_on is not None else None
+            elif decision.action is Action.POWER_DOWN:
+                assert not unit.mining
+                unit.plug_on = False
             elif decision.action is Action.STOP:
                 unit.mining, unit.stopped_at = False, now
             else:

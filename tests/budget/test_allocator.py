@@ -441,3 +441,14 @@ def test_a_clock_set_back_restarts_the_timers_instead_of_freezing_them() -> None
 
     farm.run(stop_by, started + 50, 3000.0)  # before the clock is back where it was
     assert Action.START in [decision.action for at, decision in farm.log if at >= stop_by]
+
+
+def test_a_start_aims_its_ramp_at_the_budgets_low_not_a_passing_high() -> None:
+    farm = Farm([Unit("a")], ramp_s=120.0)
+    farm.run(0, 900, 1500.0)  # the start window's low: 1500 W
+    farm.run(900, 1000, 5000.0)
+
+    start = next(d for _, d in farm.log if d.action is Action.START)
+    assert start.percent == 48  # 1500 - 50 W of 3000 W, not the 4950 W free now
+    farm.run(1000, 1300, 5000.0)  # ramped up: raised to what is free
+    assert [d.percent for _, d in farm.log][-1] == 100

@@ -13,11 +13,14 @@ drops, and a lost meter. The invariants:
   step or more, at most one per member per 30 s; a steady budget ends in silence);
 * the efficiency order is respected when priorities are equal: a start takes the most
   efficient member that may start, a cut stops the least efficient ones that may stop;
-* a member held by the user is never started; a ramping member is never written to.
+* a member held by the user is never started; a ramping member is never written to;
+* with `cut_plug_after_s`, a plug is switched off only for a member the budget stopped that
+  long before, once per stop, and the rules above still hold.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 import itertools
 
 from hypothesis import given, strategies as st
@@ -56,13 +59,19 @@ segments = st.lists(
 )
 
 
-def _farm(members: list[Unit], ramp_s: float, *, held: int | None = None) -> Farm:
+PLUG_SETTINGS = replace(SETTINGS, cut_plug_after_s=600.0)
+
+
+def _farm(
+    members: list[Unit], ramp_s: float, *, held: int | None = None, plugs: bool = False
+) -> Farm:
     """Keys by position, distinct J/TH, one member held by the user if asked."""
     for index, unit in enumerate(members):
         unit.key = f"m{index}"
         unit.jth += index * 1e-6
         unit.held = index == held
-    return Farm(members, SETTINGS, ramp_s=ramp_s)
+        unit.plug_on = True if plugs else None
+    return Farm(members, PLUG_SETTINGS if plugs else SETTINGS, ramp_s=ramp_s)
 
 
 def _drive(farm: Farm, plan: list[tuple[int, float | None]]) -> float:
@@ -75,17 +84,22 @@ def _drive(farm: Farm, plan: list[tuple[int, float | None]]) -> float:
     return now
 
 
-@given(units, segments, st.sampled_from([0.0, 60.0, 240.0]), st.integers(-1, 5))
+@given(units, segments, st.sampled_from([0.0, 60.0, 240.0]), st.integers(-1, 5), st.booleans())
 def test_switching_rules_hold(
-    members: list[Unit], plan: list[tuple[int, float | None]], ramp_s: float, held: int
+    members: list[Unit],
+    plan: list[tuple[int, float | None]],
+    ramp_s: float,
+    held: int,
+    plugs: bool,
 ) -> None:
-    farm = _farm(members, ramp_s, held=held if held < len(members) else None)
+    farm = _farm(members, ramp_s, held=held if held < len(members) else None, plugs=plugs)
     _drive(farm, plan)
 
     starts = [now for now, d in farm.log if d.action is Action.START]
     assert all(b - a >= SETTINGS.stagger_s for a, b in itertools.pairwise(starts))
     last: dict[str, tuple[float, Action]] = {}
     written: dict[str, float] = {}
+    downs: set[tuple[str, float]] = set()
     for now, decision in farm.log:
         assert not (decision.action is Action.START and decision.key == f"m{held}")
         previous = last.get(decision.key)
@@ -96,11 +110,18 @@ def test_switching_rules_hold(
             assert now - previous[0] >= SETTINGS.min_off_s
         if decision.action in (Action.START, Action.STOP):
             last[decision.key] = (now, decision.action)
+        if decision.action is Action.POWER_DOWN:
+            assert previous is not None
+            assert previous[1] is Action.STOP
+            assert now - previous[0] >= PLUG_SETTINGS.cut_plug_after_s
+            assert decision.key != f"m{held}"
+            assert (decision.key, previous[0]) not in downs  # once per stop
+            downs.add((decision.key, previous[0]))
         if decision.action is Action.SET_PERCENT:
             started = last[decision.key][0]
             assert now - started >= ramp_s  # never while ramping
             assert now - written.get(decision.key, -1e9) >= SETTINGS.write_interval_s
-        if decision.action is not Action.STOP:
+        if decision.action in (Action.START, Action.SET_PERCENT):
             written[decision.key] = now
 
 

@@ -32,7 +32,8 @@ How a step decides:
   if a whole miner's lowest step is left over with every running member at full power, and
   the budget's low of the last `start_after_s` would have carried the running members'
   lowest steps plus its own, start the most efficient stopped member (past its minimum off
-  time, one start per `stagger_s`, never one held by the user).
+  time, one start per `stagger_s`, never one held by the user), at what that low leaves
+  over the running members' lowest steps: its ramp cannot be trimmed, the others can.
 * **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
   step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
   trimmed and the others run at full power. A member ramping up, starting, or written to less
@@ -40,6 +41,10 @@ How a step decides:
   from the one in force by `step_percent` or more (a cut writes any member above its share).
 * **Drift.** A member whose percentage in force strays a step from the one written (a restart
   resets it) is written once more.
+* **Plug.** With `cut_plug_after_s` set, a member with a plug that the budget stopped and
+  kept stopped that long is powered down (POWER_DOWN), once per stop; its idle draw is saved.
+  A member whose plug is off counts as stopped; it starts like any other (the plug goes on
+  first), and its start is awaited `plug_boot_s` longer.
 * **Clock.** `now` is wall-clock time. When it goes back, every time remembered ahead of it
   is taken as `now`: each timer starts afresh, instead of holding raises, starts, stops and
   writes until the clock catches up with the time before the step back.
@@ -102,6 +107,8 @@ class _Member:
     written_at: float = NEVER
     drift_sent: bool = False
     release: int | None = None  # the share a cut below it for the miner's lag goes back to
+    confirm_s: float = CONFIRM_S  # how long its last start or stop may take to show
+    powered_down: bool = False  # its plug was switched off since its last stop
 
     def in_force(self, now: float) -> int | None:
         """Return the percentage in force: reported, or worked out from the measured power."""
@@ -119,9 +126,14 @@ class _Member:
         return self.reading.ramping or not self.reading.mining or now - self.written_at < interval_s
 
 
+def _mining(reading: MemberReading) -> bool | None:
+    """Return whether a member mines: never while its plug is off, else as it is read."""
+    return False if reading.plug_on is False else reading.mining
+
+
 def _controllable(reading: MemberReading) -> bool:
     """Whether the budget can act on a member: reachable, its state known, its power sane."""
-    return reading.available and reading.mining is not None and reading.full_power_w > 0
+    return reading.available and _mining(reading) is not None and reading.full_power_w > 0
 
 
 def _drawn(member: _Member) -> float:
@@ -240,6 +252,7 @@ class BudgetAllocator:
             self._start_best(work, floor_w - self._margin, start_w - self._margin)
         self._release_cuts(work)
         self._correct_drift(work)
+        self._power_down(work)
         self._last_now = now
         return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
 
@@ -293,17 +306,18 @@ class BudgetAllocator:
         for reading in readings:
             if not _controllable(reading):
                 continue
+            mining = bool(_mining(reading))
             member = members.get(reading.key)
             if member is None:
-                member = _Member(reading, bool(reading.mining), 0.0, reading.percent)
+                member = _Member(reading, mining, 0.0, reading.percent)
                 members[reading.key] = member
                 if member.on:
                     member.share_w = self._in_force_w(member, now)
             member.reading = reading
-            if reading.mining != member.on and not (
-                member.by_us and now - member.changed_at < CONFIRM_S
+            if mining != member.on and not (
+                member.by_us and now - member.changed_at < member.confirm_s
             ):
-                self._switched_outside(member, bool(reading.mining), now)
+                self._switched_outside(member, mining, now)
             if reading.ramping:
                 member.drift_sent = False
             (work.running if member.on else work.stopped).append(member)
@@ -461,6 +475,9 @@ class BudgetAllocator:
         Room now: what `budget_w` leaves over the running members' shares. Room to last: what
         `low_w`, the budget's low of the last `start_after_s`, leaves over their lowest steps
         (they can be trimmed, not stopped, for `min_on_s`). Both must hold its lowest step.
+        It starts at the lesser of the two: no percentage reaches a member while it ramps up
+        (minutes), so a shadow in that time could only be met by trimming the others, and
+        those can give up no more than their shares above their lowest steps.
         """
         now, settings = work.now, self.settings
         if now - self._last_start < settings.stagger_s:
@@ -483,7 +500,7 @@ class BudgetAllocator:
         step_w = full * MIN_PERCENT / 100
         if room_w < step_w or low_w - lowest < step_w:
             return
-        best.percent = _percent_of(min(room_w, full), full)
+        best.percent = _percent_of(min(room_w, low_w - lowest, full), full)
         best.share_w = full * best.percent / 100
         best.written_at = now
         self._last_start = now
@@ -497,6 +514,9 @@ class BudgetAllocator:
         member.reason = reason
         member.reason_at = work.now
         member.release = None
+        member.powered_down = False
+        plugged_off = member.reading.plug_on is False
+        member.confirm_s = CONFIRM_S + (self.settings.plug_boot_s if plugged_off else 0.0)
         if not member.on:
             member.share_w = 0.0
             member.percent = None
@@ -550,6 +570,31 @@ class BudgetAllocator:
                 work.decisions.append(
                     Decision(member.reading.key, Action.SET_PERCENT, member.percent, Reason.DRIFT)
                 )
+
+    def _power_down(self, work: _Step) -> None:
+        """Switch off the plug of a member the budget has kept stopped for `cut_plug_after_s`.
+
+        A stopped miner still draws 20-25 W for its control board and fans; behind a plug,
+        that draw can be cut. Only a stop of the budget's own (never one by a person, whose
+        member stays as they left it), once per stop; the next start switches it on again.
+        """
+        after = self.settings.cut_plug_after_s
+        if after is None:
+            return
+        now = work.now
+        for member in work.stopped:
+            if (
+                member.by_us
+                and not member.powered_down
+                and member.reading.plug_on
+                and not member.reading.held_by_user
+                and now - member.changed_at >= after
+            ):
+                member.powered_down = True
+                member.reason = Reason.STOPPED_LONG
+                member.reason_at = now
+                key = member.reading.key
+                work.decisions.append(Decision(key, Action.POWER_DOWN, None, Reason.STOPPED_LONG))
 
     def _state(self, work: _Step, budget_w: float, lost: bool) -> ControlState:
         """Return the control state shown to the user."""

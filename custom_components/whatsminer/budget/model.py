@@ -32,9 +32,10 @@ class ControlState(StrEnum):
 class Action(StrEnum):
     """What a decision asks of one miner."""
 
-    START = "start"  # set `percent`, then switch mining on
+    START = "start"  # set `percent`, then switch mining on (a plug that is off goes on first)
     STOP = "stop"  # switch mining off
     SET_PERCENT = "set_percent"  # write the power percentage (never the power limit)
+    POWER_DOWN = "power_down"  # switch off the plug of a member the budget has stopped
 
 
 class Reason(StrEnum):
@@ -46,6 +47,7 @@ class Reason(StrEnum):
     METER_LOST = "meter_lost"  # stopped or cut while the meter was lost
     OUTSIDE = "outside"  # mining switched on or off outside the budget (a person, a crash)
     DRIFT = "drift"  # the percentage in force strayed from the share by a step or more
+    STOPPED_LONG = "stopped_long"  # powered down: stopped by the budget for `cut_plug_after_s`
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,9 @@ class MemberReading:
     model's nominal power). `efficiency_jth` is its measured J/TH (see `efficiency.py`), the
     model's nominal value until it has readings. A higher `priority` starts first and stops
     last, whatever the efficiency. `held_by_user`: switched off by hand, so never started.
+    `plug_on`: the smart plug in front of the miner, None when it has none the budget may
+    switch; False: the miner has no power, counts as stopped whatever `mining` says, and a
+    start switches the plug on first (see `BudgetSettings.cut_plug_after_s`).
     """
 
     key: str
@@ -72,6 +77,7 @@ class MemberReading:
     efficiency_jth: float
     priority: int = 0
     held_by_user: bool = False
+    plug_on: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,10 @@ class BudgetSettings:
     `step_percent`: a miner already within this of its share is not written to.
     `max_power_w`: a cap on the farm in every mode. `stale_after_s`, `meter_hold_s`: a
     reading older than that is lost; a lost meter holds the last budget that long, then zero.
+    `cut_plug_after_s`: a member with a plug (`MemberReading.plug_on`) that the budget has
+    kept stopped that long is powered down (its idle draw, 20-25 W, saved), None never.
+    `plug_boot_s`: the longest a miner takes from its plug switched on until it mines; a
+    start from a plug that was off is awaited that much longer.
     """
 
     min_on_s: float = 600.0
@@ -117,6 +127,8 @@ class BudgetSettings:
     max_power_w: float | None = None
     stale_after_s: float = 120.0
     meter_hold_s: float = 300.0
+    cut_plug_after_s: float | None = None
+    plug_boot_s: float = 600.0
 
 
 @dataclass(frozen=True, slots=True)

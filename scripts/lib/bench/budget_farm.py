@@ -4,6 +4,11 @@ Every strategy drives the same `Farm`: N `MinerModel`s (tests/simulator/dynamics
 models, commands counted per miner, and what Home Assistant would know of them: a poll every
 `poll_s` seconds (mining, power, hashrate, the percentage where the firmware reports it, the
 up-freq flag).
+
+A farm with plugs (`plugs=True`) puts every miner behind a smart plug: `power_down` cuts a
+stopped miner's power (it draws nothing, not even its idle power), and a start of a miner
+whose plug is off switches the plug on and then boots its control board for PLUG_BOOT_S (at
+its idle power, not answering polls) before mining starts and ramps as usual.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from tests.simulator.dynamics import DYNAMICS, MinerModel
 from tests.simulator.profiles import PROFILES
 
 MODEL_MIX = ("m30_old", "m50", "m60_v3")
+# From plug on to a control board that answers and can start mining. An assumption, like the
+# times in tests/simulator/dynamics.py (no vendor gives it), scaled with them.
+PLUG_BOOT_S = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +33,14 @@ class Polled:
     hashrate_ths: float
     percent: int | None
     up_freq_done: bool
+    available: bool = True
+    plug_on: bool | None = None
 
 
 class Farm:
     """N miners of mixed models with their command counters."""
 
-    def __init__(self, miners: int, *, seed: int, time_scale: float) -> None:
+    def __init__(self, miners: int, *, seed: int, time_scale: float, plugs: bool = False) -> None:
         """Miners cycle through MODEL_MIX; each unit's J/TH spread is seeded."""
         self.units = [
             MinerModel(DYNAMICS[MODEL_MIX[i % len(MODEL_MIX)]].scaled(time_scale), seed * 1000 + i)
@@ -39,7 +49,12 @@ class Farm:
         self.starts = [0] * miners
         self.stops = [0] * miners
         self.writes = [0] * miners
-        self.polled = [self._snapshot(unit) for unit in self.units]
+        self.power_downs = [0] * miners
+        self.plugs = plugs
+        self.plug_boot_s = PLUG_BOOT_S * time_scale
+        self.plug_on = [True] * miners
+        self.booting: dict[int, tuple[float, int]] = {}  # index: (boot done at, percent)
+        self.polled = [self._snapshot(index) for index in range(miners)]
 
     @property
     def full_power_w(self) -> float:
@@ -49,10 +64,22 @@ class Farm:
     def start(self, index: int, now: float, percent: int) -> None:
         """Write `percent` and start one miner (a start of a running miner is not counted)."""
         unit = self.units[index]
-        if not unit.mining:
+        if not unit.mining and index not in self.booting:
             self.starts[index] += 1
         self.writes[index] += 1
+        if not self.plug_on[index] or index in self.booting:
+            self.plug_on[index] = True
+            done = self.booting.get(index, (now + self.plug_boot_s, percent))[0]
+            self.booting[index] = (done, percent)
+            return
         unit.start(now, percent)
+
+    def power_down(self, index: int) -> None:
+        """Switch a stopped miner's plug off (a running miner's plug is left on)."""
+        if self.units[index].mining or not self.plug_on[index]:
+            return
+        self.power_downs[index] += 1
+        self.plug_on[index] = False
 
     def stop(self, index: int, now: float) -> None:
         """Stop one miner (a stop of a stopped miner is not counted)."""
@@ -69,8 +96,14 @@ class Farm:
     def advance(self, now: float) -> tuple[float, float, float]:
         """Move every miner to `now`: (total W, W of the miners mining, TH/s)."""
         total = mining = hashrate = 0.0
-        for unit in self.units:
+        for index, unit in enumerate(self.units):
+            boot = self.booting.get(index)
+            if boot is not None and now >= boot[0]:
+                del self.booting[index]
+                unit.start(now, boot[1])
             power = unit.advance(now)
+            if not self.plug_on[index]:
+                continue  # no power at all, not even the idle draw
             total += power
             if unit.mining:
                 mining += power
@@ -79,15 +112,22 @@ class Farm:
 
     def poll(self) -> None:
         """Take what Home Assistant learns of every miner at a poll."""
-        self.polled = [self._snapshot(unit) for unit in self.units]
+        self.polled = [self._snapshot(index) for index in range(len(self.units))]
 
-    @staticmethod
-    def _snapshot(unit: MinerModel) -> Polled:
-        """One miner's poll; API v2 cannot report the power percentage."""
+    def _snapshot(self, index: int) -> Polled:
+        """One miner's poll; API v2 cannot report the power percentage.
+
+        Behind a plug that is off it reads as what the integration knows of it (no power,
+        not mining); while it boots after the plug went on it does not answer.
+        """
+        unit = self.units[index]
+        plugged = self.plug_on[index]
         return Polled(
             mining=unit.mining,
-            power_w=unit.power_w,
+            power_w=unit.power_w if plugged else 0.0,
             hashrate_ths=unit.hashrate_ths,
             percent=unit.percent if PROFILES[unit.dynamics.profile].has_v3 else None,
             up_freq_done=unit.up_freq_done,
+            available=index not in self.booting,
+            plug_on=plugged if self.plugs else None,
         )

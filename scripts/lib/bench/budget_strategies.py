@@ -18,6 +18,11 @@ them (`Farm.polled`), as it would in Home Assistant:
   on a miner still ramping up; v3 miners in fast mode.
 * `Ours`: the power budget (custom_components/whatsminer/budget) with its defaults, fed the
   farm's last polls and a budget of (polled farm power - grid import) at every meter update.
+* `OursPlug` (`ours+plug`): the same, on a farm whose miners are each behind a smart plug,
+  with `cut_plug_after_s` = PLUG_CUT_AFTER_S: a miner the budget has kept stopped that long
+  is powered down, and boots again when it is next started (budget_farm.py). The day begins
+  with every plug off, as the evening before left it (the other strategies begin with every
+  miner stopped and drawing its idle power, as theirs did).
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ CASCADE_LEVELS = (0, 50, 75, 100)
 CASCADE_HYSTERESIS_W = 100.0
 CASCADE_DOWN_AFTER_S = 15.0
 CASCADE_INTERVAL_S = 300.0
+
+# When `ours+plug` powers a stopped miner down. A rent-or-buy choice: a re-plug costs a
+# boot (PLUG_BOOT_S at scale 1) before the miner mines again, at its lowest step about
+# 120 s x 1 kW = 34 Wh of surplus not mined; kept plugged, a stopped miner spends that in
+# idle draw (20-25 W) in about 80-100 min. Cutting once the idle draw has spent what a
+# re-plug costs is never more than twice as dear as the best choice in hindsight.
+PLUG_CUT_AFTER_S = 90 * 60.0
 
 
 class Blueprint:
@@ -203,13 +215,16 @@ class Ours:
     """The power budget: one allocator step per meter update, on the last polls."""
 
     name = "ours"
+    cut_plug_after_s: float | None = None
 
     def __init__(self, farm: Farm) -> None:
         """Make an allocator with the default settings and a J/TH learner per miner."""
         api = budget_api()
         self.api = api
         self.farm = farm
-        self.allocator = api.BudgetAllocator(api.BudgetSettings())
+        farm.plugs = self.cut_plug_after_s is not None
+        settings = api.BudgetSettings(cut_plug_after_s=self.cut_plug_after_s)
+        self.allocator = api.BudgetAllocator(settings)
         self.efficiency = [api.Efficiency(unit.dynamics.nominal_jth) for unit in farm.units]
         self.keys = [f"miner{index}" for index in range(len(farm.units))]
         self.index = {key: index for index, key in enumerate(self.keys)}
@@ -230,7 +245,7 @@ class Ours:
             readings.append(
                 api.MemberReading(
                     key=self.keys[index],
-                    available=True,
+                    available=polled.available,
                     mining=polled.mining,
                     power_w=polled.power_w,
                     hashrate_ths=polled.hashrate_ths,
@@ -238,6 +253,7 @@ class Ours:
                     ramping=ramping,
                     full_power_w=dynamics.full_power_w,
                     efficiency_jth=self.efficiency[index].jth,
+                    plug_on=polled.plug_on,
                 )
             )
         budget = api.Budget(api.budget_from_grid(grid_w, farm_power), now)
@@ -249,6 +265,8 @@ class Ours:
                 farm.start(index, now, decision.percent)
             elif decision.action is api.Action.STOP:
                 farm.stop(index, now)
+            elif decision.action is api.Action.POWER_DOWN:
+                farm.power_down(index)
             else:
                 farm.set_percent(index, now, decision.percent, fast=decision.fast)
 
@@ -256,4 +274,16 @@ class Ours:
         """Do nothing: the budget acts on meter updates only."""
 
 
-STRATEGIES = (Blueprint, Cascade, Ours)
+class OursPlug(Ours):
+    """The power budget on miners behind smart plugs, cut after PLUG_CUT_AFTER_S stopped."""
+
+    name = "ours+plug"
+    cut_plug_after_s = PLUG_CUT_AFTER_S
+
+    def __init__(self, farm: Farm) -> None:
+        """Begin the day as the last one ended: every miner stopped, its plug cut overnight."""
+        super().__init__(farm)
+        farm.plug_on = [False] * len(farm.units)
+
+
+STRATEGIES = (Blueprint, Cascade, Ours, OursPlug)
