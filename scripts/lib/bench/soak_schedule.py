@@ -147,7 +147,7 @@ def _place(calendar: _Calendar, kind: str, fleet: Fleet, window: tuple[float, fl
             continue
         if kind != FIRMWARE_UP:
             return fault
-        back_at = fault.ends_s + FIRMWARE_BACK_AFTER_S
+        back_at = round(fault.ends_s + FIRMWARE_BACK_AFTER_S)
         back = Fault(back_at, FIRMWARE_DOWN, fault.miner, BOOT_S)
         whole = calendar.free(fault.miner, fault.at_s, back.ends_s + RESETTLE_S)
         if back_at <= window[1] and whole:
