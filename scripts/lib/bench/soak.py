@@ -127,22 +127,21 @@ async def soak(options: argparse.Namespace, farm: Farm, session: aiohttp.ClientS
     hosts, macs = start_miners(farm, fleet)
     farm.extra_yaml = soak_hass.plugs_yaml([m for m in range(fleet.size) if fleet.plugged(m)])
     await farm.start(session, first=True)
-    async with farm.client.websocket() as ws:
-        ctx = await prepare(farm, soak_hass.SerialWebsocket(ws), hosts, macs, fleet)
-        await farm.client.rest("POST", "/api/farm_probe")  # the probe counts tasks from here
-        await asyncio.sleep(SETTLE_S)
-        total_s = (options.warmup + options.minutes) * 60
-        recorded = Recorded(
-            fleet=fleet,
-            faults=schedule(fleet, total_s, options.seed),
-            ctx=ctx,
-            states=StateLog(farm.client, session),
-            started=time.time(),
-            total_s=total_s,
-            warmup_s=options.warmup * 60,
-            load_before=os.getloadavg(),
-        )
-        await run_schedule(ctx, farm, recorded)
+    ctx = await prepare(farm, soak_hass.SerialWebsocket(farm.client), hosts, macs, fleet)
+    await farm.client.rest("POST", "/api/farm_probe")  # the probe counts tasks from here
+    await asyncio.sleep(SETTLE_S)
+    total_s = (options.warmup + options.minutes) * 60
+    recorded = Recorded(
+        fleet=fleet,
+        faults=schedule(fleet, total_s, options.seed),
+        ctx=ctx,
+        states=StateLog(farm.client, session),
+        started=time.time(),
+        total_s=total_s,
+        warmup_s=options.warmup * 60,
+        load_before=os.getloadavg(),
+    )
+    await run_schedule(ctx, farm, recorded)
     recorded.finished = time.time()
     recorded.load_after = os.getloadavg()
     recorded.log_text = farm.hass.log_file.read_text(errors="replace")

@@ -58,6 +58,7 @@ class FaultRecord:
     settled: float | None = None  # when Home Assistant showed the change (address, ...)
     needs_settling: bool = False
     note: str = ""
+    carried_out: bool = True  # False: the soak could not do it (its own failure, not measured)
 
 
 @dataclass
@@ -197,5 +198,6 @@ async def run_fault(ctx: SoakContext, fault: Fault, soak_started: float) -> None
     try:
         await HANDLERS[fault.kind](ctx, fault, record)
     except Exception as error:  # noqa: BLE001 - one fault's failure is reported, not fatal
+        record.carried_out = False
         record.note = f"could not be carried out: {type(error).__name__}: {error}"
         record.ended = record.ended or time.time()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tests.e2e.ha_api import HomeAssistantApiError
 
 if TYPE_CHECKING:
-    from tests.e2e.ha_api import HomeAssistantClient, Websocket
+    from tests.e2e.ha_api import HomeAssistantClient
 
 DOMAIN = "whatsminer"
 SCAN_INTERVAL_S = 30  # the integration's default; the plugs' options keep it
@@ -31,21 +31,21 @@ def format_mac(mac: str) -> str:
 
 
 class SerialWebsocket:
-    """One websocket for the soak's commands, which its faults send concurrently.
+    """The soak's websocket commands (registries, flows in progress, actions), one at a time.
 
-    The connection reads each reply as the answer to the command just sent, so commands
-    take turns.
+    A connection of its own per command: one kept open between commands is closed by Home
+    Assistant's heartbeat, since the client answers its pings only while it reads.
     """
 
-    def __init__(self, ws: Websocket) -> None:
-        """Send through ``ws``, one command at a time."""
-        self._ws = ws
+    def __init__(self, client: HomeAssistantClient) -> None:
+        """Connect as ``client``'s user."""
+        self._client = client
         self._turn = asyncio.Lock()
 
     async def command(self, command_type: str, **fields: Any) -> Any:
         """Send one command when it is its turn; return its result."""
-        async with self._turn:
-            return await self._ws.command(command_type, **fields)
+        async with self._turn, self._client.websocket() as ws:
+            return await ws.command(command_type, **fields)
 
 
 def plug_entity(miner: int) -> str:

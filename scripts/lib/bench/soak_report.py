@@ -46,10 +46,15 @@ class Recorded:
 
 
 def recoveries(recorded: Recorded) -> list[tuple[FaultRecord, float | None]]:
-    """Return each fault with the seconds until its miner was right again (None: never)."""
+    """Return each fault with the seconds until its miner was right again (None: never).
+
+    A fault the soak could not carry out is left out: it measured nothing.
+    """
     records = sorted(recorded.ctx.records, key=lambda r: r.started)
     found = []
     for index, record in enumerate(records):
+        if not record.carried_out:
+            continue
         miner = record.fault.miner
         later = [r.started for r in records[index + 1 :] if r.fault.miner == miner]
         entities = recorded.ctx.miners[miner]
@@ -142,7 +147,9 @@ def fault_windows(
     windows = []
     for index, (record, seconds) in enumerate(found):
         miner = record.fault.miner
-        right = record.ended + seconds if seconds is not None else recorded.finished
+        later = [r.started for r, _ in found[index + 1 :] if r.fault.miner == miner]
+        until = later[0] if later else recorded.finished
+        right = min(until, record.ended + seconds) if seconds is not None else until
         windows.append(
             soak_log.FaultWindow(
                 fault=index,
@@ -230,7 +237,12 @@ def report(recorded: Recorded, options: argparse.Namespace) -> list[str]:
     sensors, states, down = energy_figures(recorded)
     log_table, announced = log_lines(recorded, found)
     plugged = sum(fleet.plugged(m) for m in range(fleet.size))
-    notes = [f"  {r.fault.kind} of miner {r.fault.miner}: {r.note}" for r, _ in found if r.note]
+    notes = [
+        f"  {r.fault.kind} of miner {r.fault.miner}: {r.note}"
+        for r in recorded.ctx.records
+        if r.note
+    ]
+    not_done = sum(not r.carried_out for r in recorded.ctx.records)
     title = (
         f"scripts/bench --soak {options.minutes:g}: a real Home Assistant, {fleet.size} simulated"
         f" miners ({fleet.v2} v2, {fleet.v3} v3, {plugged} behind plugs), scan interval"
@@ -238,7 +250,7 @@ def report(recorded: Recorded, options: argparse.Namespace) -> list[str]:
     )
     run = (
         f"  warm-up {options.warmup:g} min, then {options.minutes:g} min measured;"
-        f" {len(found)} faults over the whole run; load average"
+        f" {len(found)} faults over the whole run ({not_done} more not carried out); load average"
         f" {recorded.load_before[1]:.1f} → {recorded.load_after[1]:.1f} (5 min)"
     )
     return [
