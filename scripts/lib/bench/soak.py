@@ -55,7 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="the fault schedule's (default 1)")
     parser.add_argument("--warmup", type=float, help="minutes (default: a quarter, at most 5)")
     parser.add_argument("--miners", type=int, default=50, help="how many (default 50)")
-    parser.add_argument("--keep", action="store_true", help="keep the config folder and logs")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the config folder, logs and samples.csv"
+    )
     options = parser.parse_args(argv)
     if options.minutes <= 0 or not 5 <= options.miners <= 250:  # noqa: PLR2004 - 127.0.20.x
         parser.error("--minutes above 0, --miners 5 to 250")
@@ -157,6 +159,12 @@ async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher
                 recorded = await soak(options, farm, session)
             finally:
                 await farm.hass.stop()
+    if options.keep:  # the samples behind the trends, to look at when a figure surprises
+        rows = ["at,rss_bytes,fds,tasks,threads"]
+        rows += [
+            f"{s.at:.1f},{s.rss_bytes},{s.fds},{s.tasks},{s.threads}" for s in recorded.samples
+        ]
+        (workdir / "samples.csv").write_text("\n".join(rows) + "\n")
     return soak_report.report(recorded, options)
 
 
