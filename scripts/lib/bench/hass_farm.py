@@ -185,6 +185,8 @@ class Farm:
         self.hass = HassProcess(config_dir, apart_from_checkout=True)
         self.simulator = simulator
         self.client: HomeAssistantClient
+        # More configuration.yaml, appended after the written one (the soak's plugs).
+        self.extra_yaml = ""
 
     async def start(self, session: aiohttp.ClientSession, *, first: bool) -> None:
         """Start Home Assistant and log in (creating the owner the first time)."""
@@ -196,6 +198,9 @@ class Farm:
             log_level="warning",
             extra_components={"farm_probe": PROBE_DIR},
         )
+        if self.extra_yaml:
+            with (self.hass.config_dir / "configuration.yaml").open("a") as config:
+                config.write(self.extra_yaml)
         await self.hass.start()
         self.client = HomeAssistantClient(session, f"http://127.0.0.1:{self.port}")
         async with asyncio.timeout(HASS_START_TIMEOUT_S):

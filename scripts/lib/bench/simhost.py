@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.simulator import MinerFarm
 
-from . import wire
+from . import soak_sim, wire
 from .measure import raise_descriptor_limit
 
 if TYPE_CHECKING:
@@ -120,12 +120,14 @@ class SimHost:
         self._web: Counter[str] = Counter()
 
     async def handle(self, request: Message) -> Message:
-        """Answer one request: start, counters, stop."""
+        """Answer one request: start, counters, fault (the soak's, soak_sim.py), stop."""
         op = request.pop("op")
         if op == "start":
             return await self.start(**request)
         if op == "counters":
             return self.counters(**request)
+        if op == "fault":
+            return await soak_sim.apply(self, **request)
         if op == "stop":
             await self.stop(**request)
             return {}
@@ -140,9 +142,17 @@ class SimHost:
         profile: str,
         password: str,
         web: bool,
+        restart_seconds: float = 0.0,
+        ramp_scale: float = 1.0,
     ) -> Message:
-        """Start `count` miners of `profile` from `first_host` on, as group `group`."""
-        farm = MinerFarm(count, first_host=first_host, profile=profile, password=password)
+        """Start `count` miners of `profile` from `first_host` on, as group `group`.
+
+        `restart_seconds` and `ramp_scale` go to every miner (the soak's boots and ramps).
+        """
+        farm = MinerFarm(
+            count, first_host=first_host, profile=profile, password=password,
+            restart_seconds=restart_seconds, ramp_scale=ramp_scale,
+        )  # fmt: skip
         for miner in farm:
             self._count_requests(miner)
         await farm.start()
@@ -176,6 +186,21 @@ class SimHost:
             record(command, request)
 
         setattr(miner, "record", counting_record)  # noqa: B010 - an instance wrapper
+
+    def miner(self, host: str) -> SimulatedMiner:
+        """Return the miner on `host`, whichever group it is in."""
+        for farm in self._farms.values():
+            for miner in farm:
+                if miner.host == host:
+                    return miner
+        raise KeyError(host)
+
+    def replace(self, old: SimulatedMiner, new: SimulatedMiner) -> None:
+        """Put `new` in `old`'s place in its group, its requests counted (the soak's faults)."""
+        for farm in self._farms.values():
+            if old in farm.miners:
+                farm.miners[farm.miners.index(old)] = new
+        self._count_requests(new)
 
     def counters(self, group: str) -> Message:
         """Per host: v2, v3, web, requests, bytes in, bytes out, v3 connections refused.

@@ -5,6 +5,11 @@ It measures from inside the process what cannot be seen from outside: how late t
 loop runs a timer (lag), how long the garbage collector stops the world, and how many polls
 of our coordinators succeeded or failed. ``GET /api/farm_probe`` returns the figures since
 the last ``POST /api/farm_probe`` (which starts a new window).
+
+`scripts/bench --soak` also asks it how many asyncio tasks and threads are alive (``?census``)
+and has it hand a miner's new address to the integration as Home Assistant's DHCP watcher
+does (``POST /api/farm_probe/dhcp``): the soak's miners live on loopback, where no DHCP
+request is ever seen.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.http import HomeAssistantView
+from homeassistant.components.http import KEY_HASS, HomeAssistantView
+from homeassistant.config_entries import SOURCE_DHCP
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, callback
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import discovery_flow, entity_registry as er
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -252,6 +259,11 @@ class ProbeView(HomeAssistantView):
         figures = self.probe.window.figures()
         if "heap" in request.query:
             figures["heap"] = self.probe.heap()
+        if "census" in request.query:
+            figures["census"] = {
+                "tasks": len(asyncio.all_tasks()),
+                "threads": threading.active_count(),
+            }
         if "leftovers" in request.query:
             figures["leftovers"] = await self.probe.poll_leftovers()
         figures["watched"] = len(self.probe._wrapped)  # noqa: SLF001
@@ -264,6 +276,27 @@ class ProbeView(HomeAssistantView):
         return self.json({"watched": watched})
 
 
+class DhcpView(HomeAssistantView):
+    """POST ``{ip, macaddress, hostname}``: what the DHCP watcher passes on for a seen lease."""
+
+    url = "/api/farm_probe/dhcp"
+    name = "api:farm_probe:dhcp"
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Start the discovery flow the DHCP watcher would start."""
+        hass = request.app[KEY_HASS]
+        lease = await request.json()
+        discovery_flow.async_create_flow(
+            hass,
+            WATCHED,
+            {"source": SOURCE_DHCP},
+            DhcpServiceInfo(
+                ip=lease["ip"], hostname=lease["hostname"], macaddress=lease["macaddress"]
+            ),
+        )
+        return self.json({})
+
+
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Start the probe."""
     probe = Probe(hass)
@@ -271,5 +304,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.async_create_background_task(probe.sample_lag(), "farm_probe lag")
     StallWatch(probe).start()
     hass.http.register_view(ProbeView(probe))
+    hass.http.register_view(DhcpView())
     hass.bus.async_listen(EVENT_STATE_CHANGED, probe.count_state_change)
     return True
