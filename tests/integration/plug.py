@@ -1,0 +1,154 @@
+"""Helpers of the smart plug tests: a template switch as the plug, a miner's entry behind it.
+
+The plug is a template switch backed by an input_boolean, as a user without a smart plug
+would make one; the simulated miner is unplugged when it goes off and plugged back in by
+the test, after the boot delay the test chooses (on its frozen clock).
+
+Actions that wait on Home Assistant's timers run as background tasks while a test moves
+the clock with :func:`tick`; :func:`finished` bounds the wait for their end in real time,
+since the frozen clock stops every asyncio timeout too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from freezegun.api import real_monotonic
+from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    CONF_SCAN_INTERVAL,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+)
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.whatsminer.const import CONF_BOOT_TIMEOUT, CONF_POWER_SWITCH
+
+from .conftest import entry_for
+from .entity_ids import entity_id
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    import logging
+
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+    import pytest
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.simulator import SimulatedMiner
+
+PLUG = "switch.plug"
+POWER = "input_boolean.plug_power"
+POLL_S = 30
+BOOT_TIMEOUT_S = 300
+# Real seconds a background action may take to end once its last wait is over.
+PATIENCE_S = 10
+
+
+async def set_up_plug(hass: HomeAssistant, *, unique_id: str | None = None) -> str:
+    """Set up a template switch that an input_boolean backs, switched on; return its id.
+
+    With ``unique_id`` it is in the entity registry (a plug a user can remove there).
+    """
+    assert await async_setup_component(
+        hass, "input_boolean", {"input_boolean": {"plug_power": {"initial": True}}}
+    )
+    target = {"target": {ATTR_ENTITY_ID: POWER}}
+    switch: dict[str, Any] = {
+        "name": "Plug",
+        "state": f"{{{{ is_state('{POWER}', 'on') }}}}",
+        "turn_on": {"action": "input_boolean.turn_on", **target},
+        "turn_off": {"action": "input_boolean.turn_off", **target},
+    }
+    if unique_id is not None:
+        switch["unique_id"] = unique_id
+    assert await async_setup_component(hass, "template", {"template": [{"switch": [switch]}]})
+    await hass.async_block_till_done()
+    assert hass.states.get(PLUG) is not None
+    return PLUG
+
+
+async def set_up_plugged_entry(
+    hass: HomeAssistant, miner: SimulatedMiner, plug: str
+) -> MockConfigEntry:
+    """Return the miner's entry with ``plug`` in its options, set up."""
+    entry = await entry_for(miner)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry,
+        options={
+            CONF_SCAN_INTERVAL: POLL_S,
+            CONF_POWER_SWITCH: plug,
+            CONF_BOOT_TIMEOUT: BOOT_TIMEOUT_S,
+        },
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def switch_plug(hass: HomeAssistant, miner: SimulatedMiner, *, on: bool) -> None:
+    """Switch the plug; switched off, the miner loses its power at once."""
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON if on else SERVICE_TURN_OFF, {ATTR_ENTITY_ID: PLUG}
+    )
+    await hass.async_block_till_done()
+    if not on:
+        miner.unplug()
+    await hass.async_block_till_done()
+
+
+def state(hass: HomeAssistant, miner: SimulatedMiner, platform: str, key: str) -> str:
+    """Return the state of the miner's entity with this key."""
+    found = hass.states.get(entity_id(hass, miner, platform, key))
+    assert found is not None
+    return found.state
+
+
+def plug_state(hass: HomeAssistant) -> str:
+    """Return the plug's state."""
+    found = hass.states.get(PLUG)
+    assert found is not None
+    return found.state
+
+
+def in_background(hass: HomeAssistant, call: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """Run an action call as a background task, which ``tick`` does not wait for."""
+    return hass.async_create_background_task(call, "plug test action")
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Move the clock on and run what became due, without waiting for background actions."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def finished(task: asyncio.Task[Any]) -> None:
+    """Wait until a background action has ended (raising its error), PATIENCE_S at most.
+
+    Counted in real time: the test's frozen clock would stop an asyncio timeout.
+    """
+    deadline = real_monotonic() + PATIENCE_S
+    while not task.done():
+        assert real_monotonic() < deadline, "the action did not end"
+        await asyncio.sleep(0)
+    task.result()
+
+
+def logged_above(caplog: pytest.LogCaptureFixture, level: int) -> list[logging.LogRecord]:
+    """Return the records logged above ``level``, by any logger.
+
+    Except asyncio's slow-step warnings: every move of the frozen clock looks like a step
+    that took that long to asyncio's debug mode.
+    """
+    return [
+        record
+        for record in caplog.records
+        if record.levelno > level and not record.getMessage().startswith("Executing <")
+    ]
