@@ -154,7 +154,7 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
 
     @callback
     def _async_plug_changed(self, powered: bool | None) -> None:
-        """Show a switched-off miner at once; poll a switched-on one at once.
+        """Show a switched-off miner at once; a switched-on one booting, and poll it at once.
 
         Once the boot timeout has passed, the Status sensor hears of it even though the
         failed polls of a silent miner notify no one after the first.
@@ -164,9 +164,11 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             self.async_set_updated_data(powered_off_data())
             return
         if powered and self.link.plug is not None:
+            self.link.last_poll_failed = True  # no answer since the power came back
             self._boot_over.async_schedule(
                 self.hass, self.link.plug.boot_timeout, self._async_boot_over
             )
+            self.async_update_listeners()
         self.hass.async_create_task(self.async_request_refresh())
 
     async def _async_boot_over(self) -> None:

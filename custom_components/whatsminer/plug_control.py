@@ -81,6 +81,8 @@ async def async_power_down(coordinator: WhatsminerCoordinator) -> None:
                 "stop_not_confirmed", coordinator, minutes=_minutes(POWER_DOWN_STOP_TIMEOUT)
             )
     await _async_sleep(hass, POWER_DOWN_COOLING)
+    # A fresh look before the cut: mining may have been switched on meanwhile.
+    await coordinator.async_refresh()
     if _mining_is(coordinator, mining=True):
         raise _error("mining_again", coordinator)
     await _async_switch(hass, plug, on=False)

@@ -5,17 +5,17 @@ would make one; the simulated miner is unplugged when it goes off and plugged ba
 the test, after the boot delay the test chooses (on its frozen clock).
 
 Actions that wait on Home Assistant's timers run as background tasks while a test moves
-the clock with :func:`tick`; :func:`finished` bounds the wait for their end in real time,
-since the frozen clock stops every asyncio timeout too.
+the clock with :func:`tick`; :func:`settle` and :func:`finished` bound their waits on the
+real clock, since the frozen clock stops every asyncio timeout too.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import time
 from typing import TYPE_CHECKING, Any
 
-from freezegun.api import real_monotonic
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -26,6 +26,7 @@ from homeassistant.const import (
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.whatsminer import plug_control
 from custom_components.whatsminer.const import CONF_BOOT_TIMEOUT, CONF_POWER_SWITCH
 
 from .conftest import entry_for
@@ -48,6 +49,8 @@ POLL_S = 30
 BOOT_TIMEOUT_S = 300
 # Real seconds a background action may take to end once its last wait is over.
 PATIENCE_S = 10
+# Turns of the event loop without a running task after which Home Assistant has settled.
+IDLE_TURNS = 20
 
 
 async def set_up_plug(hass: HomeAssistant, *, unique_id: str | None = None) -> str:
@@ -123,22 +126,69 @@ def in_background(hass: HomeAssistant, call: Coroutine[Any, Any, Any]) -> asynci
 
 
 async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Move the clock on and run what became due, without waiting for background actions."""
+    """Move the clock on and run what became due, without waiting for the actions."""
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await settle(hass)
 
 
-async def finished(task: asyncio.Task[Any]) -> None:
-    """Wait until a background action has ended (raising its error), PATIENCE_S at most.
+async def settle(hass: HomeAssistant) -> None:
+    """Wait for every task, as async_block_till_done does, except those parked in a wait.
 
-    Counted in real time: the test's frozen clock would stop an asyncio timeout.
+    Actions (in background tasks, and an entity's action in a task of its own) run on
+    until they wait for the clock in plug_control.py; what is due otherwise has run. The
+    loop turns until no task has run for IDLE_TURNS turns (callbacks scheduled with
+    call_soon, such as a template switch's new state, are no tasks), PATIENCE_S of real
+    time at most.
     """
-    deadline = real_monotonic() + PATIENCE_S
-    while not task.done():
-        assert real_monotonic() < deadline, "the action did not end"
+    deadline = _real_seconds() + PATIENCE_S
+    idle = 0
+    while idle < IDLE_TURNS:
+        assert _real_seconds() < deadline, "Home Assistant did not settle"
         await asyncio.sleep(0)
+        busy = any(
+            not task.done() and not _parked(task) for task in hass._tasks | hass._background_tasks
+        )
+        idle = 0 if busy else idle + 1
+
+
+def _parked(task: asyncio.Task[Any]) -> bool:
+    """Whether the task waits in plug_control.py for its clock or a coordinator update.
+
+    Its chain of awaits ends in one of the waits there, or it awaits a task (an entity's
+    action, awaited by its call) that does. One whose wait has just ended runs on at the
+    next turn of the loop, which settle gives.
+    """
+    awaiting: Any = task.get_coro()
+    code = None
+    while getattr(awaiting, "cr_code", None) is not None:
+        code, awaiting = awaiting.cr_code, awaiting.cr_await
+    if (
+        code is not None
+        and code.co_filename == plug_control.__file__
+        and code.co_name in {"_async_wait_for", "_async_sleep"}
+    ):
+        return True
+    waited = task._fut_waiter  # type: ignore[attr-defined]
+    return isinstance(waited, asyncio.Task) and _parked(waited)
+
+
+async def finished(hass: HomeAssistant, task: asyncio.Task[Any]) -> None:
+    """Wait until a background action has ended (raising its error), then settle.
+
+    PATIENCE_S at most, counted on the real clock (freezegun stops the others).
+    """
+    deadline = _real_seconds() + PATIENCE_S
+    while not task.done():
+        assert _real_seconds() < deadline, "the action did not end"
+        await asyncio.sleep(0)
+    await settle(hass)
     task.result()
+
+
+def _real_seconds() -> float:
+    """Return a monotonic clock that the test's frozen clock does not stop."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 def logged_above(caplog: pytest.LogCaptureFixture, level: int) -> list[logging.LogRecord]:
