@@ -12,6 +12,7 @@ so a wait ends on time whatever else the event loop does, and tests move it.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON, Platform
@@ -23,7 +24,6 @@ from .api import StopMining
 from .const import BOOT_POLL_INTERVAL, DOMAIN, POWER_DOWN_COOLING, POWER_DOWN_STOP_TIMEOUT
 
 if TYPE_CHECKING:
-    import asyncio
     from collections.abc import Callable
     from datetime import datetime, timedelta
 
@@ -116,25 +116,24 @@ async def _async_wait_for(
     *,
     poll_every: timedelta | None = None,
 ) -> bool:
-    """Return True once ``done()`` holds after an update of the coordinator, else False.
+    """Wait until ``done()`` holds after an update of the coordinator, ``limit`` at most.
 
-    False once ``limit`` has passed. ``poll_every`` polls meanwhile, so the wait does not
-    depend on the scan interval (up to 10 minutes).
+    Returns whether it holds at the end. ``poll_every`` polls meanwhile, so the wait does
+    not depend on the scan interval (up to 10 minutes).
     """
     if done():
         return True
     hass = coordinator.hass
-    finished: asyncio.Future[bool] = hass.loop.create_future()
+    woken = asyncio.Event()
 
     @callback
     def _updated() -> None:
-        if done() and not finished.done():
-            finished.set_result(True)
+        if done():
+            woken.set()
 
     @callback
     def _timed_out(_now: datetime) -> None:
-        if not finished.done():
-            finished.set_result(False)
+        woken.set()
 
     async def _poll(_now: datetime) -> None:
         await coordinator.async_request_refresh()
@@ -146,23 +145,24 @@ async def _async_wait_for(
     if poll_every is not None:
         releases.append(async_track_time_interval(hass, _poll, poll_every))
     try:
-        return await finished
+        await woken.wait()
     finally:
         for release in releases:
             release()
+    return done()
 
 
 async def _async_sleep(hass: HomeAssistant, delay: timedelta) -> None:
     """Wait ``delay`` on Home Assistant's clock."""
-    finished: asyncio.Future[None] = hass.loop.create_future()
+    elapsed = asyncio.Event()
 
     @callback
     def _elapsed(_now: datetime) -> None:
-        finished.set_result(None)
+        elapsed.set()
 
     cancel = async_call_later(hass, delay, _elapsed)
     try:
-        await finished
+        await elapsed.wait()
     finally:
         cancel()
 

@@ -47,8 +47,11 @@ PLUG = "switch.plug"
 POWER = "input_boolean.plug_power"
 POLL_S = 30
 BOOT_TIMEOUT_S = 300
-# Real seconds a background action may take to end once its last wait is over.
-PATIENCE_S = 10
+# Real seconds a settle or the end of an action may take before the test fails (a guard
+# against hanging on a busy machine, not a measurement).
+PATIENCE_S = 30
+# The waits of plug_control.py, which only the clock or a coordinator update ends.
+PLUG_WAITS = frozenset({"_async_wait_for", "_async_sleep"})
 # Turns of the event loop without a running task after which Home Assistant has settled.
 IDLE_TURNS = 20
 
@@ -152,23 +155,20 @@ async def settle(hass: HomeAssistant) -> None:
         idle = 0 if busy else idle + 1
 
 
-def _parked(task: asyncio.Task[Any]) -> bool:
+def _parked(task: asyncio.Future[Any]) -> bool:
     """Whether the task waits in plug_control.py for its clock or a coordinator update.
 
-    Its chain of awaits ends in one of the waits there, or it awaits a task (an entity's
-    action, awaited by its call) that does. One whose wait has just ended runs on at the
-    next turn of the loop, which settle gives.
+    One of the waits there is in its chain of awaits, or in that of a task it awaits (an
+    entity's action, awaited by its call). Woken, a wait ends without awaiting anything
+    else, at the next turn of the loop, which settle gives.
     """
+    if not isinstance(task, asyncio.Task):  # an executor job's future
+        return False
     awaiting: Any = task.get_coro()
-    code = None
-    while getattr(awaiting, "cr_code", None) is not None:
-        code, awaiting = awaiting.cr_code, awaiting.cr_await
-    if (
-        code is not None
-        and code.co_filename == plug_control.__file__
-        and code.co_name in {"_async_wait_for", "_async_sleep"}
-    ):
-        return True
+    while (code := getattr(awaiting, "cr_code", None)) is not None:
+        if code.co_filename == plug_control.__file__ and code.co_name in PLUG_WAITS:
+            return True
+        awaiting = awaiting.cr_await
     waited = task._fut_waiter  # type: ignore[attr-defined]
     return isinstance(waited, asyncio.Task) and _parked(waited)
 
