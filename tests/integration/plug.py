@@ -169,7 +169,7 @@ def _parked(task: asyncio.Future[Any]) -> bool:
         if code.co_filename == plug_control.__file__ and code.co_name in PLUG_WAITS:
             return True
         awaiting = awaiting.cr_await
-    waited = task._fut_waiter  # type: ignore[attr-defined]
+    waited = getattr(task, "_fut_waiter", None)  # the future the task is blocked on
     return isinstance(waited, asyncio.Task) and _parked(waited)
 
 
