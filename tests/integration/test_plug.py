@@ -169,6 +169,24 @@ async def test_boot_timeout_makes_it_unreachable(
     assert [record.levelno for record in logged_above(caplog, logging.INFO)] == [logging.ERROR]
 
 
+async def test_another_miner_answering_is_no_boot(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Within the boot timeout, a different miner at the address is an outage at once."""
+    await switch_plug(hass, miner, on=False)
+    miner.state.mac = "C6:07:20:00:99:99"  # the address went to another miner meanwhile
+    await switch_plug(hass, miner, on=True)
+    miner.plug()
+    await advance(hass, freezer, 10)
+    assert not entry.runtime_data.last_update_success
+    assert entry.runtime_data.last_exception.translation_key == "wrong_miner"
+    assert [record.levelno for record in logged_above(caplog, logging.INFO)] == [logging.ERROR]
+
+
 async def test_switched_off_during_a_poll(
     hass: HomeAssistant, miner: SimulatedMiner, entry: MockConfigEntry
 ) -> None:
