@@ -79,3 +79,12 @@ MAX_BOOT_TIMEOUT: Final = 3600
 # While a switched-on miner boots, it is polled this often, so its data shows as soon as
 # it answers rather than a whole scan interval later.
 BOOT_POLL_INTERVAL: Final = timedelta(seconds=10)
+# A power switch whose state is missing this long (after Home Assistant has started) is
+# taken as gone: its integration reloading or loading late is not.
+PLUG_MISSING_GRACE: Final = timedelta(minutes=5)
+# The power_down action: how long it waits for the miner to report mining stopped (polled
+# every BOOT_POLL_INTERVAL meanwhile), then how long it lets the stopped miner cool before
+# its switch goes off. The firmware tells only whether power-off cooling is on
+# (poweroff_cool), not when the miner is cool, so the cooling time is fixed.
+POWER_DOWN_STOP_TIMEOUT: Final = timedelta(minutes=2)
+POWER_DOWN_COOLING: Final = timedelta(minutes=2)

@@ -39,6 +39,7 @@ from .helpers import DelayedCall, WrongMinerError
 from .link import MinerLink
 from .naming import readable_model, software_version
 from .plug import plug_of, powered_off_data
+from .plug_presence import PlugPresence
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE
@@ -67,6 +68,14 @@ def poll_phase(entry: ConfigEntry) -> float:
     """
     digest = hashlib.blake2b(entry.entry_id.encode(), digest_size=8).digest()
     return int.from_bytes(digest) / 2**64
+
+
+def _still_booting(plug: PowerPlug, err: UpdateFailed) -> bool:
+    """Whether a failed poll is a switched-on miner that is not up yet, not an outage.
+
+    Inside the boot timeout only; a different miner at the address is never a boot.
+    """
+    return plug.within_boot_timeout and not isinstance(err.__cause__, WrongMinerError)
 
 
 class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
@@ -100,7 +109,7 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             None if hass.state is CoreState.running else self._interval * poll_phase(entry)
         )
         self._refresh_later = DelayedCall()
-        self._release_plug: CALLBACK_TYPE | None = None
+        self._plug_releases: list[CALLBACK_TYPE] = []
         self._boot_over = DelayedCall()
         self.async_set_plug(plug_of(hass, entry))
 
@@ -129,17 +138,23 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
 
     @callback
     def async_set_plug(self, plug: PowerPlug | None) -> None:
-        """Follow this power switch from now on (setup, the options flow); None: no plug."""
-        if self._release_plug is not None:
-            self._release_plug()
-            self._release_plug = None
+        """Follow this power switch from now on (setup, the options flow); None: no plug.
+
+        Whether it still exists is watched too (plug_presence.py).
+        """
+        for release in self._plug_releases:
+            release()
+        self._plug_releases = []
         self.link.plug = plug
         if plug is not None:
-            self._release_plug = plug.async_follow(self._async_plug_changed)
+            self._plug_releases = [
+                plug.async_follow(self._async_plug_changed),
+                PlugPresence(self.hass, self.config_entry, plug.entity_id).async_start(),
+            ]
 
     @callback
     def _async_plug_changed(self, powered: bool | None) -> None:
-        """Show a switched-off miner at once; poll a switched-on one at once.
+        """Show a switched-off miner at once; a switched-on one booting, and poll it at once.
 
         Once the boot timeout has passed, the Status sensor hears of it even though the
         failed polls of a silent miner notify no one after the first.
@@ -149,9 +164,11 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             self.async_set_updated_data(powered_off_data())
             return
         if powered and self.link.plug is not None:
+            self.link.last_poll_failed = True  # no answer since the power came back
             self._boot_over.async_schedule(
                 self.hass, self.link.plug.boot_timeout, self._async_boot_over
             )
+            self.async_update_listeners()
         self.hass.async_create_task(self.async_request_refresh())
 
     async def _async_boot_over(self) -> None:
@@ -163,7 +180,9 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
 
         A miner whose power switch is off is not asked: what is true of it is published
         (plug.py), so its entities stay available and its energy has no gap. One that
-        boots after the switch went on is polled every BOOT_POLL_INTERVAL until it answers.
+        boots after the switch went on is polled every BOOT_POLL_INTERVAL until it answers;
+        until then, for the boot timeout at most, its silence is no outage (nothing logged
+        above DEBUG, entities available, Status ``booting``).
         """
         delay, self._phase_delay = self._phase_delay, None
         interval = self._interval if delay is None else self._interval + delay
@@ -176,10 +195,16 @@ class WhatsminerCoordinator(DataUpdateCoordinator[MinerData]):
             self.update_interval = min(interval, BOOT_POLL_INTERVAL)
         try:
             data = await self._async_poll_link()
-        except UpdateFailed:
+        except UpdateFailed as err:
             if plug is not None and plug.powered is False:
                 return powered_off_data()  # switched off while the poll ran: no outage
+            if plug is not None and _still_booting(plug, err):
+                LOGGER.debug("%s does not answer yet while it boots: %s", self.name, err)
+                return powered_off_data()
             raise
+        if plug is not None and not self.link.last_poll_failed:
+            plug.async_answered()
+            self._boot_over.async_cancel()
         self.update_interval = interval
         return data
 

@@ -1,4 +1,4 @@
-"""The repair issues of a miner: its write API switched off, its time zone not Home Assistant's.
+"""The repair issues of a miner: write API off, time zone not Home Assistant's, power switch gone.
 
 Reads work without the write API, so the entry stays useful; the issue tells the user
 how to enable writes in WhatsMinerTool and disappears once a write goes through. The
@@ -8,6 +8,10 @@ on v3), so each has its own text under one issue id per entry.
 A miner on another time zone than Home Assistant's logs and dates its faults at wrong
 times. Only API v3 reports the zone (``get.system.setting``), so only there can the
 difference be seen: the issue follows every poll, and its fix flow sets the zone.
+
+A power switch (smart plug) that the options name and that no longer exists leaves the
+miner polled as if it had none; the issue asks for another switch in the options
+(plug_presence.py decides when it is gone for good).
 """
 
 from __future__ import annotations
@@ -106,3 +110,37 @@ def async_create_time_zone_issue(
 def async_delete_time_zone_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Clear the issue once the zones agree (or the entry goes)."""
     ir.async_delete_issue(hass, DOMAIN, time_zone_issue_id(entry))
+
+
+POWER_SWITCH_MISSING = "power_switch_missing"
+
+
+def power_switch_issue_id(entry: ConfigEntry) -> str:
+    """Return the missing power switch issue id for one config entry."""
+    return f"{POWER_SWITCH_MISSING}_{entry.entry_id}"
+
+
+@callback
+def async_create_power_switch_issue(
+    hass: HomeAssistant, entry: ConfigEntry, entity_id: str
+) -> None:
+    """Tell the user the power switch the options name is gone, and to pick another.
+
+    Not fixable here: the fix is a choice in the miner's options, which the text names.
+    """
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        power_switch_issue_id(entry),
+        is_fixable=False,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=POWER_SWITCH_MISSING,
+        translation_placeholders={"name": entry.title, "entity_id": entity_id},
+    )
+
+
+@callback
+def async_delete_power_switch_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Clear the issue once the switch is back, or the options name another or none."""
+    ir.async_delete_issue(hass, DOMAIN, power_switch_issue_id(entry))

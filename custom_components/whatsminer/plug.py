@@ -5,7 +5,7 @@ while cut off, such a miner floods the log with connection errors and every enti
 unavailable. With the plug named in the options, the link knows the miner has no power:
 nothing is sent, the coordinator publishes what is true of a miner without power
 (:func:`powered_off_data`), and after the plug is switched on the miner counts as
-booting for the boot timeout rather than unreachable.
+booting until it answers, for the boot timeout at most, rather than unreachable.
 
 The plug's state is followed through its state changes, not polled; the listener is
 released with the entry.
@@ -40,7 +40,8 @@ def powered_off_data() -> MinerData:
     """Return what is true of a miner without power: nothing drawn, hashed or mining.
 
     What cannot be known of a miner that is off (its settings, temperatures) is left
-    unknown rather than guessed.
+    unknown rather than guessed. A miner that boots after its plug went on is published
+    the same way until it answers: it hashes nothing yet.
     """
     return MinerData(
         hashrate=0.0,
@@ -87,14 +88,29 @@ class PowerPlug:
         self.hass = hass
         self.entity_id = entity_id
         self.boot_timeout = timeout
+        # When the plug went on (in this run), until the miner answers after that.
         self._switched_on_at: datetime | None = None
         self.powered = self._powered(hass.states.get(entity_id))
 
     @property
+    def awaiting_answer(self) -> bool:
+        """Whether the plug went on and the miner has not answered since, however long ago."""
+        return self.powered is True and self._switched_on_at is not None
+
+    @property
     def within_boot_timeout(self) -> bool:
-        """Whether the plug went on less than the boot timeout ago (in this run)."""
+        """Whether the miner boots: switched on less than the boot timeout ago, no answer yet."""
         on_at = self._switched_on_at
-        return on_at is not None and dt_util.utcnow() - on_at < self.boot_timeout
+        return (
+            self.powered is True
+            and on_at is not None
+            and dt_util.utcnow() - on_at < self.boot_timeout
+        )
+
+    @callback
+    def async_answered(self) -> None:
+        """Note that the miner answered: its boot, if any, is over."""
+        self._switched_on_at = None
 
     @callback
     def async_follow(self, changed: Callable[[bool | None], None]) -> CALLBACK_TYPE:

@@ -1,9 +1,10 @@
-"""Actions for commands that are not entity state: pools, LED pattern, host name, time zone.
+"""Actions that are not entity state: pools, LED pattern, host name, time zone, power down.
 
 They are registered once in ``async_setup`` and name their miner by its config entry
 (a required ``config_entry_id``, as core integrations do), so they stay visible while
 no miner is loaded and refuse, with a translated message, an entry that is unknown or
 not loaded. One call addresses one miner, so one miner's failure is the call's error.
+``power_down`` runs the sequence of plug_control.py and returns when it is over.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .api import (
 )
 from .budget_runtime import is_budget_entry
 from .const import DOMAIN, led_changed_signal
+from .plug_control import async_power_down
 from .schema import vol
 from .zone_sync import async_set_home_time_zone
 
@@ -37,6 +39,7 @@ SERVICE_SET_POOLS: Final = "set_pools"
 SERVICE_SET_LED: Final = "set_led"
 SERVICE_SET_HOSTNAME: Final = "set_hostname"
 SERVICE_SET_TIME_ZONE: Final = "set_time_zone"
+SERVICE_POWER_DOWN: Final = "power_down"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_COLOR: Final = "color"
@@ -106,6 +109,8 @@ SET_HOSTNAME_SCHEMA: Final = vol.Schema(
 # Home Assistant's own zone, nothing else: a miner on another zone than the dashboards
 # that show its faults is what the action exists to prevent.
 SET_TIME_ZONE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+
+POWER_DOWN_SCHEMA: Final = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 
 
 def _valid_hostname(hostname: str) -> str:
@@ -177,6 +182,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN, SERVICE_SET_TIME_ZONE, async_set_time_zone, SET_TIME_ZONE_SCHEMA
     )
     hass.services.async_register(DOMAIN, SERVICE_SET_LED, async_set_led, SET_LED_SCHEMA)
+
+    async def async_power_down_miner(call: ServiceCall) -> None:
+        await async_power_down(_async_entry(hass, call).runtime_data)
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_POWER_DOWN, async_power_down_miner, POWER_DOWN_SCHEMA
+    )
 
 
 @callback

@@ -3,6 +3,7 @@
 With the entry's warm-up option on, switching mining on lets a cold miner preheat first
 (``pre_power_on``, API v2) and starts mining once it is warm, or after
 :data:`WARM_UP_TIME_LIMIT` at the latest: for miners that heat unheated rooms in winter.
+A miner whose power switch (smart plug) is off has it switched on first.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .budget_runtime import is_budget_entry
 from .budget_switch import async_setup_budget_switches
 from .const import CONF_WARM_UP, LOGGER, WARM_UP_POLL_INTERVAL, WARM_UP_TIME_LIMIT
 from .entity import WhatsminerSettingEntity, WhatsminerSettingEntityDescription
+from .plug_control import async_power_up
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -143,7 +145,14 @@ class WhatsminerMiningSwitch(WhatsminerSwitch):
     """Mining on and off; on, after preheating when the entry's warm-up option says so."""
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Start mining, preheating first if the option is on."""
+        """Start mining, preheating first if the option is on.
+
+        A miner whose power switch is off gets its power first (plug_control.py): the
+        call returns once it mines, or says what it waited for.
+        """
+        plug = self.coordinator.link.plug
+        if plug is not None and plug.powered is False:
+            await async_power_up(self.coordinator, plug)
         if not self.coordinator.config_entry.options.get(CONF_WARM_UP, False):
             await super().async_turn_on(**kwargs)
             return

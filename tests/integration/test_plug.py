@@ -1,8 +1,6 @@
 """A miner behind a smart plug: nothing sent while it is off, booting once it is on.
 
-The plug is a template switch backed by an input_boolean, as a user without a smart plug
-would make one; the simulated miner is unplugged when it goes off and plugged back in by
-the test, after the boot delay the test chooses (on its frozen clock).
+The plug and the miner behind it: tests/integration/plug.py.
 """
 
 from __future__ import annotations
@@ -17,19 +15,27 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     CONF_SCAN_INTERVAL,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
     STATE_OFF,
+    STATE_UNAVAILABLE,
 )
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.setup import async_setup_component
 import pytest
 
 from custom_components.whatsminer.const import CONF_BOOT_TIMEOUT, CONF_POWER_SWITCH
 
 from .conftest import advance, entry_for, frozen_clock
 from .entity_ids import entity_id
+from .plug import (
+    BOOT_TIMEOUT_S,
+    PLUG,
+    POLL_S,
+    logged_above,
+    set_up_plug,
+    set_up_plugged_entry,
+    state,
+    switch_plug,
+)
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -39,40 +45,11 @@ if TYPE_CHECKING:
     from tests.simulator import SimulatedMiner
     from tests.simulator.fixtures import MinerFactory
 
-PLUG = "switch.plug"
-POWER = "input_boolean.plug_power"
-POLL_S = 30
-BOOT_TIMEOUT_S = 300
-
 
 @pytest.fixture
 async def plug(hass: HomeAssistant) -> str:
     """Return a template switch that an input_boolean backs, switched on."""
-    assert await async_setup_component(
-        hass, "input_boolean", {"input_boolean": {"plug_power": {"initial": True}}}
-    )
-    target = {"target": {ATTR_ENTITY_ID: POWER}}
-    assert await async_setup_component(
-        hass,
-        "template",
-        {
-            "template": [
-                {
-                    "switch": [
-                        {
-                            "name": "Plug",
-                            "state": f"{{{{ is_state('{POWER}', 'on') }}}}",
-                            "turn_on": {"action": "input_boolean.turn_on", **target},
-                            "turn_off": {"action": "input_boolean.turn_off", **target},
-                        }
-                    ]
-                }
-            ]
-        },
-    )
-    await hass.async_block_till_done()
-    assert hass.states.get(PLUG) is not None
-    return PLUG
+    return await set_up_plug(hass)
 
 
 @pytest.fixture
@@ -86,37 +63,7 @@ async def miner(
 @pytest.fixture
 async def entry(hass: HomeAssistant, miner: SimulatedMiner, plug: str) -> MockConfigEntry:
     """Return the miner's entry with the plug in its options, set up."""
-    entry = await entry_for(miner)
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry,
-        options={
-            CONF_SCAN_INTERVAL: POLL_S,
-            CONF_POWER_SWITCH: plug,
-            CONF_BOOT_TIMEOUT: BOOT_TIMEOUT_S,
-        },
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-async def switch_plug(hass: HomeAssistant, miner: SimulatedMiner, *, on: bool) -> None:
-    """Switch the plug; switched off, the miner loses its power at once."""
-    await hass.services.async_call(
-        SWITCH_DOMAIN, SERVICE_TURN_ON if on else SERVICE_TURN_OFF, {ATTR_ENTITY_ID: PLUG}
-    )
-    await hass.async_block_till_done()
-    if not on:
-        miner.unplug()
-    await hass.async_block_till_done()
-
-
-def state(hass: HomeAssistant, miner: SimulatedMiner, platform: str, key: str) -> str:
-    """Return the state of the miner's entity with this key."""
-    found = hass.states.get(entity_id(hass, miner, platform, key))
-    assert found is not None
-    return found.state
+    return await set_up_plugged_entry(hass, miner, plug)
 
 
 async def test_off_sends_nothing_and_reads_true(
@@ -130,17 +77,18 @@ async def test_off_sends_nothing_and_reads_true(
     assert state(hass, miner, SENSOR_DOMAIN, "status") == "mining"
     await switch_plug(hass, miner, on=False)
     energy = state(hass, miner, SENSOR_DOMAIN, "energy")
-    connections = miner.connections_accepted
+    connections, requests = miner.connections_accepted, len(miner.requests)
     caplog.set_level(logging.DEBUG)
     caplog.clear()
 
     for _ in range(600 // POLL_S):
         await advance(hass, freezer, POLL_S)
 
-    assert miner.connections_accepted == connections  # nothing sent in 10 minutes
+    # Nothing sent in 10 minutes, counted at the miner.
+    assert (miner.connections_accepted, len(miner.requests)) == (connections, requests)
     ours = [record for record in caplog.records if record.name.startswith("custom_components")]
     assert ours  # the coordinator's debug lines
-    assert not [record for record in ours if record.levelno > logging.DEBUG]
+    assert not logged_above(caplog, logging.DEBUG)
     assert state(hass, miner, SENSOR_DOMAIN, "status") == "off"
     assert float(state(hass, miner, SENSOR_DOMAIN, "power")) == 0
     assert float(state(hass, miner, SENSOR_DOMAIN, "hashrate")) == 0
@@ -163,16 +111,26 @@ async def test_on_boots_then_mines(
     miner: SimulatedMiner,
     entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Plug on: booting while the API is silent, polled every 10 s, then on to mining."""
+    """Plug on: booting while the API is silent, polled every 10 s, then on to mining.
+
+    A silent miner that boots is no outage: its entities stay available (reading it
+    without power) and nothing is logged at WARNING or above.
+    """
     await switch_plug(hass, miner, on=False)
     energy = float(state(hass, miner, SENSOR_DOMAIN, "energy"))
     await advance(hass, freezer, 600)
+    caplog.clear()
 
     await switch_plug(hass, miner, on=True)
     assert state(hass, miner, SENSOR_DOMAIN, "status") == "booting"
+    connections = miner.connections_accepted
     await advance(hass, freezer, 60)  # the control board boots
     assert state(hass, miner, SENSOR_DOMAIN, "status") == "booting"
+    assert float(state(hass, miner, SENSOR_DOMAIN, "power")) == 0
+    assert state(hass, miner, SWITCH_DOMAIN, "mining") == STATE_OFF
+    assert miner.connections_accepted == connections  # nothing listens yet
     miner.plug()
     await advance(hass, freezer, 10)  # answered within one boot poll, not a scan interval
     assert state(hass, miner, SENSOR_DOMAIN, "status") in {"starting", "ramping"}
@@ -185,6 +143,7 @@ async def test_on_boots_then_mines(
         assert waited < 3600
     # Energy only grows across the cycle; the hours off added nothing.
     assert float(state(hass, miner, SENSOR_DOMAIN, "energy")) >= energy
+    assert not logged_above(caplog, logging.INFO)
 
 
 async def test_boot_timeout_makes_it_unreachable(
@@ -192,14 +151,40 @@ async def test_boot_timeout_makes_it_unreachable(
     miner: SimulatedMiner,
     entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A miner that does not answer within the boot timeout is unreachable."""
+    """A miner that does not answer within the boot timeout is unreachable.
+
+    Then the usual outage handling applies: entities unavailable, one ERROR line.
+    """
     await switch_plug(hass, miner, on=False)
     await switch_plug(hass, miner, on=True)
     await advance(hass, freezer, BOOT_TIMEOUT_S - 20)
     assert state(hass, miner, SENSOR_DOMAIN, "status") == "booting"
+    assert not logged_above(caplog, logging.INFO)
     await advance(hass, freezer, 30)
     assert state(hass, miner, SENSOR_DOMAIN, "status") == "unreachable"
+    assert state(hass, miner, SENSOR_DOMAIN, "power") == STATE_UNAVAILABLE
+    await advance(hass, freezer, 60)
+    assert [record.levelno for record in logged_above(caplog, logging.INFO)] == [logging.ERROR]
+
+
+async def test_another_miner_answering_is_no_boot(
+    hass: HomeAssistant,
+    miner: SimulatedMiner,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Within the boot timeout, a different miner at the address is an outage at once."""
+    await switch_plug(hass, miner, on=False)
+    miner.state.mac = "C6:07:20:00:99:99"  # the address went to another miner meanwhile
+    await switch_plug(hass, miner, on=True)
+    miner.plug()
+    await advance(hass, freezer, 10)
+    assert not entry.runtime_data.last_update_success
+    assert entry.runtime_data.last_exception.translation_key == "wrong_miner"
+    assert [record.levelno for record in logged_above(caplog, logging.INFO)] == [logging.ERROR]
 
 
 async def test_switched_off_during_a_poll(

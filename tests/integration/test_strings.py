@@ -107,8 +107,10 @@ def test_every_exception_and_issue_is_translated() -> None:
         )
     assert raised
     assert raised <= set(STRINGS["exceptions"])
+    assert all(set(text) == {"message"} for text in STRINGS["exceptions"].values())
     assert set(issues.TRANSLATION_KEYS.values()) <= set(STRINGS["issues"])
     assert budget_issues.BUDGET_NO_MINERS in STRINGS["issues"]
+    assert issues.POWER_SWITCH_MISSING in STRINGS["issues"]
 
 
 def test_every_service_field_is_translated_and_has_an_icon() -> None:
