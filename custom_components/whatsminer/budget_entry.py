@@ -38,12 +38,20 @@ CONF_BUDGET: Final = "budget"  # W, the fixed budget
 CONF_CONTROL: Final = "control"  # whether the budget drives its miners
 # Entry ids of the members a person switched off: left off, also after a restart.
 CONF_HELD: Final = "held_by_hand"
+# Minutes a member behind a smart plug stays stopped by the budget before its plug is
+# switched off (0: never).
+CONF_CUT_PLUG_AFTER: Final = "cut_plug_after"
+# Entry ids of the members whose plug the budget switched off: started again when the
+# budget has room, also after a restart (any other plug that is off is a person's doing).
+CONF_CUT: Final = "cut_by_budget"
 
 DEFAULT_TITLE: Final = "Power budget"
 DEFAULT_ALLOWANCE: Final = 100
 DEFAULT_MAX_POWER: Final = 100_000
 # Far beyond any farm a home runs; a larger cap is a typo (kW for W, an extra zero).
 MAX_POWER_LIMIT: Final = 1_000_000
+# A day: a longer stop before the plug is cut saves nothing worth the setting.
+MAX_CUT_PLUG_AFTER: Final = 1440
 
 
 class BudgetSource(StrEnum):
@@ -75,6 +83,8 @@ class BudgetConfig:
     budget: float
     control: bool
     held: frozenset[str]
+    cut_plug_after: float  # minutes; 0: never
+    cut: frozenset[str]
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> BudgetConfig:
@@ -90,6 +100,8 @@ class BudgetConfig:
             budget=float(options.get(CONF_BUDGET, 0)),
             control=bool(options.get(CONF_CONTROL, False)),
             held=frozenset(options.get(CONF_HELD, ())),
+            cut_plug_after=float(options.get(CONF_CUT_PLUG_AFTER, 0)),
+            cut=frozenset(options.get(CONF_CUT, ())),
         )
 
 

@@ -4,9 +4,9 @@ Both show the same fields: the member miners, picked from the configured miner e
 (a miner belongs to at most one budget; the form names those already taken), the
 budget source and its meter (never one of this integration's own sensors: a miner's
 Power or the budget's Farm power would feed the budget back its own doing), the grid
-allowance and the farm's Max power. Nothing is
-saved while a field is wrong. Saved options reach a running budget through its entry's
-change signal (``budget_runtime``), without a reload.
+allowance, the farm's Max power, and after how long a stopped member behind a smart plug
+has its plug switched off. Nothing is saved while a field is wrong. Saved options reach a
+running budget through its entry's change signal (``budget_runtime``), without a reload.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from homeassistant.helpers.selector import (
 
 from .budget_entry import (
     CONF_ALLOWANCE,
+    CONF_CUT_PLUG_AFTER,
     CONF_FIRST,
     CONF_KIND,
     CONF_MAX_POWER,
@@ -41,6 +42,7 @@ from .budget_entry import (
     DEFAULT_MAX_POWER,
     DEFAULT_TITLE,
     KIND_BUDGET,
+    MAX_CUT_PLUG_AFTER,
     MAX_POWER_LIMIT,
     BudgetSource,
     MeterSign,
@@ -68,6 +70,7 @@ DEFAULTS: Final[dict[str, Any]] = {
     CONF_METER_SIGN: MeterSign.IMPORT_POSITIVE.value,
     CONF_ALLOWANCE: DEFAULT_ALLOWANCE,
     CONF_MAX_POWER: DEFAULT_MAX_POWER,
+    CONF_CUT_PLUG_AFTER: 0,
 }
 
 
@@ -158,6 +161,15 @@ def _schema(hass: HomeAssistant) -> vol.Schema:
             vol.Required(CONF_ALLOWANCE): _watts(maximum=MAX_POWER_LIMIT),
             # No bounds in the selector: a value out of range gets the form's error.
             vol.Required(CONF_MAX_POWER): _watts(maximum=None),
+            vol.Optional(CONF_CUT_PLUG_AFTER, default=0): NumberSelector(
+                NumberSelectorConfig(
+                    min=0,
+                    max=MAX_CUT_PLUG_AFTER,
+                    unit_of_measurement="min",
+                    mode=NumberSelectorMode.BOX,
+                    step=1,
+                )
+            ),
         }
     )
 
@@ -203,6 +215,7 @@ def _options(user_input: dict[str, Any]) -> dict[str, Any]:
         CONF_METER_SIGN: user_input[CONF_METER_SIGN],
         CONF_ALLOWANCE: float(user_input[CONF_ALLOWANCE]),
         CONF_MAX_POWER: float(user_input[CONF_MAX_POWER]),
+        CONF_CUT_PLUG_AFTER: int(user_input[CONF_CUT_PLUG_AFTER]),
     }
 
 

@@ -14,6 +14,7 @@ from homeassistant.config_entries import ConfigEntryState
 
 from .api import SetPowerPercent, StartMining, StopMining
 from .budget_entry import is_budget_data
+from .plug_control import async_power_down, async_power_up
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE, HomeAssistant
@@ -35,6 +36,9 @@ class MemberState:
     # Mining with the start-up tuning not finished (v3 up-freq-finish 0, v2 Upfreq
     # Complete 0); False where the firmware does not report the flag.
     ramping: bool
+    # The smart plug in front of the member (the miner's options), None without one or
+    # while its state is unknown; off, the member reads as a miner without power.
+    plug_on: bool | None = None
 
 
 UNAVAILABLE = MemberState(
@@ -83,7 +87,26 @@ def read_member(coordinator: WhatsminerCoordinator | None) -> MemberState:
         power_limit=data.power_limit,
         hashrate_factory=data.hashrate_factory,
         ramping=data.mining is True and data.upfreq_complete is False,
+        plug_on=None if coordinator.link.plug is None else coordinator.link.plug.powered,
     )
+
+
+def boot_timeout_s(coordinator: WhatsminerCoordinator) -> float | None:
+    """Return how long the member may take to answer after its plug goes on (no plug: None)."""
+    plug = coordinator.link.plug
+    return None if plug is None else plug.boot_timeout.total_seconds()
+
+
+async def async_plug_on(coordinator: WhatsminerCoordinator) -> None:
+    """Switch on the plug of a member the budget powered down; return once it answers."""
+    plug = coordinator.link.plug
+    if plug is not None and plug.powered is False:
+        await async_power_up(coordinator, plug)
+
+
+async def async_plug_off(coordinator: WhatsminerCoordinator) -> None:
+    """Stop the member, let it cool, then switch its plug off (``whatsminer.power_down``)."""
+    await async_power_down(coordinator)
 
 
 async def async_start_mining(coordinator: WhatsminerCoordinator) -> None:

@@ -113,4 +113,5 @@ class MemberModels:
             efficiency_jth=efficiency.jth if efficiency else FALLBACK_JTH,
             priority=1 if first else 0,
             held_by_user=held_by_user,
+            plug_on=state.plug_on,
         )

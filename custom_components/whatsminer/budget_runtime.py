@@ -18,7 +18,7 @@ the entry, and the entry's change signal hands them to this runtime, without a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 import math
@@ -53,6 +53,7 @@ from .budget import (
     budget_from_grid,
 )
 from .budget_entry import (
+    CONF_CUT,
     CONF_HELD,
     CONF_MINERS,
     BudgetConfig,
@@ -62,17 +63,21 @@ from .budget_entry import (
 )
 from .budget_issues import async_update_no_miners_issue
 from .budget_members import (
+    UNAVAILABLE,
     MemberState,
+    async_plug_off,
+    async_plug_on,
     async_set_power_percent,
     async_start_mining,
     async_stop_mining,
+    boot_timeout_s,
     listen_to_member,
     member_coordinator,
     member_name,
     read_member,
 )
 from .budget_readings import MemberModels
-from .const import LOGGER
+from .const import DEFAULT_BOOT_TIMEOUT, LOGGER
 
 if TYPE_CHECKING:
     from homeassistant.core import Event, EventStateChangedData
@@ -132,6 +137,8 @@ def _settings(config: BudgetConfig) -> BudgetSettings:
     return BudgetSettings(
         allowance_w=config.allowance if config.source is BudgetSource.GRID else 0.0,
         max_power_w=config.max_power,
+        cut_plug_after_s=config.cut_plug_after * 60 or None,
+        plug_boot_s=DEFAULT_BOOT_TIMEOUT,
     )
 
 
@@ -272,6 +279,7 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             )
             for member, state in states.items()
         ]
+        self._follow_boot_timeouts()
         plan = self._allocator.step(
             now.timestamp(), self._budget(now, farm_power), readings, enabled=self.config.control
         )
@@ -311,6 +319,17 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             self._members.pop(member)[1]()
         return states
 
+    def _follow_boot_timeouts(self) -> None:
+        """Await a start from a plug that was off as long as the slowest member boots."""
+        timeouts = [
+            timeout
+            for coordinator, _stop in self._members.values()
+            if (timeout := boot_timeout_s(coordinator)) is not None
+        ]
+        boot_s = max(timeouts, default=float(DEFAULT_BOOT_TIMEOUT))
+        if boot_s != self._allocator.settings.plug_boot_s:
+            self._allocator.settings = replace(self._allocator.settings, plug_boot_s=boot_s)
+
     @callback
     def _async_member_polled(self, member: str, coordinator: WhatsminerCoordinator) -> None:
         """Learn from the member's poll, then run a step soon."""
@@ -322,6 +341,8 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
 
         The members held are saved in the options, so a restart does not forget them. A
         switch within COMMAND_CONFIRM_S of a failed command is no one's: it may be that one.
+        A member whose plug is off is held unless this budget switched the plug off (those
+        are saved too, and forgotten once their plug is on again).
         """
         held = set(self.config.held & states.keys())
         for member, state in states.items():
@@ -338,10 +359,23 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
                     self._commanded.pop(member, None)  # started by a person: ours no more
             elif was_mining and commanded is not False:
                 held.add(member)
-        if held != self.config.held:
+        # A plug switched off, but not by this budget, is a person's (or their automation's).
+        held |= {
+            member
+            for member, state in states.items()
+            if state.plug_on is False
+            and member not in self.config.cut
+            and member not in self._in_flight
+        }
+        cut = {
+            member
+            for member in self.config.cut
+            if states.get(member, UNAVAILABLE).plug_on is not True
+        }
+        if held != self.config.held or cut != self.config.cut:
             entry = self.config_entry
             self.hass.config_entries.async_update_entry(
-                entry, options={**entry.options, CONF_HELD: sorted(held)}
+                entry, options={**entry.options, CONF_HELD: sorted(held), CONF_CUT: sorted(cut)}
             )
         return frozenset(held)
 
@@ -397,9 +431,9 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
     @callback
     def _async_start_command(self, coordinator: WhatsminerCoordinator, decision: Decision) -> None:
         self._in_flight.add(decision.key)
-        if decision.action is not Action.SET_PERCENT:
+        if decision.action in (Action.START, Action.STOP):
             self._commanded[decision.key] = decision.action is Action.START
-        if decision.action is not Action.STOP:
+        if decision.action in (Action.START, Action.SET_PERCENT):
             self._models.written(decision.key, _now())
         self.config_entry.async_create_background_task(
             self.hass,
@@ -408,14 +442,24 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
         )
 
     async def _async_run(self, coordinator: WhatsminerCoordinator, decision: Decision) -> None:
-        """Send a decision's commands: a start writes its percentage first."""
-        member = decision.key
+        """Send a decision's commands.
+
+        A start switches on a plug that is off and waits for the miner to answer, then
+        writes its percentage, then starts mining. A power-down is remembered as this
+        budget's once the plug is off.
+        """
+        member, action = decision.key, decision.action
         try:
-            if decision.action is not Action.STOP and decision.percent is not None:
+            if action is Action.POWER_DOWN:
+                await async_plug_off(coordinator)
+                self._async_save_cut(member)
+            elif action is Action.START:
+                await async_plug_on(coordinator)
+            if action is not Action.STOP and decision.percent is not None:
                 await async_set_power_percent(coordinator, decision.percent, fast=decision.fast)
-            if decision.action is Action.START:
+            if action is Action.START:
                 await async_start_mining(coordinator)
-            elif decision.action is Action.STOP:
+            elif action is Action.STOP:
                 await async_stop_mining(coordinator)
         except HomeAssistantError as err:
             # Once per member until a command goes through: a member that keeps refusing
@@ -432,6 +476,13 @@ class BudgetRuntime(DataUpdateCoordinator[BudgetState]):
             self._in_flight.discard(member)
             if (deferred := self._deferred.pop(member, None)) is not None:
                 self._async_start_command(coordinator, deferred)
+
+    @callback
+    def _async_save_cut(self, member: str) -> None:
+        """Remember that this budget switched the member's plug off (not a person)."""
+        entry = self.config_entry
+        cut = sorted(self.config.cut | {member})
+        self.hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_CUT: cut})
 
     def _view(self, member: str, state: MemberState, plan: MemberPlan, *, held: bool) -> MemberView:
         return MemberView(

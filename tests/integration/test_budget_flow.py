@@ -75,7 +75,9 @@ async def test_menu_adds_a_fixed_budget(hass: HomeAssistant, miners: list[MockCo
         "meter_sign": "import_positive",
         "allowance": 100.0,
         "max_power": 10000.0,
+        "cut_plug_after": 0,
     }
+    assert entry.runtime_data.config.cut_plug_after == 0  # never, unless asked
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get("switch.power_budget_budget_control").state == "off"  # type: ignore[union-attr]
 
@@ -172,12 +174,14 @@ async def test_options_change_everything_without_a_reload(
             "meter": METER,
             "miners": [entry.entry_id for entry in miners],
             "first": [miners[1].entry_id],
+            "cut_plug_after": 90,
         },
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.runtime_data is runtime  # not reloaded
+    assert runtime.config.cut_plug_after == 90
     assert runtime.config.miners == tuple(miner.entry_id for miner in miners)
     assert runtime.config.meter == METER
     assert runtime.config.first == {miners[1].entry_id}

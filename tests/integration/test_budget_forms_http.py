@@ -22,7 +22,16 @@ if TYPE_CHECKING:
 
     from tests.simulator import SimulatedMiner
 
-FIELDS = ["miners", "first", "source", "meter", "meter_sign", "allowance", "max_power"]
+FIELDS = [
+    "miners",
+    "first",
+    "source",
+    "meter",
+    "meter_sign",
+    "allowance",
+    "max_power",
+    "cut_plug_after",
+]
 
 
 async def test_budget_forms_serialize_and_accept_input(
@@ -51,7 +60,11 @@ async def test_budget_forms_serialize_and_accept_input(
     result = await form(api, "POST", OPTIONS_FLOWS, {"handler": budget.entry_id})
     assert field_names(result) == FIELDS
     result = await form(
-        api, "POST", f"{OPTIONS_FLOWS}/{result['flow_id']}", {**answers, "max_power": 4000}
+        api,
+        "POST",
+        f"{OPTIONS_FLOWS}/{result['flow_id']}",
+        {**answers, "max_power": 4000, "cut_plug_after": 60},
     )
     assert result["type"] == "create_entry"
     assert budget.options["max_power"] == 4000
+    assert budget.options["cut_plug_after"] == 60
