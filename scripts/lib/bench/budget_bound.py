@@ -44,7 +44,15 @@ import sys
 import numpy as np
 
 from .budget import END_S, REPORT_SEEDS, START_S, _day, _seeds, fair_usable
-from .budget_bound_dp import Floats, Protections, Space, best_path, block_space, exact_space
+from .budget_bound_dp import (
+    Floats,
+    Protections,
+    Space,
+    best_path,
+    block_space,
+    exact_space,
+    switching_at_step_starts,
+)
 from .budget_day import KINDS
 from .budget_farm import Farm
 from .budget_load import budget_api
@@ -75,20 +83,24 @@ class Units:
     ramp_s: float
 
 
-def farm_units(farm: Farm) -> Units:
-    """The bench farm's units merged optimistically (see the module docstring)."""
+def farm_units(farm: Farm, *, optimistic: bool = True) -> Units:
+    """Merge the bench farm's units optimistically (see the module docstring), or not.
+
+    Not optimistic: j miners reach only from the j highest lowest steps to the j lowest full
+    powers, and the stopped ones draw the most idle power, so any j miners can do it.
+    """
     dynamics = [unit.dynamics for unit in farm.units]
     share = budget_api().MIN_PERCENT / 100
 
-    def sums(values: list[float]) -> Floats:
-        return np.concatenate(([0.0], np.cumsum(values)))
+    def sums(values: list[float], *, rising: bool) -> Floats:
+        return np.concatenate(([0.0], np.cumsum(sorted(values, reverse=not rising))))
 
-    idle = sorted(d.idle_w for d in dynamics)
+    idle = [d.idle_w for d in dynamics]
     return Units(
-        lowest=sums(sorted(d.full_power_w * share for d in dynamics)),
-        full=sums(sorted((d.full_power_w for d in dynamics), reverse=True)),
-        idle_low=sums(idle),
-        idle_high=sums(idle[::-1]),
+        lowest=sums([d.full_power_w * share for d in dynamics], rising=optimistic),
+        full=sums([d.full_power_w for d in dynamics], rising=not optimistic),
+        idle_low=sums(idle, rising=optimistic),
+        idle_high=sums(idle, rising=False),
         ramp_s=max(d.ramp_s for d in dynamics),
     )
 
@@ -110,15 +122,18 @@ class Problem:
         return float(self.usable.sum())
 
 
-def day_series(kind: str, seed: int, miners: int) -> tuple[Floats, Floats, Units]:
-    """The bench's day for this farm: surplus (0 when negative) and `fair_usable`, per second."""
+def day_series(
+    kind: str, seed: int, miners: int, *, optimistic: bool = True
+) -> tuple[Floats, Floats, Units]:
+    """Return the bench's day for this farm: surplus (0 if negative), `fair_usable`, units."""
     day = _day(kind, seed, miners)
     farm = Farm(miners, seed=seed, time_scale=1.0)
     smallest = min(u.dynamics.full_power_w for u in farm.units) * budget_api().MIN_PERCENT / 100
     surplus = [day.pv_w[s] - day.house_w[s] for s in range(START_S, END_S)]
     raw = [min(s, farm.full_power_w) if s >= smallest else 0.0 for s in surplus]
     usable = fair_usable(raw, farm)
-    return np.maximum(0.0, np.array(surplus)), np.array(usable), farm_units(farm)
+    units = farm_units(farm, optimistic=optimistic)
+    return np.maximum(0.0, np.array(surplus)), np.array(usable), units
 
 
 def make_problem(
@@ -195,7 +210,7 @@ def step_tables(
 # Golden-section search over log10 of the multipliers (the dual is convex in each).
 LAMBDA_LOG = (-2.0, 3.0)
 MU_LOG = (2.0, 7.5)  # W·s per start: 100 W·s to about 9 kWh
-GOLDEN_STEPS = 9
+GOLDEN_STEPS = 8
 GOLDEN = (math.sqrt(5) - 1) / 2
 
 
@@ -209,7 +224,7 @@ class Dual:
 
     @classmethod
     def of(cls, problem: Problem, share: float) -> Dual:
-        """A dual for import at most `share` of the farm's energy."""
+        """Return the dual for import at most `share` of the farm's energy."""
         return cls(problem, share, {})
 
     @property
@@ -218,7 +233,7 @@ class Dual:
         return STARTS_PER_MINER * self.problem.miners
 
     def __call__(self, lam: float, mu: float) -> float:
-        """An upper bound on the used surplus (W·s): the best path's value plus mu * limit."""
+        """Return an upper bound on the used surplus (W·s): the best path's value + mu * limit."""
         if lam not in self._tables:
             self._tables = {lam: step_tables(self.problem, lam, self.share)[0]}
         path = best_path(self.problem.space, self.problem.miners, self._tables[lam], None, mu)
@@ -244,7 +259,7 @@ def golden(function: object, low: float, high: float) -> tuple[float, float]:
 
 
 def minimise(dual: Dual, mu: float | None = None) -> tuple[float, float, float]:
-    """The smallest dual value found: (bound W·s, lambda, mu); mu searched unless given.
+    """Find the smallest dual value: (bound W·s, lambda, mu); mu is searched unless given.
 
     Coordinate descent: lambda, then mu (with mu = 0 tried too), then lambda again. Any
     (lambda, mu) gives a valid bound, so a search that stops short only loosens it.
@@ -261,8 +276,8 @@ def minimise(dual: Dual, mu: float | None = None) -> tuple[float, float, float]:
 
 
 # "Import needed" is searched between 0 and this share of the farm's energy.
-IMPORT_SEARCH_MAX = 0.10
-BISECTIONS = 6
+IMPORT_SEARCH = (0.03, 0.10)
+BISECTIONS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,10 +297,11 @@ class Bound:
     path_import_pct: float
     path_starts: float
     import_needed_pct: float
+    reachable_pct: float
 
 
 def import_needed(problem: Problem, mu: float) -> float:
-    """The smallest import share at which the bound reaches TARGET_USED (inf past the range)."""
+    """Return the smallest import share at which the bound reaches TARGET_USED (or inf)."""
     goal = TARGET_USED * problem.usable_ws
 
     def reaches(share: float) -> bool:
@@ -293,17 +309,46 @@ def import_needed(problem: Problem, mu: float) -> float:
 
     if reaches(0.0):
         return 0.0
-    low, high = 0.0, IMPORT_SEARCH_MAX
+    low, high = 0.0, IMPORT_SEARCH[0]
     if not reaches(high):
-        return math.inf
+        low, high = high, IMPORT_SEARCH[1]
+        if not reaches(high):
+            return math.inf
     for _ in range(BISECTIONS):
         middle = (low + high) / 2
         low, high = (low, middle) if reaches(middle) else (middle, high)
     return low
 
 
+# The multipliers tried for a schedule a small farm can run (`reachable`).
+REACH_LAMBDAS = tuple(float(10**x) for x in np.linspace(-1.0, 3.0, 9))
+REACH_MUS = (0.0, 1e5, 1e6)
+
+
+def reachable(kind: str, seed: int, miners: int, step_s: int) -> float:
+    """Return the most used (% of usable) of a runnable schedule within import and starts.
+
+    Only for farms small enough for every miner's own timers (nan otherwise): switches at the
+    start of a step, any j miners' powers (`farm_units(optimistic=False)`), instant starts.
+    So the clairvoyant best (with instant starts) lies between this and the bound.
+    """
+    if miners > EXACT_UP_TO:
+        return math.nan
+    problem = make_problem(*day_series(kind, seed, miners, optimistic=False), step_s)
+    space = switching_at_step_starts(problem.space)
+    best = 0.0
+    for lam in REACH_LAMBDAS:
+        gains, stats = step_tables(problem, lam, TARGET_IMPORT, with_stats=True)
+        for mu in REACH_MUS:
+            path = best_path(space, miners, gains, stats, mu)
+            within = path.imported <= TARGET_IMPORT * path.farm
+            if within and path.starts <= STARTS_PER_MINER * miners:
+                best = max(best, path.used)
+    return 100 * best / problem.usable_ws
+
+
 def bound_day(job: tuple[str, int, int, int]) -> Bound:
-    """The bound for one day and farm size (a job tuple, so it runs in a worker process)."""
+    """Bound one day and farm size (a job tuple, so it runs in a worker process)."""
     kind, seed, miners, step_s = job
     problem = make_problem(*day_series(kind, seed, miners), step_s)
     usable = problem.usable_ws
@@ -319,15 +364,17 @@ def bound_day(job: tuple[str, int, int, int]) -> Bound:
         path_import_pct=100 * path.imported / path.farm if path.farm else 0.0,
         path_starts=path.starts / miners,
         import_needed_pct=100 * import_needed(problem, mu),
+        reachable_pct=reachable(kind, seed, miners, step_s),
     )
 
 
 def table(bounds: list[Bound]) -> list[str]:
     """Per farm size and day kind, the medians over the seeds."""
-    lines = [
+    header = (
         f"  {'miners':<8}{'days':<10}{'used % at import <= 1 %':>25}{'its starts/m':>14}"
-        f"{'its import %':>14}{'import % for 95 % used':>25}"
-    ]
+        f"{'its import %':>14}{'import % for 95 % used':>25}{'reachable used %':>18}"
+    )
+    lines = [header]
     for miners, kind in dict.fromkeys((b.miners, b.kind) for b in bounds):
         group = [b for b in bounds if (b.miners, b.kind) == (miners, kind)]
 
@@ -340,6 +387,7 @@ def table(bounds: list[Bound]) -> list[str]:
             f"{median([b.path_starts for b in group]):>14.1f}"
             f"{median([b.path_import_pct for b in group]):>14.2f}"
             f"{'> 10' if math.isinf(needed) else f'>= {needed:.2f}':>25}"
+            f"{median([b.reachable_pct for b in group]):>18.1f}"
         )
     return lines
 
@@ -373,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  {b.miners:>3} {b.kind:<9}{b.seed:>5}  bound {b.used_pct:5.1f} %  path used"
             f" {b.path_used_pct:5.1f} % import {b.path_import_pct:4.2f} % starts/m"
             f" {b.path_starts:4.1f}  import for 95 %: {b.import_needed_pct:.2f} %"
+            f"  reachable {b.reachable_pct:5.1f} %"
         )
     print()
     print("\n".join(table(bounds)))

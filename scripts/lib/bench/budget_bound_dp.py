@@ -26,7 +26,7 @@ Two state spaces:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import itertools
 import math
 
@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
+Edge = tuple[Floats, Floats]  # per edge: its gain, and what it adds to the sums
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,25 +69,37 @@ class Space:
     certain: Ints
     top: Ints
     starts: Ints
+    during: Ints
     block_steps: int
     shift: Ints
 
 
-def _space(size: int, start: int, edges: list[tuple[int, int, int, int, int]], **kw: object) -> Space:
-    """Pack edges (src, dst, certain, top, starts) sorted by destination."""
+def _space(size: int, start: int, edges: list[tuple[int, ...]], **kw: object) -> Space:
+    """Pack edges (src, dst, certain, top, starts, during) sorted by destination."""
     table = np.array(sorted(edges, key=lambda e: (e[1], e[0])), dtype=np.int64)
-    return Space(
-        size, start, table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4], **kw  # type: ignore[arg-type]
-    )
+    columns = (table[:, column] for column in range(6))
+    return Space(size, start, *columns, **kw)  # type: ignore[arg-type]
 
 
-def _miner_moves(state: tuple[str, int], on_free: int, off_free: int, ramping: int) -> list[tuple[tuple[str, int], str]]:
-    """One miner's possible next states and its role in the step (certain, flexible, off)."""
+def switching_at_step_starts(space: Space) -> Space:
+    """Put every switch at the start of its step: a schedule a farm can run, same timers.
+
+    A step's miners are then exactly those on during it (`during`, as both `certain` and
+    `top`). With `exact_space` this is a restriction, not a relaxation: what it finds is
+    reachable (with instant starts), a lower end for the clairvoyant best.
+    """
+    return replace(space, certain=space.during, top=space.during)
+
+
+def _miner_moves(
+    state: tuple[str, int], on_free: int, off_free: int, ramping: int
+) -> list[tuple[tuple[str, int], str]]:
+    """One miner's possible next states and its role in the step (certain, ramp, stop, ...)."""
     mode, age = state
     if mode == "on":
-        moves = [(("on", min(age + 1, on_free)), "flex" if age < ramping else "certain")]
+        moves = [(("on", min(age + 1, on_free)), "ramp" if age < ramping else "certain")]
         if age == on_free:
-            moves.append((("off", 0), "flex"))
+            moves.append((("off", 0), "stop"))
         return moves
     moves = [(("off", min(age + 1, off_free)), "off")]
     if age == off_free:
@@ -111,16 +124,18 @@ def exact_space(miners: int, rules: Protections) -> Space:
             if starts > rules.starts_per_step:
                 continue
             certain = roles.count("certain")
-            top = certain + roles.count("flex") + starts
+            during = certain + roles.count("ramp") + starts
             target = index[tuple(sorted(m for m, _ in combo))]
-            edges.append((index[state], target, certain, top, starts))
+            edges.append(
+                (index[state], target, certain, during + roles.count("stop"), starts, during)
+            )
     start = index[tuple([("off", off_free)] * miners)]
     identity = np.arange(len(states), dtype=np.int64)
     return _space(len(states), start, edges, block_steps=0, shift=identity)
 
 
 def block_space(miners: int, rules: Protections, off_cap: int) -> Space:
-    """Counts (on, started this block, started last block, stopped this block): a relaxation.
+    """Count (on, started this block, started last block, stopped this block): a relaxation.
 
     Blocks are `min_off_s` long and `min_on_s` must be twice that (the default 10 and 5 min).
     Every started miner counts as flexible until its lock ends (it may be ramping).
@@ -145,7 +160,10 @@ def block_space(miners: int, rules: Protections, off_cap: int) -> Space:
         for starts in range(min(rules.starts_per_step, miners - on - stopped, most - new) + 1):
             for stops in range(on - young + 1):
                 target = (on + starts - stops, new + starts, old, min(off_cap, stopped + stops))
-                edges.append((index[state], index[target], on - stops - young, on + starts, starts))
+                during = on + starts - stops
+                edges.append(
+                    (index[state], index[target], on - stops - young, on + starts, starts, during)
+                )
     shift = np.array([index[(on, 0, new, 0)] for on, new, _, _ in states], dtype=np.int64)
     start = index[(0, 0, 0, 0)]
     return _space(len(states), start, edges, block_steps=block, shift=shift)
@@ -170,10 +188,11 @@ def _groups(dst: Ints) -> tuple[Ints, Ints, Ints]:
 
 
 def _relax(
-    value: Floats, sums: Floats, src: Ints, groups: tuple[Ints, Ints, Ints], gain: Floats, adds: Floats
+    value: Floats, sums: Floats, src: Ints, groups: tuple[Ints, Ints, Ints], edge: Edge
 ) -> tuple[Floats, Floats]:
     """One max-plus step: the best edge into every destination, and the sums along it."""
     bounds, targets, run = groups
+    gain, adds = edge
     candidate = value[src] + gain
     best = np.maximum.reduceat(candidate, bounds)
     chosen = np.empty(len(bounds), dtype=np.int64)
@@ -189,7 +208,7 @@ def _relax(
 def best_path(
     space: Space, miners: int, gains: Floats, stats: Floats | None, start_penalty: float
 ) -> Path:
-    """The best path through the day: `gains` (steps x pairs) less `start_penalty` per start.
+    """Find the best path through the day: `gains` (steps x pairs) less `start_penalty`/start.
 
     With `stats` (steps x pairs x 3: used, import and farm energy of each step's best seconds)
     the path's sums are kept too, which costs about twice the time; without, they are 0.
@@ -210,7 +229,7 @@ def best_path(
             value = _best(value, space.src, groups, gain)
             continue
         adds = np.column_stack((stats[step, pair], space.starts))
-        value, sums = _relax(value, sums, space.src, groups, gain, adds)
+        value, sums = _relax(value, sums, space.src, groups, (gain, adds))
     end = int(np.argmax(value))
     return Path(float(value[end]), *(float(x) for x in sums[end]))
 
@@ -229,4 +248,4 @@ def _shift(
     """Move every state across a block edge (the best of those that land on the same one)."""
     if not track:
         return _best(value, order, groups, np.zeros(len(order))), sums
-    return _relax(value, sums, order, groups, np.zeros(len(order)), np.zeros((len(order), 4)))
+    return _relax(value, sums, order, groups, (np.zeros(len(order)), np.zeros((len(order), 4))))
