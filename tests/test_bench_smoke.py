@@ -179,3 +179,18 @@ def test_budget_bound_block_relaxation_is_above_the_exact_timers() -> None:
         for problem in (exact, block)
     ]
     assert values[1] >= values[0] > 0
+
+
+def test_budget_bound_runnable_schedules_stay_below_the_bound() -> None:
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415
+
+    surplus = ([1500.0] * 400 + [200.0] * 200) * 12
+    share = budget_bound.TARGET_IMPORT
+    for exact in (True, False):
+        problem = _bound_problem(surplus, 2, exact=exact)
+        gains, _ = budget_bound.step_tables(problem, 5.0, share)
+        bound = budget_bound.best_path(problem.space, 2, gains, None, 1000.0).value
+        space, tables = budget_bound._runnable(problem)
+        runnable = budget_bound.best_path(space, 2, *tables(5.0), 1000.0)
+        assert 0 < runnable.value <= bound
+        assert runnable.starts >= 1

@@ -28,6 +28,12 @@ budget_bound_dp.py explains.
 
 "Import needed" is the smallest import, in % of the farm's energy, at which the bound reaches
 95 % used (bisection on X): below it no controller reaches 95 %.
+
+"Reachable" is the other side: the most used by a schedule that a farm can actually run with
+these units within 1 % import and 6 starts per miner (switches only where a farm can make
+them, any j miners' powers), still with instant starts and knowing the day ahead. The
+clairvoyant best with instant starts lies between the two; what is missing to reach it is
+the forecast and the miners' ramps and lags, not the protections.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from .budget_bound_dp import (
     Space,
     best_path,
     block_space,
+    boundary_space,
     exact_space,
     switching_at_step_starts,
 )
@@ -179,19 +186,21 @@ def _seconds(
 
 
 def step_tables(
-    problem: Problem, lam: float, share: float, *, with_stats: bool = False
+    problem: Problem, lam: float, share: float, *, with_stats: bool = False, exact: bool = False
 ) -> tuple[Floats, Floats | None]:
     """Per step and pair (certain, top): the step's gain, and its used, import and farm W·s.
 
     Between `certain` and `top` miners on, every second picks its own best: mining power from
     the `certain` lowest steps to the `top` full powers, idle of the miners off from that of
     the `n - top` to that of the `n - certain` (optimistic merges; see the module docstring).
+    `exact`: only the pairs with certain = top (a count of miners on all through the step).
     """
     n, units = problem.miners, problem.units
     steps = len(problem.surplus) // problem.step_s
     gains = np.zeros((steps, (n + 1) ** 2))
     stats = np.zeros((steps, (n + 1) ** 2, 3)) if with_stats else None
-    for certain, top in itertools.combinations_with_replacement(range(n + 1), 2):
+    pairs = itertools.combinations_with_replacement(range(n + 1), 2)
+    for certain, top in ((j, j) for j in range(n + 1)) if exact else pairs:
         box = (
             units.lowest[certain],
             units.full[top],
@@ -322,28 +331,62 @@ def import_needed(problem: Problem, mu: float) -> float:
 
 # The multipliers tried for a schedule a small farm can run (`reachable`).
 REACH_LAMBDAS = tuple(float(10**x) for x in np.linspace(-1.0, 3.0, 9))
-REACH_MUS = (0.0, 1e5, 1e6)
+REACH_MUS = (0.0, 3e4, 1e5, 3e5, 1e6, 3e6)
+REACH_ENOUGH = 0.9995  # of the usable surplus: no need to try further multipliers
 
 
-def reachable(kind: str, seed: int, miners: int, step_s: int) -> float:
+def edge_tables(problem: Problem, lam: float, most_starts: int) -> tuple[Floats, Floats]:
+    """Per 5-min block and pair (miners kept on, miners started): gain and sums (`boundary_space`).
+
+    The i-th 30-s step of a block has the kept miners on and min(started, i + 1) more.
+    """
+    n, per = problem.miners, MIN_OFF_S // problem.step_s
+    gains, stats = step_tables(problem, lam, TARGET_IMPORT, with_stats=True, exact=True)
+    diagonal = np.arange(n + 1) * (n + 2)
+    blocks = gains.shape[0] // per
+    by_count = gains[: blocks * per, diagonal].reshape(blocks, per, n + 1)
+    sums = stats[: blocks * per, diagonal].reshape(blocks, per, n + 1, 3)  # type: ignore[index]
+    edge_gains = np.zeros((blocks, (n + 1) ** 2))
+    edge_sums = np.zeros((blocks, (n + 1) ** 2, 3))
+    slots = np.arange(per)
+    for kept in range(n + 1):
+        for started in range(min(most_starts, n - kept) + 1):
+            counts = kept + np.minimum(started, slots + 1)
+            pair = kept * (n + 1) + started
+            edge_gains[:, pair] = by_count[:, slots, counts].sum(axis=1)
+            edge_sums[:, pair] = sums[:, slots, counts].sum(axis=1)
+    return edge_gains, edge_sums
+
+
+def _runnable(problem: Problem) -> tuple[Space, object]:
+    """Return a runnable space for this farm and the function of lambda giving its tables."""
+    if not problem.space.block_steps:  # every miner's own timers
+        space = switching_at_step_starts(problem.space)
+        return space, lambda lam: step_tables(problem, lam, TARGET_IMPORT, with_stats=True)
+    most = MIN_OFF_S // STAGGER_S
+    return boundary_space(problem.miners, most), lambda lam: edge_tables(problem, lam, most)
+
+
+def reachable(kind: str, seed: int, miners: int) -> float:
     """Return the most used (% of usable) of a runnable schedule within import and starts.
 
-    Only for farms small enough for every miner's own timers (nan otherwise): switches at the
-    start of a step, any j miners' powers (`farm_units(optimistic=False)`), instant starts.
-    So the clairvoyant best (with instant starts) lies between this and the bound.
+    Any j miners' powers (`farm_units(optimistic=False)`), instant starts, and the switches
+    where a farm can make them: at the start of a 30-s step with every miner's own timers
+    (small farms), at the edges of 5-min blocks (`boundary_space`, large farms). So the
+    clairvoyant best (with instant starts) lies between this and the bound.
     """
-    if miners > EXACT_UP_TO:
-        return math.nan
-    problem = make_problem(*day_series(kind, seed, miners, optimistic=False), step_s)
-    space = switching_at_step_starts(problem.space)
+    problem = make_problem(*day_series(kind, seed, miners, optimistic=False), STAGGER_S)
+    space, tables = _runnable(problem)
     best = 0.0
     for lam in REACH_LAMBDAS:
-        gains, stats = step_tables(problem, lam, TARGET_IMPORT, with_stats=True)
+        gains, stats = tables(lam)  # type: ignore[operator]
         for mu in REACH_MUS:
             path = best_path(space, miners, gains, stats, mu)
             within = path.imported <= TARGET_IMPORT * path.farm
             if within and path.starts <= STARTS_PER_MINER * miners:
                 best = max(best, path.used)
+        if best >= REACH_ENOUGH * problem.usable_ws:
+            break
     return 100 * best / problem.usable_ws
 
 
@@ -364,7 +407,7 @@ def bound_day(job: tuple[str, int, int, int]) -> Bound:
         path_import_pct=100 * path.imported / path.farm if path.farm else 0.0,
         path_starts=path.starts / miners,
         import_needed_pct=100 * import_needed(problem, mu),
-        reachable_pct=reachable(kind, seed, miners, step_s),
+        reachable_pct=reachable(kind, seed, miners),
     )
 
 

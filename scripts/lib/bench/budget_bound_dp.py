@@ -22,6 +22,11 @@ Two state spaces:
   real timers (a miner started at a block's last second may stop 5 min later, not 10), and
   the stopped ones are remembered only up to `off_cap`: both only widen what is allowed, so
   the bound stays an upper bound.
+
+And one restriction, for the other side: `boundary_space` lets a large farm switch only at
+the edges of 5-min blocks, starting miners 30 s apart from the edge and keeping a started
+miner on for three blocks; what it finds is a schedule such a farm can run (with instant
+starts), a lower end for the clairvoyant best.
 """
 
 from __future__ import annotations
@@ -60,7 +65,11 @@ class Protections:
 
 @dataclass(frozen=True, slots=True)
 class Space:
-    """States and edges (sorted by destination) of one step; `shift` maps states at a block edge."""
+    """States and edges (sorted by destination) of one step; `shift` maps states at a block edge.
+
+    An edge's `certain` and `top` are the pair that indexes the step's gains: for
+    `boundary_space` they are the miners kept on and the miners started, one by one.
+    """
 
     size: int
     start: int
@@ -167,6 +176,33 @@ def block_space(miners: int, rules: Protections, off_cap: int) -> Space:
     shift = np.array([index[(on, 0, new, 0)] for on, new, _, _ in states], dtype=np.int64)
     start = index[(0, 0, 0, 0)]
     return _space(len(states), start, edges, block_steps=block, shift=shift)
+
+
+def boundary_space(miners: int, most_starts: int) -> Space:
+    """Count (on, started at the last edge, started at the edge before): a runnable schedule.
+
+    At each edge of a 5-min block some miners stop and up to `most_starts` start, 30 s apart
+    (so a block lasts at least `most_starts` staggers). A miner started at an edge may stop
+    at the third edge after it (15 min after that edge, 10.5 min after the last start of 10),
+    a stopped one start at the next edge (5 min later): both within the protections.
+    """
+    states = [
+        (on, last, before)
+        for on in range(miners + 1)
+        for last in range(most_starts + 1)
+        for before in range(most_starts + 1)
+        if last + before <= on
+    ]
+    index = {state: i for i, state in enumerate(states)}
+    edges = []
+    for state in states:
+        on, last, before = state
+        for starts in range(min(most_starts, miners - on) + 1):
+            for stops in range(on - last - before + 1):
+                target = index[(on - stops + starts, starts, last)]
+                edges.append((index[state], target, on - stops, starts, starts, on - stops))
+    identity = np.arange(len(states), dtype=np.int64)
+    return _space(len(states), index[(0, 0, 0)], edges, block_steps=0, shift=identity)
 
 
 @dataclass(frozen=True, slots=True)
