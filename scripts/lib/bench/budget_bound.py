@@ -178,11 +178,13 @@ def _seconds(
         used = np.minimum(power, usable)
         objective = used - lam * imported + lam * share * total
         tried.append((objective, used, imported, total) if with_stats else (objective,))
-    values = np.array(tried)  # kinks x (1 or 4) x seconds
+    values: Floats = np.array(tried)  # kinks x (1 or 4) x seconds
     if not with_stats:
-        return values[:, 0, :].max(axis=0)[None, :]
+        highest: Floats = values[:, 0, :].max(axis=0)[None, :]
+        return highest
     best = np.argmax(values[:, 0, :], axis=0)
-    return np.take_along_axis(values, best[None, None, :], axis=0)[0]
+    chosen: Floats = np.take_along_axis(values, best[None, None, :], axis=0)[0]
+    return chosen
 
 
 def step_tables(

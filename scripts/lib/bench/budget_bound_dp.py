@@ -34,9 +34,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import itertools
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -83,7 +87,7 @@ class Space:
     shift: Ints
 
 
-def _space(size: int, start: int, edges: list[tuple[int, ...]], **kw: object) -> Space:
+def _space(size: int, start: int, edges: Sequence[tuple[int, ...]], **kw: object) -> Space:
     """Pack edges (src, dst, certain, top, starts, during) sorted by destination."""
     table = np.array(sorted(edges, key=lambda e: (e[1], e[0])), dtype=np.int64)
     columns = (table[:, column] for column in range(6))
@@ -253,9 +257,9 @@ def best_path(
     groups = _groups(space.dst)
     order = np.argsort(space.shift, kind="stable")
     shift_groups = _groups(space.shift[order])
-    value = np.full(space.size, -np.inf)
+    value: Floats = np.full(space.size, -np.inf)
     value[space.start] = 0.0
-    sums = np.zeros((space.size, 4))
+    sums: Floats = np.zeros((space.size, 4))
     penalty = start_penalty * space.starts
     for step in range(gains.shape[0]):
         if space.block_steps and step and step % space.block_steps == 0:
