@@ -46,6 +46,7 @@ import math
 import os
 import statistics
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -63,6 +64,9 @@ from .budget_bound_dp import (
 from .budget_day import KINDS
 from .budget_farm import Farm
 from .budget_load import budget_api
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MIN_ON_S = 600
 MIN_OFF_S = 300
@@ -251,21 +255,20 @@ class Dual:
         return path.value + mu * self.start_limit
 
 
-def golden(function: object, low: float, high: float) -> tuple[float, float]:
+def golden(call: Callable[[float], float], low: float, high: float) -> tuple[float, float]:
     """Minimise a unimodal function of one variable on [low, high]: (argument, value)."""
-    call = function  # a callable of one float
     a, b = low, high
     c, d = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
-    fc, fd = call(c), call(d)  # type: ignore[operator]
+    fc, fd = call(c), call(d)
     for _ in range(GOLDEN_STEPS):
         if fc <= fd:
             b, d, fd = d, c, fc
             c = b - GOLDEN * (b - a)
-            fc = call(c)  # type: ignore[operator]
+            fc = call(c)
         else:
             a, c, fc = c, d, fd
             d = a + GOLDEN * (b - a)
-            fd = call(d)  # type: ignore[operator]
+            fd = call(d)
     return (c, fc) if fc <= fd else (d, fd)
 
 
@@ -360,7 +363,7 @@ def edge_tables(problem: Problem, lam: float, most_starts: int) -> tuple[Floats,
     return edge_gains, edge_sums
 
 
-def _runnable(problem: Problem) -> tuple[Space, object]:
+def _runnable(problem: Problem) -> tuple[Space, Callable[[float], tuple[Floats, Floats | None]]]:
     """Return a runnable space for this farm and the function of lambda giving its tables."""
     if not problem.space.block_steps:  # every miner's own timers
         space = switching_at_step_starts(problem.space)
@@ -381,7 +384,7 @@ def reachable(kind: str, seed: int, miners: int) -> float:
     space, tables = _runnable(problem)
     best = 0.0
     for lam in REACH_LAMBDAS:
-        gains, stats = tables(lam)  # type: ignore[operator]
+        gains, stats = tables(lam)
         for mu in REACH_MUS:
             path = best_path(space, miners, gains, stats, mu)
             within = path.imported <= TARGET_IMPORT * path.farm
