@@ -194,3 +194,17 @@ def test_budget_bound_runnable_schedules_stay_below_the_bound() -> None:
         runnable = budget_bound.best_path(space, 2, *tables(5.0), 1000.0)
         assert 0 < runnable.value <= bound
         assert runnable.starts >= 1
+
+
+def test_budget_bound_table_takes_medians_per_farm_and_day_kind() -> None:
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415
+
+    def day(seed: int, needed: float) -> budget_bound.Bound:
+        return budget_bound.Bound("broken", seed, 3, 96.0 + seed, 99.0, 0.9, 5.0, needed, 98.0)
+
+    lines = budget_bound.table([day(1, 0.5), day(2, math.inf), day(3, 0.7)])
+    assert len(lines) == 2
+    cells = lines[1].split()
+    assert cells[:3] == ["3", "broken", "98.0"]  # the median of 97, 98 and 99
+    assert ">= 0.70" in lines[1]
+    assert "> 10" in budget_bound.table([day(1, math.inf)])[1]

@@ -462,15 +462,17 @@ def main(argv: list[str] | None = None) -> int:
     grid = itertools.product(sizes, args.kinds.split(","), args.seeds)
     jobs = [(kind, seed, n, args.step) for n, kind, seed in grid]
     print(f"budget bound: {len(jobs)} days, seeds {list(args.seeds)}, step {args.step} s")
+    bounds = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        bounds = list(pool.map(bound_day, jobs, chunksize=1))
-    for b in bounds:
-        print(
-            f"  {b.miners:>3} {b.kind:<9}{b.seed:>5}  bound {b.used_pct:5.1f} %  path used"
-            f" {b.path_used_pct:5.1f} % import {b.path_import_pct:4.2f} % starts/m"
-            f" {b.path_starts:4.1f}  import for 95 %: {b.import_needed_pct:.2f} %"
-            f"  reachable {b.reachable_pct:5.1f} %"
-        )
+        for b in pool.map(bound_day, jobs, chunksize=1):  # each day as soon as it is done
+            bounds.append(b)
+            print(
+                f"  {b.miners:>3} {b.kind:<9}{b.seed:>5}  bound {b.used_pct:5.1f} %  path used"
+                f" {b.path_used_pct:5.1f} % import {b.path_import_pct:4.2f} % starts/m"
+                f" {b.path_starts:4.1f}  import for 95 %: {b.import_needed_pct:.2f} %"
+                f"  reachable {b.reachable_pct:5.1f} %",
+                flush=True,
+            )
     print()
     print("\n".join(table(bounds)))
     return 0
