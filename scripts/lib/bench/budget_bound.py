@@ -169,15 +169,17 @@ def _seconds(
     The objective `min(p, usable) - lam * max(0, p + idle - surplus) + lam * share * (p +
     idle)` is concave and piecewise linear in the mining power p and the idle draw; for a
     given p the best idle fills the surplus as far as it can, and the best p lies on one of
-    five kinks, all tried. Returns 1 x seconds, or 4 x seconds `with_stats`.
+    six kinks, all tried. The farm draws at least `least` (every miner not surely on draws
+    its idle power at least, on or off). Returns 1 x seconds, or 4 x seconds `with_stats`.
     """
-    low, high, idle_low, idle_high = box
+    low, high, idle_low, idle_high, least = box
     surplus, usable = problem.surplus, problem.usable
-    kinks = (np.full_like(surplus, low), np.full_like(surplus, high), usable)
+    flat = (np.full_like(surplus, level) for level in (low, high, least - idle_low))
     tried = []
-    for target in (*kinks, surplus - idle_low, surplus - idle_high):
+    for target in (*flat, usable, surplus - idle_low, surplus - idle_high):
         power = np.clip(target, low, high)
-        total = power + np.clip(surplus - power, idle_low, idle_high)
+        idle = np.clip(surplus - power, np.maximum(idle_low, least - power), idle_high)
+        total = power + idle
         imported = np.maximum(0.0, total - surplus)
         used = np.minimum(power, usable)
         objective = used - lam * imported + lam * share * total
@@ -212,6 +214,7 @@ def step_tables(
             units.full[top],
             units.idle_low[n - top],
             units.idle_high[n - certain],
+            units.lowest[certain] + units.idle_low[n - certain],
         )
         seconds = _seconds(problem, box, lam, share, with_stats=with_stats)
         per_step = seconds.reshape(len(seconds), steps, problem.step_s).sum(axis=2)
