@@ -15,8 +15,11 @@ delay; a miner that is ramping after a start may draw anything from idle to full
 starts or stops within a step may do so at whichever second suits it best. The farm's
 units are merged optimistically too: j miners on reach from the sum of the j lowest lowest
 steps to the sum of the j highest full powers, and the stopped ones draw between the least
-and the most idle power they could. Each of these only widens what a schedule may do, so
-what the programme finds is an upper bound on what any real controller reaches.
+and the most idle power they could (every miner draws its idle power at least, whether it
+mines or not). Each of these only widens what a schedule may do, so what the programme
+finds is an upper bound on what any real controller reaches. Not modelled, besides the start
+ramps and lags: the 2-s fall of a stopped miner to idle, and the limit of one percentage
+write per miner per 30 s (power follows the surplus every second).
 
 The search (budget_bound_dp.py) is a dynamic programme over steps of `--step` seconds that
 maximises, for multipliers lambda and mu, `used - lambda * (import - X * farm energy) - mu *
