@@ -118,3 +118,93 @@ def test_budget_bench_runs_a_short_day(tmp_path: Path) -> None:
     assert {row[1] for row in rows if row[0] == "ours"} == {"clear", "broken", "overcast", "all"}
     assert "one control step for 500 miners: median" in out
     assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def _bound_problem(surplus: list[float], miners: int, *, exact: bool = True) -> object:
+    """Make a synthetic day for the budget bound: miners of 1000 W, lowest 300 W, no idle draw."""
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415 - numpy only for these tests
+
+    np = budget_bound.np
+    units = budget_bound.Units(
+        lowest=np.arange(miners + 1) * 300.0,
+        full=np.arange(miners + 1) * 1000.0,
+        idle_low=np.zeros(miners + 1),
+        idle_high=np.zeros(miners + 1),
+        ramp_s=300.0,
+    )
+    watts = np.array(surplus)
+    usable = np.where(watts >= 300.0, watts, 0.0)
+    return budget_bound.make_problem(watts, usable, units, 30, exact=exact)
+
+
+def test_budget_bound_uses_a_steady_surplus_whole() -> None:
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415
+
+    problem = _bound_problem([600.0] * 3600, 1)
+    bound, _, _ = budget_bound.minimise(budget_bound.Dual.of(problem, 0.0))
+    assert bound == pytest.approx(600.0 * 3600)
+    gains, stats = budget_bound.step_tables(problem, 1.0, 0.0, with_stats=True)
+    path = budget_bound.best_path(problem.space, 1, gains, stats, 0.0)
+    assert (path.used, path.imported, path.starts) == (pytest.approx(600.0 * 3600), 0.0, 1.0)
+
+
+def test_budget_bound_rides_a_dip_at_the_lowest_step_when_import_is_cheap() -> None:
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415
+
+    # A minute at 100 W, below the lowest step (300 W), half an hour in.
+    problem = _bound_problem([600.0] * 1800 + [100.0] * 60 + [600.0] * 1740, 1)
+    tables = budget_bound.step_tables
+    gains, stats = tables(problem, 1.0, 0.0, with_stats=True)
+    cheap = budget_bound.best_path(problem.space, 1, gains, stats, 0.0)
+    # Kept on at 300 W: 200 W of import for 60 s, all the usable surplus used, one start.
+    assert (cheap.imported, cheap.starts) == (pytest.approx(200.0 * 60), 1.0)
+    assert cheap.used == pytest.approx(600.0 * 3540)
+    gains, stats = tables(problem, 1000.0, 0.0, with_stats=True)
+    dear = budget_bound.best_path(problem.space, 1, gains, stats, 0.0)
+    # Stopped for the dip: no import, a second start, off for 5 min less one 30-s step (the
+    # bound lets a switch fall on any second of its step: stop at 1799, restart at 2070).
+    assert (dear.imported, dear.starts) == (0.0, 2.0)
+    assert dear.used == pytest.approx(600.0 * (3600 - 270))
+
+
+def test_budget_bound_block_relaxation_is_above_the_exact_timers() -> None:
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415
+
+    surplus = ([1500.0] * 400 + [200.0] * 200) * 12
+    exact = _bound_problem(surplus, 2)
+    block = _bound_problem(surplus, 2, exact=False)
+    gains, _ = budget_bound.step_tables(exact, 5.0, 0.01)
+    values = [
+        budget_bound.best_path(problem.space, 2, gains, None, 1000.0).value
+        for problem in (exact, block)
+    ]
+    assert values[1] >= values[0] > 0
+
+
+def test_budget_bound_runnable_schedules_stay_below_the_bound() -> None:
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415
+
+    surplus = ([1500.0] * 400 + [200.0] * 200) * 12
+    share = budget_bound.TARGET_IMPORT
+    for exact in (True, False):
+        problem = _bound_problem(surplus, 2, exact=exact)
+        gains, _ = budget_bound.step_tables(problem, 5.0, share)
+        bound = budget_bound.best_path(problem.space, 2, gains, None, 1000.0).value
+        space, tables = budget_bound._runnable(problem)
+        runnable = budget_bound.best_path(space, 2, *tables(5.0), 1000.0)
+        assert 0 < runnable.value <= bound
+        assert runnable.starts >= 1
+
+
+def test_budget_bound_table_takes_medians_per_farm_and_day_kind() -> None:
+    from scripts.lib.bench import budget_bound  # noqa: PLC0415
+
+    def day(seed: int, needed: float) -> budget_bound.Bound:
+        return budget_bound.Bound("broken", seed, 3, 96.0 + seed, 99.0, 0.9, 5.0, needed, 98.0)
+
+    lines = budget_bound.table([day(1, 0.5), day(2, math.inf), day(3, 0.7)])
+    assert len(lines) == 2
+    cells = lines[1].split()
+    assert cells[:3] == ["3", "broken", "98.0"]  # the median of 97, 98 and 99
+    assert ">= 0.70" in lines[1]
+    assert "> 10" in budget_bound.table([day(1, math.inf)])[1]
