@@ -1,7 +1,7 @@
 """What the integration does with a miner's plug: Mining on switches it on, power_down off.
 
 Both wait on Home Assistant's clock, so each runs as a background task while the test
-moves the clock (tests/integration/plug.py).
+moves the clock (tests/integration/smart_plug/plug.py).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from custom_components.whatsminer.const import (
     POWER_DOWN_COOLING,
     POWER_DOWN_STOP_TIMEOUT,
 )
+from tests.integration.conftest import entry_for, set_up_entry
+from tests.integration.entity_ids import entity_id
 from tests.simulator import v2_writes
 from tests.simulator.v2_writes import WriteResult
 
-from .conftest import entry_for, frozen_clock, set_up_entry
-from .entity_ids import entity_id
 from .plug import (
     BOOT_TIMEOUT_S,
     PLUG,
@@ -43,8 +43,6 @@ from .plug import (
     in_background,
     logged_above,
     plug_state,
-    set_up_plug,
-    set_up_plugged_entry,
     settle,
     state,
     switch_plug,
@@ -65,26 +63,6 @@ if TYPE_CHECKING:
 
 COOLING_S = POWER_DOWN_COOLING.total_seconds()
 STOP_TIMEOUT_S = POWER_DOWN_STOP_TIMEOUT.total_seconds()
-
-
-@pytest.fixture
-async def plug(hass: HomeAssistant) -> str:
-    """Return a template switch that an input_boolean backs, switched on."""
-    return await set_up_plug(hass)
-
-
-@pytest.fixture
-async def miner(
-    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
-) -> SimulatedMiner:
-    """Return a started m50 on the test's clock."""
-    return await miner_factory(profile="m50", api_switch=True, clock=frozen_clock)
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant, miner: SimulatedMiner, plug: str) -> MockConfigEntry:
-    """Return the miner's entry with the plug in its options, set up."""
-    return await set_up_plugged_entry(hass, miner, plug)
 
 
 def mining_on(hass: HomeAssistant, miner: SimulatedMiner) -> Task[Any]:

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN, SERVICE_SET_VALUE
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
-import pytest
 
-from .budget import attributes_of, budget_entity, set_up_budget
-from .conftest import frozen_clock
-from .plug import plug_state, set_up_plug, set_up_plugged_entry, switch_plug, tick
+from tests.integration.budget import attributes_of, budget_entity, set_up_budget
+
+from .plug import plug_state, switch_plug, tick
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,22 +24,9 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tests.simulator import SimulatedMiner
-    from tests.simulator.fixtures import MinerFactory
 
 # Longer than the minimum on time, the cut after, the cooling and a start's wait for room.
 PATIENCE_S = 3 * 3600
-
-
-@pytest.fixture
-async def miner(miner_factory: MinerFactory, freezer: FrozenDateTimeFactory) -> SimulatedMiner:
-    """Return a started m50 on the test's clock."""
-    return await miner_factory(profile="m50", password="admin", api_switch=True, clock=frozen_clock)
-
-
-@pytest.fixture
-async def member(hass: HomeAssistant, miner: SimulatedMiner) -> MockConfigEntry:
-    """Return the miner's entry behind a plug, set up."""
-    return await set_up_plugged_entry(hass, miner, await set_up_plug(hass))
 
 
 async def tick_until(
@@ -67,18 +53,18 @@ async def set_budget(hass: HomeAssistant, budget: MockConfigEntry, watts: float)
 async def test_a_long_stop_cuts_the_plug_and_a_start_switches_it_on(
     hass: HomeAssistant,
     miner: SimulatedMiner,
-    member: MockConfigEntry,
+    entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Stopped by the budget for the set minutes, the plug goes off; with room, on again."""
-    budget = await set_up_budget(hass, [member.entry_id], budget=0, control=True, cut_plug_after=10)
+    budget = await set_up_budget(hass, [entry.entry_id], budget=0, control=True, cut_plug_after=10)
     control = budget_entity(hass, budget, "sensor", "control_state")
 
     await tick_until(hass, freezer, lambda: not miner.state.mining)
     await tick(hass, freezer, 9 * 60)
     assert plug_state(hass) == STATE_ON  # not yet: 10 minutes stopped
     await tick_until(hass, freezer, lambda: plug_state(hass) == STATE_OFF)
-    assert budget.options["cut_by_budget"] == [member.entry_id]
+    assert budget.options["cut_by_budget"] == [entry.entry_id]
     assert not budget.options.get("held_by_hand")
     assert attributes_of(hass, control)["members"][0]["reason"] == "stopped_long"
 
@@ -92,16 +78,16 @@ async def test_a_long_stop_cuts_the_plug_and_a_start_switches_it_on(
 async def test_a_plug_a_person_switched_off_stays_off(
     hass: HomeAssistant,
     miner: SimulatedMiner,
-    member: MockConfigEntry,
+    entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A plug cut by someone else is theirs: the budget leaves the miner without power."""
-    budget = await set_up_budget(hass, [member.entry_id], budget=0, control=True)
+    budget = await set_up_budget(hass, [entry.entry_id], budget=0, control=True)
     await tick_until(hass, freezer, lambda: not miner.state.mining)
 
     await switch_plug(hass, miner, on=False)
     await tick(hass, freezer, 30)
-    assert budget.options["held_by_hand"] == [member.entry_id]
+    assert budget.options["held_by_hand"] == [entry.entry_id]
     await set_budget(hass, budget, 20000)
     for _ in range(40):  # longer than any wait before the budget would start it
         await tick(hass, freezer, 30)

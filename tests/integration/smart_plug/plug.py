@@ -28,9 +28,8 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.whatsminer import plug_control
 from custom_components.whatsminer.const import CONF_BOOT_TIMEOUT, CONF_POWER_SWITCH
-
-from .conftest import entry_for
-from .entity_ids import entity_id
+from tests.integration.conftest import entry_for
+from tests.integration.entity_ids import entity_id
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine

@@ -12,8 +12,8 @@ import pytest
 
 from custom_components.whatsminer.const import CONF_POWER_SWITCH, DOMAIN, PLUG_MISSING_GRACE
 from custom_components.whatsminer.issues import power_switch_issue_id
+from tests.integration.conftest import advance, entry_for
 
-from .conftest import advance, entry_for, frozen_clock
 from .plug import PLUG, POLL_S, set_up_plug, set_up_plugged_entry, state
 
 if TYPE_CHECKING:
@@ -22,17 +22,8 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tests.simulator import SimulatedMiner
-    from tests.simulator.fixtures import MinerFactory
 
 GRACE_S = PLUG_MISSING_GRACE.total_seconds()
-
-
-@pytest.fixture
-async def miner(
-    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
-) -> SimulatedMiner:
-    """Return a started m50 on the test's clock."""
-    return await miner_factory(profile="m50", api_switch=True, clock=frozen_clock)
 
 
 @pytest.fixture

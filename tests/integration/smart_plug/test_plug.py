@@ -1,6 +1,6 @@
 """A miner behind a smart plug: nothing sent while it is off, booting once it is on.
 
-The plug and the miner behind it: tests/integration/plug.py.
+The plug and the miner behind it: tests/integration/smart_plug/plug.py.
 """
 
 from __future__ import annotations
@@ -23,16 +23,14 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 
 from custom_components.whatsminer.const import CONF_BOOT_TIMEOUT, CONF_POWER_SWITCH
+from tests.integration.conftest import advance, entry_for
+from tests.integration.entity_ids import entity_id
 
-from .conftest import advance, entry_for, frozen_clock
-from .entity_ids import entity_id
 from .plug import (
     BOOT_TIMEOUT_S,
     PLUG,
     POLL_S,
     logged_above,
-    set_up_plug,
-    set_up_plugged_entry,
     state,
     switch_plug,
 )
@@ -43,27 +41,6 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from tests.simulator import SimulatedMiner
-    from tests.simulator.fixtures import MinerFactory
-
-
-@pytest.fixture
-async def plug(hass: HomeAssistant) -> str:
-    """Return a template switch that an input_boolean backs, switched on."""
-    return await set_up_plug(hass)
-
-
-@pytest.fixture
-async def miner(
-    hass: HomeAssistant, miner_factory: MinerFactory, freezer: FrozenDateTimeFactory
-) -> SimulatedMiner:
-    """Return a started m50 on the test's clock."""
-    return await miner_factory(profile="m50", api_switch=True, clock=frozen_clock)
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant, miner: SimulatedMiner, plug: str) -> MockConfigEntry:
-    """Return the miner's entry with the plug in its options, set up."""
-    return await set_up_plugged_entry(hass, miner, plug)
 
 
 async def test_off_sends_nothing_and_reads_true(
