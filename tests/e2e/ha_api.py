@@ -9,7 +9,7 @@ Assistant keeps the test honest about what a user actually gets.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import itertools
 import time
 from typing import TYPE_CHECKING, Any, Self
@@ -140,6 +140,19 @@ class HomeAssistantClient:
                 raise HomeAssistantApiError(f"/auth/token: {resp.status} {body}")
         self.tokens = Tokens(body["access_token"], body["refresh_token"], body["expires_in"])
         return self.tokens
+
+    async def keep_signed_in(self, client_name: str) -> None:
+        """Swap the access token, valid for 30 minutes, for a long-lived one (a day).
+
+        For runs longer than half an hour (the soak): the REST calls and websockets opened
+        after that would otherwise be refused.
+        """
+        async with self.websocket() as websocket:
+            token = await websocket.command(
+                "auth/long_lived_access_token", client_name=client_name, lifespan=1
+            )
+        assert self.tokens is not None
+        self.tokens = replace(self.tokens, access_token=token)
 
     async def add_config_entry(self, domain: str, answers: Mapping[str, Any]) -> dict[str, Any]:
         """Run a config flow to its end, answering each form from `answers` by field name.

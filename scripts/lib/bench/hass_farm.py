@@ -209,6 +209,7 @@ class Farm:
                 await self.client.create_owner(*OWNER)
             else:
                 await self.client.login(*OWNER[1:])
+            await self.client.keep_signed_in("scripts/bench")
             await self.client.wait_until_running()
 
     async def heap(self) -> dict[str, Any]:
