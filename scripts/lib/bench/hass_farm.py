@@ -30,7 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -42,6 +42,9 @@ from . import stats
 from .farm_probe import STALL_S, STALL_SAMPLE_S
 from .measure import raise_descriptor_limit
 from .processes import Launcher
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
 
 DOMAIN = "whatsminer"
 PROBE_DIR = Path(__file__).resolve().parent / "farm_probe"
@@ -348,22 +351,42 @@ async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run once; print the table."""
-    options = parse_args(argv)
+def run_in_workdir(
+    prefix: str,
+    run_s: float,
+    measure_in: Callable[[Path, Launcher], Coroutine[Any, Any, list[str]]],
+    *,
+    keep: bool,
+) -> int:
+    """Measure in a fresh work folder (kept with ``keep``) and print the lines it returns.
+
+    Every process it launches is stopped by the deadline: Home Assistant's start, adding
+    the miners and ``run_s`` seconds of measuring.
+    """
     raise_descriptor_limit()
-    workdir = Path(tempfile.mkdtemp(prefix="whatsminer-farm-"))
-    deadline = time.monotonic() + HASS_START_TIMEOUT_S + ADD_TIMEOUT_S + options.minutes * 60 + 300
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    deadline = time.monotonic() + HASS_START_TIMEOUT_S + ADD_TIMEOUT_S + run_s
     launcher = Launcher(workdir, None, deadline)
     try:
-        lines = asyncio.run(measure(options, workdir, launcher))
+        lines = asyncio.run(measure_in(workdir, launcher))
     finally:
-        if options.keep:
+        if keep:
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     print("\n".join(lines))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run once; print the table."""
+    options = parse_args(argv)
+    return run_in_workdir(
+        "whatsminer-farm-",
+        options.minutes * 60 + 300,
+        lambda workdir, launcher: measure(options, workdir, launcher),
+        keep=options.keep,
+    )
 
 
 if __name__ == "__main__":

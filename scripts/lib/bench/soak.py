@@ -20,22 +20,28 @@ import argparse
 import asyncio
 import ipaddress
 import os
-from pathlib import Path
-import shutil
 import sys
-import tempfile
 import time
+from typing import TYPE_CHECKING
 
 import aiohttp
 
 from . import soak_hass, soak_report
-from .hass_farm import ADD_TIMEOUT_S, HASS_START_TIMEOUT_S, Farm, add_by_range, address_range
-from .measure import raise_descriptor_limit
-from .processes import Launcher
+from .hass_farm import (
+    Farm,
+    add_by_range,
+    address_range,
+    run_in_workdir,
+)
 from .soak_faults import SoakContext, run_fault
 from .soak_report import Recorded
 from .soak_schedule import BOOT_S, Fleet, schedule
 from .soak_watch import StateLog, sample_forever
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .processes import Launcher
 
 FIRST_HOST = "127.0.20.1"  # the soak's own addresses; moved miners go to 127.0.21.x
 MOVED_FIRST_HOST = "127.0.21.1"
@@ -171,20 +177,12 @@ async def measure(options: argparse.Namespace, workdir: Path, launcher: Launcher
 def main(argv: list[str] | None = None) -> int:
     """Run once; print the report."""
     options = parse_args(argv)
-    raise_descriptor_limit()
-    workdir = Path(tempfile.mkdtemp(prefix="whatsminer-soak-"))
-    run_s = (options.warmup + options.minutes) * 60
-    deadline = time.monotonic() + HASS_START_TIMEOUT_S + ADD_TIMEOUT_S + run_s + 600
-    launcher = Launcher(workdir, None, deadline)
-    try:
-        lines = asyncio.run(measure(options, workdir, launcher))
-    finally:
-        if options.keep:
-            print(f"kept {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print("\n".join(lines))
-    return 0
+    return run_in_workdir(
+        "whatsminer-soak-",
+        (options.warmup + options.minutes) * 60 + 600,
+        lambda workdir, launcher: measure(options, workdir, launcher),
+        keep=options.keep,
+    )
 
 
 if __name__ == "__main__":
