@@ -36,6 +36,7 @@ class Unit:
     available: bool = True
     reports_percent: bool = True
     plug_on: bool | None = None
+    idle_w: float = 10.0
     mining: bool = False
     percent: int = 100
     started_at: float = -math.inf
@@ -44,7 +45,7 @@ class Unit:
     def reading(self, now: float, ramp_s: float) -> MemberReading:
         """Return what a poll would say now."""
         ramping = self.mining and now - self.started_at < ramp_s
-        power = self.full_w * self.percent / 100 if self.mining else 10.0
+        power = self.full_w * self.percent / 100 if self.mining else self.idle_w
         return MemberReading(
             key=self.key,
             available=self.available,

@@ -283,9 +283,19 @@ def test_v2_percentage_is_read_from_power_after_settling() -> None:
 def test_within_a_step_nothing_is_written() -> None:
     farm = Farm([Unit("a")])
     now = _warm(farm, 2600.0)
-    assert farm.unit("a").percent == 85
-    farm.run(now, now + 600, 2640.0)  # one percent more room: less than a step
+    assert farm.unit("a").percent == 84  # started on 2600 W less its own idle draw and margin
+    farm.run(now, now + 600, 2625.0)  # past the hysteresis, but one percent more: less than a step
     assert _actions(farm, now) == []
+
+
+def test_what_the_members_not_running_draw_comes_off_the_budget() -> None:
+    """A stopped member's idle draw is the farm's too: shared in full, it would be imported."""
+    farm = Farm([Unit("a"), Unit("b", held=True, idle_w=400.0)])
+    plan = farm.run(0, 3600, 2600.0)
+
+    assert plan.budget_w == 2600.0
+    assert farm.unit("a").percent == 71  # (2600 - 400 - the 50 W margin) of 3000 W
+    assert plan.allocated_w + 400.0 <= plan.budget_w
 
 
 def test_budget_from_grid() -> None:

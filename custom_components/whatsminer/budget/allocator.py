@@ -13,7 +13,11 @@ How a step decides:
 
 * **Budget.** The W free for the farm (`Budget.watts`, capped by `max_power_w`). A lost or
   stale meter holds the last budget for `meter_hold_s`, then counts as zero; a reading resumes
-  at once. Nothing is raised or started while the meter is lost.
+  at once. Nothing is raised or started while the meter is lost. The budget is the whole
+  farm's: what the members it does not run draw (a stopped miner's 20-25 W for its control
+  board and fans, a member whose state is unknown) comes off it before the running members
+  share the rest. Shared in full, a grid meter's budget would import the idle draw of every
+  stopped member on top of the allowance, all day.
 * **Cut.** While the allocation exceeds budget + allowance, the excess W·s are summed; once
   they reach allowance x hold (at once for a large excess) or the excess has lasted `hold_s`,
   the running members are re-shared to the budget in fast mode. A budget still falling (two
@@ -131,6 +135,13 @@ def _mining(reading: MemberReading) -> bool | None:
     return False if reading.plug_on is False else reading.mining
 
 
+def _draw(reading: MemberReading) -> float:
+    """Return the W a member that the budget does not run draws, as far as it is known."""
+    if not reading.available or reading.power_w is None or reading.plug_on is False:
+        return 0.0
+    return max(0.0, reading.power_w)
+
+
 def _controllable(reading: MemberReading) -> bool:
     """Whether the budget can act on a member: reachable, its state known, its power sane."""
     return reading.available and _mining(reading) is not None and reading.full_power_w > 0
@@ -203,6 +214,7 @@ class _Step:
     running: list[_Member] = field(default_factory=list)
     stopped: list[_Member] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    others_w: float = 0.0  # drawn by the members not running: idle draw, members not acted on
 
 
 class BudgetAllocator:
@@ -235,13 +247,14 @@ class BudgetAllocator:
             self._reset_control()
             return self._plan(work, ControlState.OFF, 0.0, readings)
         budget_w, lost = self._budget(now, budget)
-        floor_w = self._raise_floor.push(now, budget_w)
-        start_w = self._start_floor.push(now, budget_w)
+        shared_w = budget_w - work.others_w
+        floor_w = self._raise_floor.push(now, shared_w)
+        start_w = self._start_floor.push(now, shared_w)
         allocated = sum(member.share_w for member in work.running)
-        falling = self._falling(now, budget_w)
-        if self._cut_due(now, sum(map(_drawn, work.running)), budget_w):
+        falling = self._falling(now, shared_w)
+        if self._cut_due(now, sum(map(_drawn, work.running)), shared_w):
             reason = Reason.METER_LOST if lost else Reason.OVER_BUDGET
-            self._reshare(work, budget_w - self._margin, reason, cut=True, reserve_w=falling)
+            self._reshare(work, shared_w - self._margin, reason, cut=True, reserve_w=falling)
         elif (
             not lost
             and floor_w - allocated >= self.settings.raise_hysteresis_w
@@ -254,7 +267,7 @@ class BudgetAllocator:
         self._correct_drift(work)
         self._power_down(work)
         self._last_now = now
-        return self._plan(work, self._state(work, budget_w, lost), budget_w, readings)
+        return self._plan(work, self._state(work, shared_w, lost), budget_w, readings)
 
     def _rewind(self, now: float) -> None:
         """Take every time remembered ahead of `now` (the clock went back) as `now`.
@@ -304,6 +317,8 @@ class BudgetAllocator:
         now = work.now
         members = self._members
         for reading in readings:
+            if not (_controllable(reading) and _mining(reading)):
+                work.others_w += _draw(reading)
             if not _controllable(reading):
                 continue
             mining = bool(_mining(reading))
@@ -596,7 +611,7 @@ class BudgetAllocator:
                 key = member.reading.key
                 work.decisions.append(Decision(key, Action.POWER_DOWN, None, Reason.STOPPED_LONG))
 
-    def _state(self, work: _Step, budget_w: float, lost: bool) -> ControlState:
+    def _state(self, work: _Step, shared_w: float, lost: bool) -> ControlState:
         """Return the control state shown to the user."""
         if lost:
             return ControlState.HOLDING
@@ -609,7 +624,7 @@ class BudgetAllocator:
             for m in running
         )
         may_start = any(not m.reading.held_by_user for m in work.stopped)
-        if all_full and not may_start and budget_w - allocated >= self.settings.raise_hysteresis_w:
+        if all_full and not may_start and shared_w - allocated >= self.settings.raise_hysteresis_w:
             return ControlState.LIMITED
         return ControlState.FOLLOWING
 
