@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 import itertools
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from custom_components.whatsminer.budget import (
 from .farm import Farm, Unit
 
 BUDGET_PACKAGE = Path(__file__).parents[2] / "custom_components" / "whatsminer" / "budget"
-WARM = 1200.0  # past the start window: the budget's low is known
+WARM = 340.0  # past the quick start window and the next raise: the first start has come
 
 
 def _warm(farm: Farm, watts: float, until: float = 3600.0) -> float:
@@ -56,7 +57,7 @@ def test_starts_most_efficient_first_one_per_raise_then_trims_the_last() -> None
 
     starts = [(now, d.key) for now, d in farm.log if d.action is Action.START]
     assert [key for _, key in starts] == ["new", "mid", "old"]
-    assert starts[0][0] >= BudgetSettings().start_after_s  # no start on an unknown budget
+    assert starts[0][0] >= BudgetSettings().quick_start_after_s  # none on an unknown budget
     assert starts[1][0] - starts[0][0] >= BudgetSettings().raise_interval_s
     shares = {m.key: m.percent for m in plan.members}
     assert shares["new"] == shares["mid"] == 100
@@ -122,7 +123,7 @@ def test_minimum_on_time_keeps_a_miner_at_its_lowest_step() -> None:
 
 def test_ramping_member_is_not_trimmed_and_writes_after() -> None:
     farm = Farm([Unit("a"), Unit("b", jth=40)], ramp_s=200.0)
-    farm.run(0, WARM, 3000.0)  # a starts at the first step past the start window
+    farm.run(0, WARM, 3000.0)  # a starts at the first step past the quick start window
     started = farm.log[0][0]
     plan = farm.step(started + 5, 3000.0)
     assert plan.members[0].write_allowed_at is None  # ramping
@@ -453,12 +454,43 @@ def test_a_clock_set_back_restarts_the_timers_instead_of_freezing_them() -> None
     assert Action.START in [decision.action for at, decision in farm.log if at >= stop_by]
 
 
+def test_a_clear_spell_starts_a_member_while_it_has_quick_starts_left() -> None:
+    """The 15-min low is a shadow's; 5 min of sun start b, its spare starts permitting."""
+    settings = BudgetSettings()
+    for quick, started in ((settings.quick_starts_per_day, True), (0, False)):
+        farm = Farm([Unit("a"), Unit("b", jth=40)], replace(settings, quick_starts_per_day=quick))
+        farm.run(0, 3600, 1500.0)  # a shadow: a runs, b does not fit
+        farm.run(3600, 3600 + 420, 6000.0)  # seven minutes of sun
+
+        assert [d.key for _, d in farm.log if d.action is Action.START] == (
+            ["a", "b"] if started else ["a"]
+        )
+
+
+def test_no_member_starts_more_than_starts_per_day_in_24_hours() -> None:
+    farm = Farm([Unit("a")])
+    settings = farm.settings
+    now = 0.0
+    while now < 86_400:  # half an hour of sun, half an hour of shadow, all day
+        farm.run(now, now + 1800, 3000.0)
+        farm.run(now + 1800, now + 3600, 0.0)
+        now += 3600
+    starts = [at for at, d in farm.log if d.action is Action.START]
+    assert len(starts) == settings.starts_per_day
+    plan = farm.step(now, 3000.0)
+    assert plan.members[0].switch_allowed_at == starts[0] + 86_400  # explained
+    farm.run(now, now + 1200, 3000.0)  # 5 starts in 24 h, none quick: the 15-min rule
+    again = [at for at, d in farm.log if d.action is Action.START and at >= now]
+    assert len(again) == 1
+    assert again[0] >= now + settings.start_after_s
+
+
 def test_a_start_aims_its_ramp_at_the_budgets_low_not_a_passing_high() -> None:
     farm = Farm([Unit("a")], ramp_s=120.0)
-    farm.run(0, 900, 1500.0)  # the start window's low: 1500 W
-    farm.run(900, 1000, 5000.0)
+    farm.run(0, 290, 1500.0)
+    farm.run(290, 400, 5000.0)  # the quick start window's low: 1500 W
 
     start = next(d for _, d in farm.log if d.action is Action.START)
-    assert start.percent == 48  # 1500 - 50 W of 3000 W, not the 4950 W free now
-    farm.run(1000, 1300, 5000.0)  # ramped up: raised to what is free
+    assert start.percent == 48  # 1500 W less its idle 10 W and the 50 W margin, not 4950 W
+    farm.run(400, 700, 5000.0)  # ramped up: raised to what is free
     assert [d.percent for _, d in farm.log][-1] == 100

@@ -36,8 +36,11 @@ How a step decides:
   if a whole miner's lowest step is left over with every running member at full power, and
   the budget's low of the last `start_after_s` would have carried the running members'
   lowest steps plus its own, start the most efficient stopped member (past its minimum off
-  time, one start per `stagger_s`, never one held by the user), at what that low leaves
-  over the running members' lowest steps: its ramp cannot be trimmed, the others can.
+  time, one start per `stagger_s`, at most `starts_per_day` in 24 h, never one held by the
+  user), at what that low leaves over the running members' lowest steps: its ramp cannot be
+  trimmed, the others can. When only the low of the shorter `quick_start_after_s` carries
+  it (a clear spell), the most efficient one started fewer than `quick_starts_per_day`
+  times in 24 h starts on that low: the day's spare starts are spent on clear spells.
 * **Share.** Members are ranked by priority, then J/TH. Each running member gets its lowest
   step (MIN_PERCENT), and the rest is filled up in rank order, so one member at a time is
   trimmed and the others run at full power. A member ramping up, starting, or written to less
@@ -89,6 +92,8 @@ V2_LAG_S = 20.0
 # one written rather than worked out from its measured power, which lags behind.
 SETTLE_S = 90.0
 NEVER = -math.inf
+# The span over which a member's starts are counted (`BudgetSettings.starts_per_day`).
+DAY_S = 86_400.0
 
 
 def budget_from_grid(grid_import_w: float, farm_power_w: float) -> float:
@@ -113,6 +118,7 @@ class _Member:
     release: int | None = None  # the share a cut below it for the miner's lag goes back to
     confirm_s: float = CONFIRM_S  # how long its last start or stop may take to show
     powered_down: bool = False  # its plug was switched off since its last stop
+    starts: deque[float] = field(default_factory=deque)  # the budget's starts in the last 24 h
 
     def in_force(self, now: float) -> int | None:
         """Return the percentage in force: reported, or worked out from the measured power."""
@@ -165,6 +171,11 @@ def _rank(member: _Member) -> tuple[int, float, str]:
     """Sort key: higher priority first, then the most efficient (lowest J/TH)."""
     reading = member.reading
     return (-reading.priority, reading.efficiency_jth, reading.key)
+
+
+def _lowest_step(member: _Member) -> float:
+    """Return the W a member draws at its lowest percentage."""
+    return member.reading.full_power_w * MIN_PERCENT / 100
 
 
 def _percent_of(watts: float, full_w: float) -> int:
@@ -226,6 +237,7 @@ class BudgetAllocator:
         self._members: dict[str, _Member] = {}
         self._raise_floor = _RollingMin(settings.write_interval_s)
         self._start_floor = _RollingMin(settings.start_after_s)
+        self._quick_floor = _RollingMin(settings.quick_start_after_s)
         self._last_now: float | None = None
         self._last_budget = 0.0
         self._previous_w = 0.0
@@ -250,6 +262,7 @@ class BudgetAllocator:
         shared_w = budget_w - work.others_w
         floor_w = self._raise_floor.push(now, shared_w)
         start_w = self._start_floor.push(now, shared_w)
+        quick_w = self._quick_floor.push(now, shared_w)
         allocated = sum(member.share_w for member in work.running)
         falling = self._falling(now, shared_w)
         if self._cut_due(now, sum(map(_drawn, work.running)), shared_w):
@@ -262,7 +275,8 @@ class BudgetAllocator:
         ):
             self._last_raise = now
             self._reshare(work, floor_w - self._margin, Reason.SURPLUS, cut=False)
-            self._start_best(work, floor_w - self._margin, start_w - self._margin)
+            lows = (start_w - self._margin, quick_w - self._margin)
+            self._start_best(work, floor_w - self._margin, *lows)
         self._release_cuts(work)
         self._correct_drift(work)
         self._power_down(work)
@@ -278,6 +292,8 @@ class BudgetAllocator:
         for member in self._members.values():
             member.changed_at = min(member.changed_at, now)
             member.written_at = min(member.written_at, now)
+            if member.starts and member.starts[-1] > now:
+                member.starts = deque(min(start, now) for start in member.starts)
         self._last_raise = min(self._last_raise, now)
         self._last_start = min(self._last_start, now)
         if self._over_since is not None:
@@ -307,6 +323,7 @@ class BudgetAllocator:
         """Control off: forget the meter and the timers that only make sense while on."""
         self._raise_floor.clear()
         self._start_floor.clear()
+        self._quick_floor.clear()
         self._lost_at = None
         self._excess_ws = 0.0
         self._over_since = None
@@ -335,6 +352,8 @@ class BudgetAllocator:
                 self._switched_outside(member, mining, now)
             if reading.ramping:
                 member.drift_sent = False
+            while member.starts and member.starts[0] <= now - DAY_S:
+                member.starts.popleft()
             (work.running if member.on else work.stopped).append(member)
 
     def _switched_outside(self, member: _Member, mining: bool, now: float) -> None:
@@ -484,42 +503,53 @@ class BudgetAllocator:
                 continue
             self._write(work, member, member.release, member.reason, fast=False)
 
-    def _start_best(self, work: _Step, budget_w: float, low_w: float) -> None:
+    def _start_best(self, work: _Step, budget_w: float, low_w: float, quick_w: float) -> None:
         """Start the best-ranked member that may start, if the budget has room for it.
 
         Room now: what `budget_w` leaves over the running members' shares. Room to last: what
         `low_w`, the budget's low of the last `start_after_s`, leaves over their lowest steps
         (they can be trimmed, not stopped, for `min_on_s`). Both must hold its lowest step.
-        It starts at the lesser of the two: no percentage reaches a member while it ramps up
-        (minutes), so a shadow in that time could only be met by trimming the others, and
-        those can give up no more than their shares above their lowest steps.
+        When the longer low does not, `quick_w`, the low of the last `quick_start_after_s`,
+        may carry the best-ranked member with quick starts left instead: a clear spell is
+        worth a start while the day has starts to spare, and a shadow after it is met by
+        trimming. It starts at the lesser of the two rooms: no percentage reaches a member
+        while it ramps up (minutes), so a shadow in that time could only be met by trimming
+        the others, and those can give up no more than their shares above their lowest steps.
         """
         now, settings = work.now, self.settings
         if now - self._last_start < settings.stagger_s:
             return
-        best = min(
-            (
-                m
-                for m in work.stopped
-                if not m.reading.held_by_user and now - m.changed_at >= settings.min_off_s
-            ),
-            key=_rank,
-            default=None,
-        )
-        if best is None:
+        ready = sorted((m for m in work.stopped if self._may_start(m, now)), key=_rank)
+        if not ready:
             return
         running = [m for m in work.running if m.on]
         room_w = budget_w - sum(m.share_w for m in running)
         lowest = sum(m.reading.full_power_w for m in running) * MIN_PERCENT / 100
+        best = ready[0]
+        if low_w - lowest < _lowest_step(best):  # no room to last: a clear spell, perhaps
+            spare = [m for m in ready if len(m.starts) < settings.quick_starts_per_day]
+            if not spare:
+                return
+            best, low_w = spare[0], quick_w
         full = best.reading.full_power_w
-        step_w = full * MIN_PERCENT / 100
+        step_w = _lowest_step(best)
         if room_w < step_w or low_w - lowest < step_w:
             return
         best.percent = _percent_of(min(room_w, low_w - lowest, full), full)
         best.share_w = full * best.percent / 100
         best.written_at = now
+        best.starts.append(now)
         self._last_start = now
         self._switch(work, best, Action.START, Reason.SURPLUS)
+
+    def _may_start(self, member: _Member, now: float) -> bool:
+        """Whether the budget may start a stopped member now, room aside."""
+        settings = self.settings
+        return (
+            not member.reading.held_by_user
+            and now - member.changed_at >= settings.min_off_s
+            and len(member.starts) < settings.starts_per_day
+        )
 
     def _switch(self, work: _Step, member: _Member, action: Action, reason: Reason) -> None:
         """Record a start or stop of `member` and queue it."""
@@ -668,7 +698,9 @@ class BudgetAllocator:
                     if reading.mining and not reading.ramping:
                         write_at = _ahead(member.written_at + interval, now)
                 elif not reading.held_by_user:
-                    switch_at = _ahead(max(member.changed_at + min_off, next_start), now)
+                    day_full = len(member.starts) >= settings.starts_per_day
+                    day_end = member.starts[0] + DAY_S if day_full else NEVER
+                    switch_at = _ahead(max(member.changed_at + min_off, next_start, day_end), now)
             add(
                 MemberPlan(
                     reading.key,

@@ -104,7 +104,12 @@ class BudgetSettings:
     `start_after_s`: a whole miner is started only when the budget's low over that time
     would have carried every running member's lowest step plus its own, as it then runs for
     at least `min_on_s` (15 min: broken clouds start miners far less often, at some cost in
-    surplus used; see `scripts/bench --budget`).
+    surplus used; see `scripts/bench --budget`). `quick_start_after_s`: the same over a
+    shorter time (a clear spell), for a member the budget started fewer than
+    `quick_starts_per_day` times in the last 24 h: a day's spare starts go to clear spells,
+    the last ones are kept for the longer rule. `starts_per_day`: the most starts the budget
+    makes of one member in any 24 h, whatever the rule (each start is an inrush and minutes
+    of ramp for the hardware).
     `step_percent`: a miner already within this of its share is not written to.
     `max_power_w`: a cap on the farm in every mode. `stale_after_s`, `meter_hold_s`: a
     reading older than that is lost; a lost meter holds the last budget that long, then zero.
@@ -122,6 +127,9 @@ class BudgetSettings:
     raise_hysteresis_w: float = 100.0
     raise_interval_s: float = 60.0
     start_after_s: float = 900.0
+    quick_start_after_s: float = 300.0
+    quick_starts_per_day: int = 4
+    starts_per_day: int = 6
     write_interval_s: float = 30.0
     step_percent: int = 2
     max_power_w: float | None = None
