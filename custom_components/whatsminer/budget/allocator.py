@@ -239,6 +239,7 @@ class BudgetAllocator:
         self._start_floor = _RollingMin(settings.start_after_s)
         self._quick_floor = _RollingMin(settings.quick_start_after_s)
         self._last_now: float | None = None
+        self._latest = NEVER  # the latest step's `now`: no time remembered is later
         self._last_budget = 0.0
         self._previous_w = 0.0
         self._previous_fall = 0.0
@@ -253,7 +254,9 @@ class BudgetAllocator:
     ) -> Plan:
         """Decide what to send now; `enabled` False (control off) sends nothing."""
         work = _Step(now)
-        self._rewind(now)
+        if now < self._latest:
+            self._rewind(now)
+        self._latest = now
         self._observe(work, readings)
         if not enabled:
             self._reset_control()
@@ -334,9 +337,8 @@ class BudgetAllocator:
         now = work.now
         members = self._members
         for reading in readings:
-            if not (_controllable(reading) and _mining(reading)):
-                work.others_w += _draw(reading)
             if not _controllable(reading):
+                work.others_w += _draw(reading)
                 continue
             mining = bool(_mining(reading))
             member = members.get(reading.key)
@@ -352,9 +354,13 @@ class BudgetAllocator:
                 self._switched_outside(member, mining, now)
             if reading.ramping:
                 member.drift_sent = False
+            if member.on:
+                work.running.append(member)
+                continue
+            work.stopped.append(member)
+            work.others_w += _draw(reading)
             while member.starts and member.starts[0] <= now - DAY_S:
                 member.starts.popleft()
-            (work.running if member.on else work.stopped).append(member)
 
     def _switched_outside(self, member: _Member, mining: bool, now: float) -> None:
         """Mining was switched on or off by someone else: take it as it is."""
@@ -519,18 +525,18 @@ class BudgetAllocator:
         now, settings = work.now, self.settings
         if now - self._last_start < settings.stagger_s:
             return
-        ready = sorted((m for m in work.stopped if self._may_start(m, now)), key=_rank)
+        ready = [m for m in work.stopped if self._may_start(m, now)]
         if not ready:
             return
         running = [m for m in work.running if m.on]
         room_w = budget_w - sum(m.share_w for m in running)
         lowest = sum(m.reading.full_power_w for m in running) * MIN_PERCENT / 100
-        best = ready[0]
+        best = min(ready, key=_rank)
         if low_w - lowest < _lowest_step(best):  # no room to last: a clear spell, perhaps
             spare = [m for m in ready if len(m.starts) < settings.quick_starts_per_day]
             if not spare:
                 return
-            best, low_w = spare[0], quick_w
+            best, low_w = min(spare, key=_rank), quick_w
         full = best.reading.full_power_w
         step_w = _lowest_step(best)
         if room_w < step_w or low_w - lowest < step_w:
@@ -668,6 +674,7 @@ class BudgetAllocator:
         """Return the decisions and the explanation of every member."""
         settings, now = self.settings, work.now
         min_on, min_off, interval = settings.min_on_s, settings.min_off_s, settings.write_interval_s
+        per_day = settings.starts_per_day
         next_start = self._last_start + settings.stagger_s
         members = self._members
         plans: list[MemberPlan] = []
@@ -698,9 +705,10 @@ class BudgetAllocator:
                     if reading.mining and not reading.ramping:
                         write_at = _ahead(member.written_at + interval, now)
                 elif not reading.held_by_user:
-                    day_full = len(member.starts) >= settings.starts_per_day
-                    day_end = member.starts[0] + DAY_S if day_full else NEVER
-                    switch_at = _ahead(max(member.changed_at + min_off, next_start, day_end), now)
+                    allowed = member.changed_at + min_off
+                    if len(member.starts) >= per_day:  # again once its first start is a day old
+                        allowed = max(allowed, member.starts[0] + DAY_S)
+                    switch_at = _ahead(max(allowed, next_start), now)
             add(
                 MemberPlan(
                     reading.key,
