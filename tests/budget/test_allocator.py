@@ -485,6 +485,16 @@ def test_no_member_starts_more_than_starts_per_day_in_24_hours() -> None:
     assert again[0] >= now + settings.start_after_s
 
 
+def test_with_its_starts_spent_a_stopped_member_leaves_the_budget_limited() -> None:
+    farm = Farm([Unit("a", jth=20), Unit("b")], BudgetSettings(starts_per_day=1))
+    farm.run(0, 1800, 7000.0)
+    farm.run(1800, 3600, 3500.0)  # b is stopped once its minimum on time is over
+    plan = farm.run(3600, 5400, 7000.0)
+
+    assert [d.key for _, d in farm.log if d.action is Action.START] == ["a", "b"]
+    assert plan.state is ControlState.LIMITED
+
+
 def test_a_start_aims_its_ramp_at_the_budgets_low_not_a_passing_high() -> None:
     farm = Farm([Unit("a")], ramp_s=120.0)
     farm.run(0, 290, 1500.0)

@@ -659,7 +659,10 @@ class BudgetAllocator:
             m.percent is not None and m.percent >= MAX_PERCENT - self.settings.step_percent
             for m in running
         )
-        may_start = any(not m.reading.held_by_user for m in work.stopped)
+        per_day = self.settings.starts_per_day
+        may_start = any(
+            not m.reading.held_by_user and len(m.starts) < per_day for m in work.stopped
+        )
         if all_full and not may_start and shared_w - allocated >= self.settings.raise_hysteresis_w:
             return ControlState.LIMITED
         return ControlState.FOLLOWING
