@@ -284,8 +284,8 @@ def test_v2_percentage_is_read_from_power_after_settling() -> None:
 def test_within_a_step_nothing_is_written() -> None:
     farm = Farm([Unit("a")])
     now = _warm(farm, 2600.0)
-    assert farm.unit("a").percent == 84  # started on 2600 W less its own idle draw and margin
-    farm.run(now, now + 600, 2625.0)  # past the hysteresis, but one percent more: less than a step
+    assert farm.unit("a").percent == 85
+    farm.run(now, now + 600, 2640.0)  # one percent more room: less than a step
     assert _actions(farm, now) == []
 
 
@@ -297,6 +297,34 @@ def test_what_the_members_not_running_draw_comes_off_the_budget() -> None:
     assert plan.budget_w == 2600.0
     assert farm.unit("a").percent == 71  # (2600 - 400 - the 50 W margin) of 3000 W
     assert plan.allocated_w + 400.0 <= plan.budget_w
+
+
+def test_a_member_of_unknown_state_counts_its_draw_an_unavailable_one_does_not() -> None:
+    allocator = BudgetAllocator(BudgetSettings())
+    base = Unit("a").reading(0, 0)
+    running = MemberReading(**{**_fields(base), "mining": True, "percent": 100, "power_w": 3000.0})
+    unknown = MemberReading(**{**_fields(base), "key": "u", "mining": None, "power_w": 500.0})
+    gone = MemberReading(**{**_fields(base), "key": "g", "available": False, "power_w": 800.0})
+    for now in range(0, 60, 5):
+        plan = allocator.step(now, Budget(2600.0, now), [running, unknown, gone])
+
+    assert plan.members[0].percent == 68  # (2600 - 500 - the 50 W margin) of 3000 W
+
+
+def test_a_stop_the_poll_does_not_show_yet_stops_no_other_member() -> None:
+    """A poll lags: a member just stopped still reads as mining at its old power for a while."""
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=25), Unit("c", jth=40)])
+    farm.run(0, 3600, 9500.0)
+    farm.step(3600, 2500.0)
+    assert _actions(farm, 3600)[0][:2] == ("c", Action.STOP)
+    stale = farm.unit("c")
+    for now in range(3605, 3635, 5):
+        stale.mining = True  # the last poll, from before the stop
+        farm.step(now, 2500.0)
+
+    assert [(key, action) for key, action, _ in _actions(farm, 3600) if action is Action.STOP] == [
+        ("c", Action.STOP)
+    ]
 
 
 def test_budget_from_grid() -> None:
@@ -467,6 +495,18 @@ def test_a_clear_spell_starts_a_member_while_it_has_quick_starts_left() -> None:
         )
 
 
+def test_a_member_with_its_quick_starts_spent_waits_and_the_next_one_starts() -> None:
+    farm = Farm([Unit("a", jth=20), Unit("b", jth=30)], BudgetSettings(quick_starts_per_day=1))
+    farm.run(0, 1800, 3000.0)  # a starts on 5 minutes of room: its one quick start
+    farm.run(1800, 3600, 0.0)  # and is stopped
+    farm.run(3600, 3600 + 420, 6000.0)  # seven minutes of sun after a dark half hour
+
+    assert [(at >= 3600, d.key) for at, d in farm.log if d.action is Action.START] == [
+        (False, "a"),
+        (True, "b"),
+    ]
+
+
 def test_no_member_starts_more_than_starts_per_day_in_24_hours() -> None:
     farm = Farm([Unit("a")])
     settings = farm.settings
@@ -501,6 +541,6 @@ def test_a_start_aims_its_ramp_at_the_budgets_low_not_a_passing_high() -> None:
     farm.run(290, 400, 5000.0)  # the quick start window's low: 1500 W
 
     start = next(d for _, d in farm.log if d.action is Action.START)
-    assert start.percent == 48  # 1500 W less its idle 10 W and the 50 W margin, not 4950 W
+    assert start.percent == 48  # 1500 W less the 50 W margin of 3000 W, not the 4950 W free now
     farm.run(400, 700, 5000.0)  # ramped up: raised to what is free
     assert [d.percent for _, d in farm.log][-1] == 100

@@ -358,7 +358,8 @@ class BudgetAllocator:
                 work.running.append(member)
                 continue
             work.stopped.append(member)
-            work.others_w += _draw(reading)
+            if not mining:  # a stop not shown yet: its last poll's power is about to go
+                work.others_w += _draw(reading)
             while member.starts and member.starts[0] <= now - DAY_S:
                 member.starts.popleft()
 
@@ -532,16 +533,18 @@ class BudgetAllocator:
         room_w = budget_w - sum(m.share_w for m in running)
         lowest = sum(m.reading.full_power_w for m in running) * MIN_PERCENT / 100
         best = min(ready, key=_rank)
-        if low_w - lowest < _lowest_step(best):  # no room to last: a clear spell, perhaps
+        if low_w + _draw(best.reading) - lowest < _lowest_step(best):  # a clear spell, perhaps
             spare = [m for m in ready if len(m.starts) < settings.quick_starts_per_day]
             if not spare:
                 return
             best, low_w = min(spare, key=_rank), quick_w
         full = best.reading.full_power_w
         step_w = _lowest_step(best)
-        if room_w < step_w or low_w - lowest < step_w:
+        own_w = _draw(best.reading)  # its idle draw came off the budget while it was stopped
+        room_w, low_w = room_w + own_w, low_w + own_w - lowest
+        if room_w < step_w or low_w < step_w:
             return
-        best.percent = _percent_of(min(room_w, low_w - lowest, full), full)
+        best.percent = _percent_of(min(room_w, low_w, full), full)
         best.share_w = full * best.percent / 100
         best.written_at = now
         best.starts.append(now)
@@ -709,7 +712,7 @@ class BudgetAllocator:
                         write_at = _ahead(member.written_at + interval, now)
                 elif not reading.held_by_user:
                     allowed = member.changed_at + min_off
-                    if len(member.starts) >= per_day:  # again once its first start is a day old
+                    if member.starts and len(member.starts) >= per_day:  # its first a day old
                         allowed = max(allowed, member.starts[0] + DAY_S)
                     switch_at = _ahead(max(allowed, next_start), now)
             add(

@@ -101,8 +101,8 @@ class BudgetSettings:
     longest an import over the allowance lasts before a cut (sooner when it is large).
     `raise_hysteresis_w` and `raise_interval_s`: raise only when that much more has been free
     for `write_interval_s`, and not more often than every `raise_interval_s`.
-    `start_after_s`: a whole miner is started only when the budget's low over that time
-    would have carried every running member's lowest step plus its own, as it then runs for
+    `start_after_s`: a whole miner is started when the budget's low over that time would
+    have carried every running member's lowest step plus its own, as it then runs for
     at least `min_on_s` (15 min: broken clouds start miners far less often, at some cost in
     surplus used; see `scripts/bench --budget`). `quick_start_after_s`: the same over a
     shorter time (a clear spell), for a member the budget started fewer than
@@ -155,10 +155,11 @@ class MemberPlan(NamedTuple):
 
     `share_w` is the power it is given (0 when stopped or skipped). `reason`/`reason_at`: its
     last start, stop or cut. `switch_allowed_at`: the earliest the budget may start or stop it
-    (minimum on/off time, stagger); `write_allowed_at`: the earliest it may write its
-    percentage. Either is None once that time has passed (it may do it now), and when the
-    budget will not do it at all (a member held by the user, unavailable, stopped, or still
-    ramping up): a passed time would change at every step while nothing changes. A named
+    (minimum on/off time, stagger, its starts of the last 24 h); `write_allowed_at`: the
+    earliest it may write its percentage. Either is None once that time has passed (it may do
+    it now), and when the budget will not do it at all (a member held by the user,
+    unavailable, stopped, or still ramping up): a passed time would change at every step
+    while nothing changes. A named
     tuple: one is made per member per step, and a tuple is several times cheaper to make
     than a frozen dataclass.
     """
