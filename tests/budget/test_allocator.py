@@ -343,6 +343,31 @@ def test_a_raise_waits_until_the_higher_budget_has_lasted_the_write_interval() -
     assert not farm.log[-1][1].fast
 
 
+def test_a_raise_waits_for_a_climbing_budget_to_level_off() -> None:
+    """Raised halfway up, the rest would wait a raise interval; it waits at most `hold_s`."""
+    farm = Farm([Unit("a")])
+    farm.run(0, 3600, 1500.0)
+    assert farm.unit("a").percent == 48
+    for now, watts in ((3600, 1875.0), (3605, 2250.0), (3610, 2625.0)):  # the edge of a cloud
+        farm.step(now, watts)
+    farm.run(3615, 3700, 3000.0)
+
+    raises = [(at, d.percent) for at, d in farm.log if at >= 3600]
+    # due at 3630, when the 30-s low (1875 W) would have raised it to 60 %; at 3645 the low
+    # is the top: (3000 - 50) W of 3000 W
+    assert raises == [(3645, 98)]
+
+
+def test_a_raise_waits_no_longer_than_hold_s_for_a_budget_that_keeps_climbing() -> None:
+    farm = Farm([Unit("a")])
+    farm.run(0, 3600, 1500.0)
+    for step in range(20):  # 75 W more every 5 s
+        farm.step(3600 + 5 * step, 1500.0 + 75 * step)
+
+    first = next(at for at, _ in farm.log if at >= 3600)
+    assert first - 3600 <= farm.settings.write_interval_s + farm.settings.hold_s + 5
+
+
 def test_stagger_spaces_starts_when_raises_come_faster() -> None:
     settings = BudgetSettings(raise_interval_s=5.0)
     farm = Farm([Unit("a"), Unit("b", jth=31), Unit("c", jth=32)], settings)

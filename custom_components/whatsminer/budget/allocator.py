@@ -32,7 +32,9 @@ How a step decides:
 * **Raise.** When the lowest budget of the last `write_interval_s` exceeds the allocation by
   the hysteresis, and no raise came in the last `raise_interval_s`: re-share to it. A raised
   member cannot be cut by a write for the write interval, so the budget must have held that
-  long: a burst of a reading or two raises nothing, a clear spell is used within it. Then,
+  long: a burst of a reading or two raises nothing, a clear spell is used within it. A raise
+  due while the budget stands a hysteresis above that low (a climb the low has not caught up
+  with) waits, at most `hold_s`: the next raise may come only a raise interval later. Then,
   if a whole miner's lowest step is left over with every running member at full power, and
   the budget's low of the last `start_after_s` would have carried the running members'
   lowest steps plus its own, start the most efficient stopped member (past its minimum off
@@ -248,6 +250,7 @@ class BudgetAllocator:
         self._over_since: float | None = None
         self._last_raise = NEVER
         self._last_start = NEVER
+        self._climbing_since: float | None = None
 
     def step(
         self, now: float, budget: Budget, readings: Sequence[MemberReading], *, enabled: bool = True
@@ -275,6 +278,7 @@ class BudgetAllocator:
             not lost
             and floor_w - allocated >= self.settings.raise_hysteresis_w
             and now - self._last_raise >= self.settings.raise_interval_s
+            and not self._climbing(now, shared_w - floor_w)
         ):
             self._last_raise = now
             self._reshare(work, floor_w - self._margin, Reason.SURPLUS, cut=False)
@@ -301,8 +305,26 @@ class BudgetAllocator:
         self._last_start = min(self._last_start, now)
         if self._over_since is not None:
             self._over_since = min(self._over_since, now)
+        if self._climbing_since is not None:
+            self._climbing_since = min(self._climbing_since, now)
         if self._lost_at is not None:
             self._lost_at = min(self._lost_at, now)
+
+    def _climbing(self, now: float, gap_w: float) -> bool:
+        """Whether a due raise waits: the budget still climbs, `gap_w` above its low.
+
+        A raise goes to the budget's low of the last write interval, and the next one may come
+        only `raise_interval_s` later: made halfway up a climb (the edge of a cloud takes
+        seconds to pass), it would hold the rest back for that long. While the budget stands
+        a hysteresis or more above that low (the low has not caught up with a climb), the
+        raise waits, at most `hold_s`.
+        """
+        if gap_w < self.settings.raise_hysteresis_w:
+            self._climbing_since = None
+            return False
+        if self._climbing_since is None:
+            self._climbing_since = now
+        return now - self._climbing_since < self.settings.hold_s
 
     def _falling(self, now: float, budget_w: float) -> float:
         """Return how much lower the budget may go while a member cut now cannot be written.
@@ -330,6 +352,7 @@ class BudgetAllocator:
         self._lost_at = None
         self._excess_ws = 0.0
         self._over_since = None
+        self._climbing_since = None
         self._last_now = None
 
     def _observe(self, work: _Step, readings: Sequence[MemberReading]) -> None:
