@@ -560,6 +560,19 @@ def test_with_its_starts_spent_a_stopped_member_leaves_the_budget_limited() -> N
     assert plan.state is ControlState.LIMITED
 
 
+def test_a_clock_set_back_while_the_meter_is_lost_holds_from_then_not_longer() -> None:
+    farm = Farm([Unit("a")])
+    farm.run(0, 3600, 3000.0)
+    settings = farm.settings
+    farm.run(3600, 3700, None)  # the meter is lost: the budget holds
+    back = 3500.0  # the wall clock is set back, the meter still lost
+    plan = farm.run(back, back + settings.meter_hold_s - 5, None)
+    assert plan.state is ControlState.HOLDING
+    assert plan.budget_w == 3000.0
+    plan = farm.run(back + settings.meter_hold_s, back + settings.meter_hold_s + 5, None)
+    assert plan.budget_w == 0.0  # held for meter_hold_s from the step back, not from 3600
+
+
 def test_a_start_aims_its_ramp_at_the_budgets_low_not_a_passing_high() -> None:
     farm = Farm([Unit("a")], ramp_s=120.0)
     farm.run(0, 290, 1500.0)

@@ -303,12 +303,9 @@ class BudgetAllocator:
                 member.starts = deque(min(start, now) for start in member.starts)
         self._last_raise = min(self._last_raise, now)
         self._last_start = min(self._last_start, now)
-        if self._over_since is not None:
-            self._over_since = min(self._over_since, now)
-        if self._climbing_since is not None:
-            self._climbing_since = min(self._climbing_since, now)
-        if self._lost_at is not None:
-            self._lost_at = min(self._lost_at, now)
+        self._over_since = _at_most(self._over_since, now)
+        self._climbing_since = _at_most(self._climbing_since, now)
+        self._lost_at = _at_most(self._lost_at, now)
 
     def _climbing(self, now: float, gap_w: float) -> bool:
         """Whether a due raise waits: the budget still climbs, `gap_w` above its low.
@@ -752,6 +749,11 @@ class BudgetAllocator:
             )
         allocated = sum(m.share_w for m in work.running if m.on)
         return Plan(state, budget_w, allocated, tuple(work.decisions), tuple(plans))
+
+
+def _at_most(moment: float | None, now: float) -> float | None:
+    """Return a remembered moment, or `now` if it lies ahead of it; None stays None."""
+    return None if moment is None else min(moment, now)
 
 
 def _ahead(moment: float, now: float) -> float | None:
